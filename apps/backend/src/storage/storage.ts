@@ -1,0 +1,49 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * The only seam through which the backend touches object storage. Two drivers
+ * sit behind it: `local` (files under DATA_DIR, served and signed by the
+ * backend itself) and `s3` (AWS S3, MinIO, R2 via the AWS SDK v3).
+ *
+ * Callers may rely on:
+ * - keys are validated by the caller (see keys.ts) before they reach a driver,
+ *   and drivers refuse anything that could escape their root anyway;
+ * - `createUploadUrl` binds method, key, content type and expiry into the
+ *   signature: a PUT with another content type, key or after expiry fails;
+ * - `head` resolves to `null` for a missing object, never throws for that;
+ * - `delete` of a missing object succeeds (idempotent);
+ * - no method reads a whole object into memory.
+ */
+export interface ObjectStorage {
+  readonly driver: 'local' | 's3';
+  createUploadUrl(key: string, contentType: string, expiresInSeconds: number): Promise<PresignedUpload>;
+  createDownloadUrl(key: string, expiresInSeconds: number, opts?: { downloadName?: string }): Promise<string>;
+  head(key: string): Promise<ObjectInfo | null>;
+  delete(key: string): Promise<void>;
+  /** Streams an object's bytes; rejects with StorageNotFoundError when missing. */
+  read(key: string): Promise<Readable>;
+  /** Writes a stream to a key (used for derived files: waveforms, renders). */
+  write(key: string, body: Readable, contentType: string): Promise<void>;
+  /** Cheap reachability check for /health. */
+  check(): Promise<void>;
+}
+
+export interface PresignedUpload {
+  url: string;
+  method: 'PUT';
+  /** Headers the client must send with the PUT, exactly (Content-Type at least). */
+  headers: Record<string, string>;
+}
+
+export interface ObjectInfo {
+  size: number;
+  contentType: string | undefined;
+  lastModified: Date | undefined;
+}
+
+export class StorageNotFoundError extends Error {
+  constructor(key: string) {
+    super(`object not found: ${key}`);
+    this.name = 'StorageNotFoundError';
+  }
+}

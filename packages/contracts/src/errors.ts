@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/**
+ * Every error code any ECG service may answer with. Codes are stable: clients
+ * (the web app, scripts, the original ECG clients) branch on them, so a code is
+ * never renamed, only added.
+ */
+export const ErrorCode = z.enum([
+  // request shape
+  'INVALID_JSON',
+  'VALIDATION_ERROR',
+  'PAYLOAD_TOO_LARGE',
+  'NOT_FOUND',
+  'RATE_LIMITED',
+  // uploads and storage
+  'UNSUPPORTED_FILE_TYPE',
+  'FILE_TOO_LARGE',
+  'INVALID_FILE_KEY',
+  'OBJECT_NOT_FOUND',
+  'INVALID_URL_SIGNATURE',
+  'URL_EXPIRED',
+  'CONTENT_TYPE_MISMATCH',
+  'STORAGE_UNAVAILABLE',
+  // jobs and callbacks
+  'JOB_NOT_FOUND',
+  'UNAUTHORIZED',
+  'INVALID_SIGNATURE',
+  'SIGNATURE_EXPIRED',
+  'VERSION_CONFLICT',
+  'JOB_NOT_COMPLETED',
+  // ML pipeline (the first five are the original ECG's codes)
+  'DOWNLOAD_ERROR',
+  'AUDIO_EXTRACTION_ERROR',
+  'TRANSCRIPTION_ERROR',
+  'PROCESSING_TIMEOUT',
+  'INSUFFICIENT_RESOURCES',
+  'URL_NOT_ALLOWED',
+  'UNSUPPORTED_MEDIA',
+  'NO_AUDIO_TRACK',
+  'MEDIA_DECODE_ERROR',
+  'MEDIA_TOO_LONG',
+  'MODEL_UNAVAILABLE',
+  'CANCELLED',
+  'DELIVERY_ERROR',
+  // anything else
+  'INTERNAL_ERROR',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** The one error body every endpoint of every service answers with. */
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: ErrorCode,
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({ id: 'ErrorBody' });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** Builds an error body; keeps callers from misspelling the envelope. */
+export function errorBody(code: ErrorCode, message: string, details?: unknown): ErrorBody {
+  return details === undefined ? { error: { code, message } } : { error: { code, message, details } };
+}

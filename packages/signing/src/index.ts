@@ -1,0 +1,2 @@
+export * from './callback-signature.js';
+export * from './secrets.js';
