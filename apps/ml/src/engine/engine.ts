@@ -1,0 +1,68 @@
+/**
+ * The transcription seam. The service only talks to an engine through this
+ * interface; the implementation (whisper-cli-engine.ts) runs whisper.cpp's own
+ * `whisper-cli` in a child process, so a cancel is a kill and a native crash
+ * on a hostile file cannot take the service down.
+ *
+ * Callers may rely on:
+ * - `transcribe` rejects with EngineError('CANCELLED') promptly after `signal`
+ *   aborts, with the child process gone;
+ * - any other failure rejects with EngineError('TRANSCRIPTION_ERROR'), never a
+ *   resolved empty result;
+ * - `onProgress` gets the engine's own 0..100 progress, non-decreasing;
+ * - `onSegment` gets each segment as soon as the engine prints it;
+ * - times are seconds from the start of the audio file.
+ */
+export interface TranscriptionEngine {
+  readonly name: string; // e.g. "whisper.cpp 1.8.x whisper-cli"
+  transcribe(request: TranscribeRequest): Promise<EngineTranscript>;
+}
+
+export interface TranscribeRequest {
+  /** 16 kHz mono 16-bit PCM WAV. */
+  audioPath: string;
+  modelPath: string;
+  /** "auto" or a Whisper language code. */
+  language: string;
+  threads: number;
+  temperatureFallback: boolean;
+  /** Silero VAD model in ggml format; undefined turns VAD off. */
+  vadModelPath?: string;
+  signal?: AbortSignal;
+  onProgress?: (percent: number) => void;
+  onSegment?: (segment: EngineSegment) => void;
+}
+
+export interface EngineToken {
+  text: string;
+  start: number;
+  end: number;
+  probability: number;
+  /** True for Whisper's special tokens ([_BEG_], <|en|>, timestamps). */
+  special: boolean;
+}
+
+export interface EngineSegment {
+  start: number;
+  end: number;
+  text: string;
+  tokens?: EngineToken[];
+}
+
+export interface EngineTranscript {
+  language: string;
+  segments: EngineSegment[];
+  /** Wall seconds spent inside the engine. */
+  seconds: number;
+}
+
+export type EngineErrorCode = 'CANCELLED' | 'TRANSCRIPTION_ERROR' | 'MODEL_UNAVAILABLE';
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
