@@ -20,7 +20,7 @@ function collect(dir: string, out: string[]): void {
 }
 
 const files: string[] = [];
-for (const top of ['packages', 'apps']) collect(join(root, top), files);
+for (const top of ['packages', 'apps', 'tests']) collect(join(root, top), files);
 const selected = files.sort().filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
 if (selected.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
