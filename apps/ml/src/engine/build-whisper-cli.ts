@@ -5,7 +5,7 @@
  * reason instead of ever producing a fake transcript.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, chmodSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BUILD_JOBS, binaryRuns, missingBuildTools, planWhisperBuild } from './build-whisper.js';
 
@@ -38,13 +38,19 @@ function main(): number {
   mkdirSync(dirname(plan.outDir), { recursive: true });
   const buildDir = mkdtempSync(join(dirname(plan.outDir), 'build-'));
   const started = Date.now();
+  // Compiler chatter (hundreds of upstream warnings) goes to a log; its tail is shown on failure.
+  const logPath = join(dirname(plan.outDir), `build-${plan.key}.log`);
+  const log = openSync(logPath, 'w');
+  const step = (args: string[], what: string) => {
+    const r = spawnSync('cmake', args, { stdio: ['ignore', log, log] });
+    if (r.status !== 0) {
+      const tail = readFileSync(logPath, 'utf8').split('\n').slice(-25).join('\n');
+      throw new Error(`${what} failed; last lines of ${logPath}:\n${tail}`);
+    }
+  };
   try {
-    const configure = spawnSync('cmake', ['-S', plan.sourceDir, '-B', buildDir, ...plan.cmakeFlags], { stdio: ['ignore', 'ignore', 'inherit'] });
-    if (configure.status !== 0) throw new Error('cmake configure failed (see above)');
-    const build = spawnSync('cmake', ['--build', buildDir, '--config', 'Release', '--target', 'whisper-cli', '-j', String(BUILD_JOBS)], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    if (build.status !== 0) throw new Error('cmake build failed (see above)');
+    step(['-S', plan.sourceDir, '-B', buildDir, ...plan.cmakeFlags], 'cmake configure');
+    step(['--build', buildDir, '--config', 'Release', '--target', 'whisper-cli', '-j', String(BUILD_JOBS)], 'cmake build');
     const built = join(buildDir, 'bin', 'whisper-cli');
     const staging = `${plan.outDir}.tmp-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
@@ -60,6 +66,7 @@ function main(): number {
     say(`build failed: ${(err as Error).message}. The ML service will report not ready until whisper-cli exists.`);
     return 0;
   } finally {
+    closeSync(log);
     rmSync(buildDir, { recursive: true, force: true });
   }
 }
