@@ -7,6 +7,8 @@
  * Callers may rely on: `query` returns plain row objects (jsonb columns parsed,
  * timestamptz as Date); `transaction` commits when the callback resolves and
  * rolls back when it throws; a Db is safe to share across concurrent requests.
+ * A `query` without parameters may hold several statements (the simple
+ * protocol; migrations use it) and resolves to the last statement's rows.
  */
 export interface Db {
   readonly driver: 'pglite' | 'postgres';

@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import type { Db, Queryable } from './db.js';
+
+interface PgliteRunner {
+  query<Row>(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+  exec(sql: string): Promise<{ rows: unknown[] }[]>;
+}
+
+// Without parameters the simple protocol runs, which (as with `pg`) allows
+// several statements in one string: migrations rely on it.
+async function run<Row extends object>(on: PgliteRunner, sql: string, params: readonly unknown[]): Promise<Row[]> {
+  if (params.length === 0) {
+    const results = await on.exec(sql);
+    return (results.at(-1)?.rows ?? []) as Row[];
+  }
+  return (await on.query<Row>(sql, [...params])).rows;
+}
+
+/**
+ * Embedded PostgreSQL (WASM) in a directory: the zero-install default. PGlite
+ * is one connection, so queries are serialised by PGlite itself; a query
+ * issued while a transaction runs waits for it, which keeps `transaction`
+ * isolated without a pool.
+ */
+export async function createPgliteDb(dataDir: string): Promise<Db> {
+  mkdirSync(dataDir, { recursive: true });
+  const pg = await PGlite.create(dataDir);
+  return {
+    driver: 'pglite',
+    query<Row extends object>(sql: string, params: readonly unknown[] = []) {
+      return run<Row>(pg, sql, params);
+    },
+    transaction<T>(fn: (tx: Queryable) => Promise<T>) {
+      return pg.transaction(async (tx) => {
+        const q: Queryable = {
+          query<Row extends object>(sql: string, params: readonly unknown[] = []) {
+            return run<Row>(tx, sql, params);
+          },
+        };
+        return fn(q);
+      });
+    },
+    close() {
+      return pg.close();
+    },
+  };
+}

@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import type { ErrorCode, JobStage, JobStatus, TranscriptResult } from '@ecg/contracts';
+import type { Db, Queryable } from '../db/db.js';
+
+export interface Job {
+  id: string;
+  fileKey: string;
+  language: string | null;
+  status: JobStatus;
+  stage: JobStage;
+  progress: number;
+  message: string | null;
+  errorCode: ErrorCode | null;
+  errorMessage: string | null;
+  result: TranscriptResult | null;
+  dispatchAttempts: number;
+  nextDispatchAt: Date;
+  dispatchedAt: Date | null;
+  lastEventAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  completedAt: Date | null;
+}
+
+interface JobRow {
+  id: string;
+  file_key: string;
+  language: string | null;
+  status: JobStatus;
+  stage: JobStage;
+  progress: number;
+  message: string | null;
+  error_code: ErrorCode | null;
+  error_message: string | null;
+  result: TranscriptResult | null;
+  dispatch_attempts: number;
+  next_dispatch_at: Date;
+  dispatched_at: Date | null;
+  last_event_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  completed_at: Date | null;
+}
+
+function toJob(r: JobRow): Job {
+  return {
+    id: r.id,
+    fileKey: r.file_key,
+    language: r.language,
+    status: r.status,
+    stage: r.stage,
+    progress: Number(r.progress),
+    message: r.message,
+    errorCode: r.error_code,
+    errorMessage: r.error_message,
+    result: r.result,
+    dispatchAttempts: r.dispatch_attempts,
+    nextDispatchAt: r.next_dispatch_at,
+    dispatchedAt: r.dispatched_at,
+    lastEventAt: r.last_event_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    completedAt: r.completed_at,
+  };
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for a well-formed UUID; anything else can never name a job (and would make PostgreSQL throw). */
+export function isJobId(id: string): boolean {
+  return UUID_RE.test(id);
+}
+
+const LIVE = `status IN ('queued', 'processing')`;
+
+export interface ProgressUpdate {
+  progress?: number | undefined;
+  stage?: JobStage | undefined;
+  message?: string | undefined;
+}
+
+/**
+ * Every SQL statement about jobs. Transitions are single conditional UPDATEs
+ * (`WHERE status IN (live)`), so a terminal job is never changed again and
+ * concurrent deliveries cannot interleave into a half state.
+ */
+export class JobRepository {
+  constructor(private readonly db: Db) {}
+
+  async get(id: string, on: Queryable = this.db): Promise<Job | null> {
+    if (!isJobId(id)) return null;
+    const rows = await on.query<JobRow>('SELECT * FROM jobs WHERE id = $1', [id]);
+    return rows[0] ? toJob(rows[0]) : null;
+  }
+
+  /**
+   * Creates a queued job for the key, or returns the key's live job. The
+   * partial unique index decides a race between two requests: the loser's
+   * insert does nothing and it reads the winner's row.
+   */
+  async createOrGetLive(fileKey: string, language: string | null): Promise<{ job: Job; created: boolean }> {
+    // Two rounds: the live job found conflicting may finish between our insert and our read.
+    for (let round = 0; round < 3; round += 1) {
+      const inserted = await this.db.query<JobRow>(
+        `INSERT INTO jobs (id, file_key, language) VALUES ($1, $2, $3)
+         ON CONFLICT (file_key) WHERE ${LIVE} DO NOTHING
+         RETURNING *`,
+        [randomUUID(), fileKey, language],
+      );
+      if (inserted[0]) return { job: toJob(inserted[0]), created: true };
+      const live = await this.db.query<JobRow>(`SELECT * FROM jobs WHERE file_key = $1 AND ${LIVE}`, [fileKey]);
+      if (live[0]) return { job: toJob(live[0]), created: false };
+    }
+    throw new Error(`could not create or find a live job for ${fileKey}`);
+  }
+
+  /**
+   * Claims up to `limit` queued jobs whose time has come and pushes their
+   * `next_dispatch_at` out by `leaseMs`, so another backend (or the next tick)
+   * leaves them alone while this one talks to the ML service. SKIP LOCKED lets
+   * several backends scan at once without waiting on each other.
+   */
+  async claimDueQueued(limit: number, leaseMs: number): Promise<Job[]> {
+    const rows = await this.db.query<JobRow>(
+      `WITH due AS (
+         SELECT id FROM jobs
+          WHERE status = 'queued' AND next_dispatch_at <= now()
+          ORDER BY next_dispatch_at
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED
+       )
+       UPDATE jobs j
+          SET dispatch_attempts = j.dispatch_attempts + 1,
+              next_dispatch_at = now() + ($2::double precision * interval '1 millisecond'),
+              updated_at = now()
+         FROM due WHERE j.id = due.id
+       RETURNING j.*`,
+      [limit, leaseMs],
+    );
+    return rows.map(toJob);
+  }
+
+  /** The ML service accepted the job. A callback may already have moved it on; then nothing changes. */
+  async markDispatched(id: string, stage: JobStage): Promise<boolean> {
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE jobs SET status = 'processing', stage = $2, dispatched_at = now(), last_event_at = now(),
+              next_dispatch_at = now(), updated_at = now()
+        WHERE id = $1 AND status = 'queued'
+       RETURNING id`,
+      [id, stage],
+    );
+    return rows.length > 0;
+  }
+
+  /** Delivery failed: try again after `delayMs`. */
+  async scheduleRetry(id: string, delayMs: number, message: string): Promise<void> {
+    await this.db.query(
+      `UPDATE jobs SET next_dispatch_at = now() + ($2::double precision * interval '1 millisecond'),
+              message = $3, updated_at = now()
+        WHERE id = $1 AND status = 'queued'`,
+      [id, delayMs, message],
+    );
+  }
+
+  /** The ML service no longer knows the job: queue it for delivery again. */
+  async requeue(id: string, message: string): Promise<boolean> {
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE jobs SET status = 'queued', stage = 'queued', message = $2,
+              next_dispatch_at = now(), updated_at = now()
+        WHERE id = $1 AND status = 'processing'
+       RETURNING id`,
+      [id, message],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Claims processing jobs silent for `staleSeconds` and due for a check, and
+   * defers their next check by the same period, so each is asked about once
+   * per period however many backends run.
+   */
+  async claimStaleProcessing(staleSeconds: number, limit: number): Promise<Job[]> {
+    const rows = await this.db.query<JobRow>(
+      `WITH stale AS (
+         SELECT id FROM jobs
+          WHERE status = 'processing'
+            AND next_dispatch_at <= now()
+            AND COALESCE(last_event_at, dispatched_at, updated_at) <= now() - ($1::double precision * interval '1 second')
+          ORDER BY next_dispatch_at
+          LIMIT $2
+          FOR UPDATE SKIP LOCKED
+       )
+       UPDATE jobs j
+          SET next_dispatch_at = now() + ($1::double precision * interval '1 second')
+         FROM stale WHERE j.id = stale.id
+       RETURNING j.*`,
+      [staleSeconds, limit],
+    );
+    return rows.map(toJob);
+  }
+
+  /**
+   * A progress report. Progress never goes backwards: a report older than the
+   * current progress (deliveries may arrive out of order) changes nothing but
+   * the liveness time. Any report means the ML service holds the job.
+   */
+  async recordProgress(id: string, update: ProgressUpdate): Promise<Job | null> {
+    const rows = await this.db.query<JobRow>(
+      `UPDATE jobs SET
+              status = 'processing',
+              stage = CASE WHEN COALESCE($2::double precision, progress) >= progress THEN COALESCE($3, stage) ELSE stage END,
+              message = CASE WHEN COALESCE($2::double precision, progress) >= progress THEN COALESCE($4, message) ELSE message END,
+              progress = GREATEST(progress, COALESCE($2::double precision, progress)),
+              dispatched_at = COALESCE(dispatched_at, now()),
+              last_event_at = now(),
+              updated_at = now()
+        WHERE id = $1 AND ${LIVE}
+       RETURNING *`,
+      [id, update.progress ?? null, update.stage ?? null, update.message ?? null],
+    );
+    return rows[0] ? toJob(rows[0]) : null;
+  }
+
+  /** Stores the result; only a live job can complete, so a replay changes nothing. */
+  async complete(id: string, result: TranscriptResult, message: string | null): Promise<Job | null> {
+    const rows = await this.db.query<JobRow>(
+      `UPDATE jobs SET status = 'completed', stage = 'completed', progress = 100, result = $2::jsonb,
+              message = COALESCE($3, 'Transcription completed.'), error_code = NULL, error_message = NULL,
+              last_event_at = now(), updated_at = now(), completed_at = now()
+        WHERE id = $1 AND ${LIVE}
+       RETURNING *`,
+      [id, JSON.stringify(result), message],
+    );
+    return rows[0] ? toJob(rows[0]) : null;
+  }
+
+  async fail(id: string, code: ErrorCode, errorMessage: string): Promise<Job | null> {
+    const rows = await this.db.query<JobRow>(
+      `UPDATE jobs SET status = 'failed', stage = 'failed', error_code = $2, error_message = $3,
+              message = $3, last_event_at = now(), updated_at = now(), completed_at = now()
+        WHERE id = $1 AND ${LIVE}
+       RETURNING *`,
+      [id, code, errorMessage],
+    );
+    return rows[0] ? toJob(rows[0]) : null;
+  }
+
+  /** Fails every live job created more than `timeoutSeconds` ago; returns them. */
+  async failTimedOut(timeoutSeconds: number, message: string): Promise<Job[]> {
+    const rows = await this.db.query<JobRow>(
+      `UPDATE jobs SET status = 'failed', stage = 'failed', error_code = 'PROCESSING_TIMEOUT',
+              error_message = $2, message = $2, updated_at = now(), completed_at = now()
+        WHERE ${LIVE} AND created_at <= now() - ($1::double precision * interval '1 second')
+       RETURNING *`,
+      [timeoutSeconds, message],
+    );
+    return rows.map(toJob);
+  }
+
+  /** Marks a job alive (the ML service still reports it) without changing its state. */
+  async touch(id: string): Promise<void> {
+    await this.db.query(`UPDATE jobs SET last_event_at = now(), updated_at = now() WHERE id = $1 AND ${LIVE}`, [id]);
+  }
+
+  async count(): Promise<number> {
+    const rows = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs');
+    return rows[0]?.n ?? 0;
+  }
+}

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { runMigrations } from '../src/db/migrate.js';
+import { JobRepository } from '../src/jobs/job-repository.js';
+import { TEST_DATABASES, type TestDatabase } from './helpers/test-databases.js';
+
+const RESULT = { text: 'hello', language: 'en', segments: [{ id: 0, start: 0, end: 1, text: 'hello' }] };
+let n = 0;
+const key = () => `videos/anonymous/20250101_000000_0000000${n++ % 10}_clip-${n}.mp4`;
+
+for (const { driver, open } of TEST_DATABASES) {
+  describe(`job repository on ${driver}`, () => {
+    let t: TestDatabase;
+    let jobs: JobRepository;
+    before(async () => {
+      t = await open();
+      await runMigrations(t.db);
+      jobs = new JobRepository(t.db);
+    });
+    after(async () => {
+      await t?.cleanup();
+    });
+    beforeEach(async () => {
+      await t.db.query('DELETE FROM jobs');
+    });
+
+    it('creates a queued job with a random uuid and reads it back', async () => {
+      const fileKey = key();
+      const { job, created } = await jobs.createOrGetLive(fileKey, 'ko');
+      assert.equal(created, true);
+      assert.match(job.id, /^[0-9a-f-]{36}$/);
+      assert.equal(job.status, 'queued');
+      assert.equal(job.stage, 'queued');
+      assert.equal(job.progress, 0);
+      assert.ok(job.createdAt instanceof Date);
+      const again = await jobs.get(job.id);
+      assert.equal(again?.fileKey, fileKey);
+      assert.equal(again?.language, 'ko');
+    });
+
+    it('answers null, not an error, for an id that is not a uuid', async () => {
+      assert.equal(await jobs.get('../../etc/passwd'), null);
+      assert.equal(await jobs.get('00000000-0000-4000-8000-000000000000'), null);
+    });
+
+    it('keeps at most one live job per file key, even when requests race', async () => {
+      const fileKey = key();
+      const results = await Promise.all(Array.from({ length: 6 }, () => jobs.createOrGetLive(fileKey, null)));
+      assert.equal(new Set(results.map((r) => r.job.id)).size, 1);
+      assert.equal(results.filter((r) => r.created).length, 1);
+      assert.equal(await jobs.count(), 1);
+    });
+
+    it('refuses a second live row for a key at the database level', async () => {
+      const fileKey = key();
+      await jobs.createOrGetLive(fileKey, null);
+      await assert.rejects(
+        t.db.query(`INSERT INTO jobs (id, file_key) VALUES (gen_random_uuid(), $1)`, [fileKey]),
+        /duplicate key|unique/i,
+      );
+    });
+
+    it('creates a new job for a key whose previous job has finished', async () => {
+      const fileKey = key();
+      const first = await jobs.createOrGetLive(fileKey, null);
+      await jobs.complete(first.job.id, RESULT, null);
+      const second = await jobs.createOrGetLive(fileKey, null);
+      assert.equal(second.created, true);
+      assert.notEqual(second.job.id, first.job.id);
+    });
+
+    it('claims a due queued job once, counting the attempt and leasing it', async () => {
+      const { job } = await jobs.createOrGetLive(key(), null);
+      const claimed = await jobs.claimDueQueued(10, 60_000);
+      assert.deepEqual(claimed.map((j) => j.id), [job.id]);
+      assert.equal(claimed[0]?.dispatchAttempts, 1);
+      assert.ok(claimed[0]!.nextDispatchAt.getTime() > Date.now() + 30_000, 'leased into the future');
+      assert.deepEqual(await jobs.claimDueQueued(10, 60_000), [], 'a leased job is not claimed again');
+    });
+
+    it('lets two claimers share the queue without handing one job to both', async () => {
+      for (let i = 0; i < 8; i++) await jobs.createOrGetLive(key(), null);
+      const repoB = new JobRepository(t.openSecond());
+      const [a, b] = await Promise.all([jobs.claimDueQueued(5, 60_000), repoB.claimDueQueued(5, 60_000)]);
+      const ids = [...a, ...b].map((j) => j.id);
+      assert.equal(ids.length, 8);
+      assert.equal(new Set(ids).size, 8);
+    });
+
+    it('schedules a retry in the future and claims the job again once it is due', async () => {
+      const { job } = await jobs.createOrGetLive(key(), null);
+      await jobs.claimDueQueued(10, 60_000);
+      await jobs.scheduleRetry(job.id, 0, 'waiting');
+      const again = await jobs.claimDueQueued(10, 60_000);
+      assert.equal(again[0]?.id, job.id);
+      assert.equal(again[0]?.dispatchAttempts, 2);
+      assert.equal(again[0]?.message, 'waiting');
+    });
+
+    it('moves an accepted job to processing, but not one a callback already finished', async () => {
+      const a = (await jobs.createOrGetLive(key(), null)).job;
+      assert.equal(await jobs.markDispatched(a.id, 'downloading'), true);
+      const got = await jobs.get(a.id);
+      assert.equal(got?.status, 'processing');
+      assert.equal(got?.stage, 'downloading');
+      assert.ok(got?.dispatchedAt);
+
+      const b = (await jobs.createOrGetLive(key(), null)).job;
+      await jobs.complete(b.id, RESULT, null);
+      assert.equal(await jobs.markDispatched(b.id, 'queued'), false);
+      assert.equal((await jobs.get(b.id))?.status, 'completed');
+    });
+
+    it('never lets progress go backwards, and ignores the stage of an out-of-order report', async () => {
+      const { job } = await jobs.createOrGetLive(key(), null);
+      await jobs.recordProgress(job.id, { progress: 40, stage: 'transcribing', message: 'at 40' });
+      const after = await jobs.recordProgress(job.id, { progress: 20, stage: 'downloading', message: 'late report' });
+      assert.equal(after?.status, 'processing');
+      assert.equal(after?.progress, 40);
+      assert.equal(after?.stage, 'transcribing');
+      assert.equal(after?.message, 'at 40');
+      const on = await jobs.recordProgress(job.id, { progress: 55.5, stage: 'analyzing' });
+      assert.equal(on?.progress, 55.5);
+      assert.equal(on?.stage, 'analyzing');
+    });
+
+    it('completes once: the result and progress 100 are stored, and a terminal job does not change again', async () => {
+      const { job } = await jobs.createOrGetLive(key(), null);
+      const done = await jobs.complete(job.id, RESULT, null);
+      assert.equal(done?.status, 'completed');
+      assert.equal(done?.progress, 100);
+      assert.deepEqual(done?.result, RESULT);
+      assert.ok(done?.completedAt);
+      assert.equal(await jobs.complete(job.id, { ...RESULT, text: 'other' }, null), null);
+      assert.equal(await jobs.fail(job.id, 'TRANSCRIPTION_ERROR', 'x'), null);
+      assert.equal(await jobs.recordProgress(job.id, { progress: 10 }), null);
+      assert.deepEqual((await jobs.get(job.id))?.result, RESULT);
+    });
+
+    it('records a failure with its code and message', async () => {
+      const { job } = await jobs.createOrGetLive(key(), null);
+      const failed = await jobs.fail(job.id, 'NO_AUDIO_TRACK', 'the file has no audio');
+      assert.equal(failed?.status, 'failed');
+      assert.equal(failed?.errorCode, 'NO_AUDIO_TRACK');
+      assert.equal(failed?.errorMessage, 'the file has no audio');
+    });
+
+    it('claims a processing job that has been silent too long, once per period, and requeues it', async () => {
+      const { job } = await jobs.createOrGetLive(key(), null);
+      await jobs.markDispatched(job.id, 'queued');
+      assert.deepEqual(await jobs.claimStaleProcessing(600, 10), [], 'a fresh job is not stale');
+      await t.db.query(`UPDATE jobs SET last_event_at = now() - interval '1 hour' WHERE id = $1`, [job.id]);
+      const stale = await jobs.claimStaleProcessing(600, 10);
+      assert.deepEqual(stale.map((j) => j.id), [job.id]);
+      assert.deepEqual(await jobs.claimStaleProcessing(600, 10), [], 'checked at most once per period');
+      assert.equal(await jobs.requeue(job.id, 'lost'), true);
+      const requeued = await jobs.get(job.id);
+      assert.equal(requeued?.status, 'queued');
+      assert.equal((await jobs.claimDueQueued(10, 60_000))[0]?.id, job.id);
+    });
+
+    it('fails live jobs older than the timeout with PROCESSING_TIMEOUT and leaves younger ones', async () => {
+      const old = (await jobs.createOrGetLive(key(), null)).job;
+      const young = (await jobs.createOrGetLive(key(), null)).job;
+      await t.db.query(`UPDATE jobs SET created_at = now() - interval '7 hours' WHERE id = $1`, [old.id]);
+      const failed = await jobs.failTimedOut(6 * 3600, 'too slow');
+      assert.deepEqual(failed.map((j) => j.id), [old.id]);
+      assert.equal((await jobs.get(old.id))?.errorCode, 'PROCESSING_TIMEOUT');
+      assert.equal((await jobs.get(young.id))?.status, 'queued');
+    });
+  });
+}
