@@ -1,0 +1,15 @@
+/**
+ * `npm run bench`: prints the project's speed and memory figures. Targets are
+ * checked by reading these numbers, never by timing assertions in tests.
+ */
+import { main as transcribeRatio } from '../apps/ml/bench/transcribe-ratio.js';
+import { main as memoryVsInput } from '../apps/ml/bench/memory-vs-input-size.js';
+
+console.log('ECG benchmarks\n');
+const r = await transcribeRatio();
+console.log('1. transcription: service engine vs whisper-cli directly (66 s speech, tiny-shaped model, median of 3)');
+console.log(`   whisper-cli ${r.reference.toFixed(2)} s, service ${r.service.toFixed(2)} s, ratio ${r.ratio.toFixed(3)} (target <= 1.10)\n`);
+const mem = await memoryVsInput();
+console.log('2. ML service peak memory by input size (same duration)');
+for (const m of mem) console.log(`   ${m.label.padEnd(7)} (${(m.bytes / 1e6).toFixed(0)} MB file): peak RSS ${m.peakMB.toFixed(0)} MB`);
+if (mem.length === 2) console.log(`   growth: ${(mem[1]!.peakMB - mem[0]!.peakMB).toFixed(0)} MB (target: flat)`);

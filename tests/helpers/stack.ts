@@ -1,0 +1,119 @@
+/**
+ * Starts the real backend and ML service as separate processes, exactly as
+ * `npm start` runs them, on free loopback ports with a throw-away DATA_DIR.
+ * End-to-end tests go through this so they exercise the shipped entry points,
+ * configuration by environment, and process boundaries.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+
+export interface Stack {
+  backendUrl: string;
+  mlUrl: string;
+  dataDir: string;
+  logs: () => string;
+  stop: () => Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+async function waitFor(url: string, timeoutMs: number, proc: ChildProcess, logs: () => string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (proc.exitCode !== null) throw new Error(`process exited (${proc.exitCode}) before ${url} answered:\n${logs()}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not become healthy within ${timeoutMs} ms:\n${logs()}`);
+}
+
+export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ecg-stack-'));
+  const port = await freePort();
+  const mlPort = await freePort();
+  const backendUrl = `http://127.0.0.1:${port}`;
+  const mlUrl = `http://127.0.0.1:${mlPort}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    ML_PORT: String(mlPort),
+    PUBLIC_URL: backendUrl,
+    BACKEND_URL: backendUrl,
+    ML_URL: mlUrl,
+    ML_PUBLIC_URL: mlUrl,
+    DISPATCH_INTERVAL_MS: '200',
+    ...extraEnv,
+  };
+  delete env.DATABASE_URL;
+  if (extraEnv.DATABASE_URL) env.DATABASE_URL = extraEnv.DATABASE_URL;
+
+  let output = '';
+  const children: ChildProcess[] = [];
+  for (const [name, entry] of [
+    ['backend', 'apps/backend/src/main.ts'],
+    ['ml', 'apps/ml/src/main.ts'],
+  ] as const) {
+    const child = spawn(TSX, [entry], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (c: Buffer) => {
+      output += c
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => `[${name}] ${l}\n`)
+        .join('');
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    children.push(child);
+  }
+  const logs = () => output.slice(-8000);
+  const stop = async () => {
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((res) => {
+            if (c.exitCode !== null || c.signalCode !== null) return res();
+            const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
+            c.once('exit', () => {
+              clearTimeout(t);
+              res();
+            });
+            c.kill('SIGTERM');
+          }),
+      ),
+    );
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(`${backendUrl}/health`, 60_000, children[0]!, logs);
+    await waitFor(`${mlUrl}/health`, 60_000, children[1]!, logs);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { backendUrl, mlUrl, dataDir, logs, stop };
+}
