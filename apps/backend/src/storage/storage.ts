@@ -7,7 +7,8 @@ import type { Readable } from 'node:stream';
  *
  * Callers may rely on:
  * - keys are validated by the caller (see keys.ts) before they reach a driver,
- *   and drivers refuse anything that could escape their root anyway;
+ *   and drivers refuse anything that could escape their root anyway
+ *   (`InvalidStorageKeyError`, see `isSafeObjectKey`);
  * - `createUploadUrl` binds method, key, content type and expiry into the
  *   signature: a PUT with another content type, key or after expiry fails;
  * - `head` resolves to `null` for a missing object, never throws for that;
@@ -45,5 +46,23 @@ export class StorageNotFoundError extends Error {
   constructor(key: string) {
     super(`object not found: ${key}`);
     this.name = 'StorageNotFoundError';
+  }
+}
+
+/** Thrown by a driver for a key `isSafeObjectKey` refuses; maps to INVALID_FILE_KEY. */
+export class InvalidStorageKeyError extends Error {
+  readonly code = 'INVALID_FILE_KEY';
+  constructor(key: string) {
+    super(`not a valid object key: ${JSON.stringify(key)}`);
+    this.name = 'InvalidStorageKeyError';
+  }
+}
+
+/** Thrown when an upload stream passes its byte limit; nothing is left stored. Maps to FILE_TOO_LARGE. */
+export class UploadTooLargeError extends Error {
+  readonly code = 'FILE_TOO_LARGE';
+  constructor(readonly maxBytes: number) {
+    super(`the upload is larger than the limit of ${maxBytes} bytes`);
+    this.name = 'UploadTooLargeError';
   }
 }
