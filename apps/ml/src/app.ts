@@ -1,0 +1,91 @@
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { errorBody, type ErrorCode } from '@ecg/contracts';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { isMlError } from './errors.js';
+import type { JobStore } from './queue/job-store.js';
+import type { WorkerPool } from './queue/worker-pool.js';
+import type { Readiness } from './readiness.js';
+import { healthRoutes } from './routes/health.js';
+import { processVideoRoutes } from './routes/process-video.js';
+import { statusRoutes } from './routes/status.js';
+
+export interface AppDeps {
+  apiToken: string;
+  backendUrl: string;
+  callbackAllowedOrigins: readonly string[];
+  webOrigins: readonly string[];
+  threads: number;
+  engineName: string;
+  store: JobStore;
+  pool: Pick<WorkerPool, 'submit' | 'cancel' | 'isAccepting' | 'stats'>;
+  readiness: () => Promise<Readiness>;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** The ML service's HTTP face; everything it needs comes in `deps`. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 64 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const details = err.validation.map((v) => ({ path: v.instancePath, message: v.message }));
+      return reply.code(400).send(errorBody('VALIDATION_ERROR', `invalid request: ${details.map((d) => `${d.path || 'body'} ${d.message}`).join('; ')}`, details));
+    }
+    if (isMlError(err)) return reply.code(err.httpStatus).send(errorBody(err.code, err.message, err.details));
+    const fastifyCodes: Record<string, [number, ErrorCode]> = {
+      FST_ERR_CTP_INVALID_JSON_BODY: [400, 'INVALID_JSON'],
+      FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'INVALID_JSON'],
+      FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE'],
+      FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'VALIDATION_ERROR'],
+    };
+    const known = err.code ? fastifyCodes[err.code] : undefined;
+    if (known) return reply.code(known[0]).send(errorBody(known[1], err.message));
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.code(err.statusCode).send(errorBody('VALIDATION_ERROR', err.message));
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.code(500).send(errorBody('INTERNAL_ERROR', 'internal error'));
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody('NOT_FOUND', `no route ${req.method} ${req.url}`)));
+
+  // The browser polls /status directly (the seed's flow); nothing else is meant for it.
+  await app.register(cors, { origin: [...deps.webOrigins], methods: ['GET', 'HEAD'] });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'ECG ML service', version: '0.1.0', description: 'Worker API: download, extract audio, transcribe with whisper.cpp, deliver.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes, {
+    readiness: deps.readiness,
+    queueStats: () => deps.pool.stats(),
+    engineName: deps.engineName,
+    threads: deps.threads,
+  });
+  await app.register(statusRoutes, { store: deps.store });
+  await app.register(processVideoRoutes, {
+    apiToken: deps.apiToken,
+    backendUrl: deps.backendUrl,
+    callbackAllowedOrigins: deps.callbackAllowedOrigins,
+    store: deps.store,
+    pool: deps.pool,
+    readiness: deps.readiness,
+  });
+  return app;
+}

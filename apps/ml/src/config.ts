@@ -1,0 +1,129 @@
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { resolveSecret } from '@ecg/signing';
+import { defaultVadModelPath } from './models/resolve-model.js';
+import { originOf, parseOriginList } from './pipeline/origin-allow-list.js';
+
+export type VadMode = 'auto' | 'on' | 'off';
+
+export interface MlConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** ML_DATA_DIR: jobs/, outbox/ and tmp/ live here. */
+  mlDataDir: string;
+  apiToken: string;
+  callbackSecret: string;
+  backendUrl: string;
+  /** Origins video_url (and every redirect hop) may point at. */
+  allowedOrigins: string[];
+  /** Origins a compat `fastapi_base_url` may name as the delivery target. */
+  callbackAllowedOrigins: string[];
+  webOrigins: string[];
+  whisperModel: string;
+  modelsDir: string;
+  threads: number;
+  temperatureFallback: boolean;
+  vad: VadMode;
+  vadModelPath: string;
+  concurrency: number;
+  maxMediaSeconds: number;
+  maxDownloadBytes: number;
+  downloadTimeoutSeconds: number;
+  transcribeTimeoutSeconds: number;
+  ffmpegPath: string | undefined;
+  ffprobePath: string | undefined;
+  logLevel: string;
+}
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'].includes(v), 'must be true or false')
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const int = (min: number) => z.coerce.number().int().min(min);
+const url = z.string().trim().url().refine((u) => originOf(u) !== null, 'must be an http(s) URL');
+const origins = z.string().transform((text, ctx) => {
+  try {
+    return parseOriginList(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const EnvSchema = z.object({
+  ML_PORT: opt(int(0).max(65535)),
+  ML_HOST: opt(z.string().trim().min(1)),
+  DATA_DIR: opt(z.string()),
+  ML_DATA_DIR: opt(z.string()),
+  BACKEND_URL: opt(url),
+  ML_ALLOWED_ORIGINS: opt(origins),
+  ML_CALLBACK_ALLOWED_ORIGINS: opt(origins),
+  WEB_ORIGINS: opt(origins),
+  WHISPER_MODEL: opt(z.string().trim().min(1)),
+  MODELS_DIR: opt(z.string()),
+  WHISPER_THREADS: opt(int(1).max(256)),
+  WHISPER_TEMPERATURE_FALLBACK: opt(bool),
+  WHISPER_VAD: opt(z.enum(['auto', 'on', 'off'])),
+  WHISPER_VAD_MODEL: opt(z.string()),
+  ML_CONCURRENCY: opt(int(1).max(64)),
+  MAX_MEDIA_SECONDS: opt(z.coerce.number().positive()),
+  MAX_DOWNLOAD_BYTES: opt(int(1)),
+  DOWNLOAD_TIMEOUT_SECONDS: opt(z.coerce.number().positive()),
+  TRANSCRIBE_TIMEOUT_SECONDS: opt(z.coerce.number().positive()),
+  FFMPEG_PATH: opt(z.string()),
+  FFPROBE_PATH: opt(z.string()),
+  LOG_LEVEL: opt(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+});
+
+/**
+ * The ML service's whole configuration, from environment variables with safe
+ * defaults. Pure apart from the secrets: without ML_API_TOKEN/CALLBACK_SECRET
+ * in the environment they are read from (or generated once into)
+ * `<DATA_DIR>/secrets.json`, which is how `npm start` makes the backend and
+ * this service agree with no configuration. Throws one message listing every
+ * bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): MlConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid ML service configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR ?? './data');
+  const backendUrl = (e.BACKEND_URL ?? 'http://127.0.0.1:8000').replace(/\/+$/, '');
+  const backendOrigin = originOf(backendUrl)!;
+  const modelsDir = resolve(e.MODELS_DIR ?? join(dataDir, 'models'));
+  return {
+    port: e.ML_PORT ?? 8001,
+    host: e.ML_HOST ?? '127.0.0.1',
+    dataDir,
+    mlDataDir: resolve(e.ML_DATA_DIR ?? join(dataDir, 'ml')),
+    apiToken: resolveSecret('ML_API_TOKEN', env, dataDir),
+    callbackSecret: resolveSecret('CALLBACK_SECRET', env, dataDir),
+    backendUrl,
+    // With the built-in local store, presigned GET URLs point at the backend itself.
+    allowedOrigins: e.ML_ALLOWED_ORIGINS ?? [backendOrigin],
+    callbackAllowedOrigins: e.ML_CALLBACK_ALLOWED_ORIGINS ?? [backendOrigin],
+    webOrigins: e.WEB_ORIGINS ?? ['http://127.0.0.1:8000', 'http://localhost:5173', 'http://127.0.0.1:5173'],
+    whisperModel: e.WHISPER_MODEL ?? 'base',
+    modelsDir,
+    threads: e.WHISPER_THREADS ?? availableParallelism(),
+    temperatureFallback: e.WHISPER_TEMPERATURE_FALLBACK ?? true,
+    vad: e.WHISPER_VAD ?? 'auto',
+    vadModelPath: resolve(e.WHISPER_VAD_MODEL ?? defaultVadModelPath(modelsDir)),
+    concurrency: e.ML_CONCURRENCY ?? 1,
+    maxMediaSeconds: e.MAX_MEDIA_SECONDS ?? 14_400,
+    maxDownloadBytes: e.MAX_DOWNLOAD_BYTES ?? 2 * 1024 ** 3,
+    downloadTimeoutSeconds: e.DOWNLOAD_TIMEOUT_SECONDS ?? 600,
+    transcribeTimeoutSeconds: e.TRANSCRIBE_TIMEOUT_SECONDS ?? 14_400,
+    ffmpegPath: e.FFMPEG_PATH,
+    ffprobePath: e.FFPROBE_PATH,
+    logLevel: e.LOG_LEVEL ?? 'info',
+  };
+}

@@ -1,0 +1,139 @@
+import type { ErrorCode, JobStage, ResultCallbackInput, TranscriptResult } from '@ecg/contracts';
+import { signCallback } from '@ecg/signing';
+
+export const RESULT_CALLBACK_PATH = '/api/upload-video/result';
+
+/** The delivery URL for a base URL (BACKEND_URL or an allow-listed fastapi_base_url). */
+export function callbackUrl(baseUrl: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}${RESULT_CALLBACK_PATH}`;
+}
+
+/**
+ * Bodies are built as strings once and stored as such: the signature covers
+ * the exact bytes sent, and a retry days later must send the same bytes.
+ */
+export function resultBody(jobId: string, result: TranscriptResult): string {
+  const body: ResultCallbackInput = { job_id: jobId, status: 'completed', progress: 100, stage: 'completed', result };
+  return JSON.stringify(body);
+}
+
+export function failureBody(jobId: string, code: ErrorCode, message: string): string {
+  const body: ResultCallbackInput = {
+    job_id: jobId,
+    status: 'failed',
+    stage: 'failed',
+    error_code: code,
+    error_message: message.slice(0, 4000),
+    message: message.slice(0, 2000),
+  };
+  return JSON.stringify(body);
+}
+
+export function progressBody(jobId: string, stage: JobStage, progress: number, message: string): string {
+  const body: ResultCallbackInput = { job_id: jobId, status: 'processing', stage, progress, message: message.slice(0, 2000) };
+  return JSON.stringify(body);
+}
+
+export type SendOutcome =
+  | { kind: 'delivered'; status: number }
+  /** The backend says the job does not exist there: retrying cannot help. */
+  | { kind: 'gone'; status: number }
+  | { kind: 'retry'; error: string };
+
+/**
+ * POSTs `rawBody` signed with `signCallback`. Redirects are not followed: a
+ * signed delivery goes to the configured URL or nowhere.
+ */
+export async function postSignedJson(
+  url: string,
+  rawBody: string,
+  secret: string,
+  opts: { timeoutMs?: number; fetchImpl?: typeof fetch } = {},
+): Promise<SendOutcome> {
+  const { timeoutMs = 30_000, fetchImpl = fetch } = opts;
+  let res: Response;
+  try {
+    res = await fetchImpl(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signCallback(secret, rawBody) },
+      body: rawBody,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    return { kind: 'retry', error: `${url} unreachable: ${cause ?? (err as Error).message}` };
+  }
+  const text = await res.text().catch(() => '');
+  if (res.status >= 200 && res.status < 300) return { kind: 'delivered', status: res.status };
+  if (res.status === 404 || res.status === 410) return { kind: 'gone', status: res.status };
+  return { kind: 'retry', error: `${url} answered HTTP ${res.status}: ${text.slice(0, 300)}` };
+}
+
+/**
+ * Best-effort progress deliveries, so the backend's own status of the job
+ * stays live: at most one every `minIntervalMs` plus one at each stage change,
+ * never more than one in flight, never awaited by the pipeline. A lost one
+ * does not matter, the next one or the final delivery supersedes it.
+ */
+export class ProgressDelivery {
+  readonly #send: (rawBody: string) => Promise<unknown>;
+  readonly #jobId: string;
+  readonly #minIntervalMs: number;
+  readonly #now: () => number;
+  #lastSentAt = -Infinity;
+  #lastStage: JobStage | null = null;
+  #inFlight: Promise<void> | null = null;
+  #pending: { stage: JobStage; progress: number; message: string } | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  constructor(opts: { jobId: string; send: (rawBody: string) => Promise<unknown>; minIntervalMs?: number; now?: () => number }) {
+    this.#jobId = opts.jobId;
+    this.#send = opts.send;
+    this.#minIntervalMs = opts.minIntervalMs ?? 2000;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  report(stage: JobStage, progress: number, message: string): void {
+    if (this.#closed) return;
+    const stageChanged = stage !== this.#lastStage;
+    this.#pending = { stage, progress, message };
+    if (stageChanged) this.#lastStage = stage;
+    this.#maybeSend(stageChanged);
+  }
+
+  #maybeSend(urgent: boolean): void {
+    if (this.#closed || !this.#pending || this.#inFlight) return;
+    const wait = this.#lastSentAt + this.#minIntervalMs - this.#now();
+    if (!urgent && wait > 0) {
+      this.#timer ??= setTimeout(() => {
+        this.#timer = null;
+        this.#maybeSend(false);
+      }, wait);
+      this.#timer.unref();
+      return;
+    }
+    const { stage, progress, message } = this.#pending;
+    this.#pending = null;
+    this.#lastSentAt = this.#now();
+    this.#inFlight = this.#send(progressBody(this.#jobId, stage, progress, message))
+      .then(
+        () => undefined,
+        () => undefined, // best effort by design; the final delivery is the one that is retried
+      )
+      .finally(() => {
+        this.#inFlight = null;
+        this.#maybeSend(false);
+      });
+  }
+
+  /** Stops sending and waits for the one in flight, so it cannot land after the final delivery. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#pending = null;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#inFlight;
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * Delay before delivery attempt number `attempt` (1 = the first retry):
+ * exponential from `baseMs`, capped at `maxMs`, with up to `jitter` of it
+ * taken off at random so many services restarting together don't retry in
+ * lock-step against a backend that just came back.
+ */
+export function backoffDelayMs(
+  attempt: number,
+  opts: { baseMs?: number; maxMs?: number; jitter?: number; random?: () => number } = {},
+): number {
+  const { baseMs = 1000, maxMs = 5 * 60_000, jitter = 0.2, random = Math.random } = opts;
+  const n = Math.max(1, Math.floor(attempt));
+  // 2^n overflows to Infinity long after the cap applies; Math.min handles it.
+  const raw = Math.min(maxMs, baseMs * 2 ** (n - 1));
+  return Math.round(raw * (1 - jitter * random()));
+}

@@ -1,0 +1,89 @@
+import { ErrorBody, errorBody, ProcessVideoRequest, ProcessVideoResponse } from '@ecg/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { hasBearerToken } from '../auth.js';
+import { callbackUrl } from '../pipeline/deliver-result.js';
+import { isOriginAllowed } from '../pipeline/origin-allow-list.js';
+import { newJobRecord, type JobStore } from '../queue/job-store.js';
+import type { WorkerPool } from '../queue/worker-pool.js';
+import type { Readiness } from '../readiness.js';
+
+export interface ProcessVideoRouteOptions {
+  apiToken: string;
+  backendUrl: string;
+  callbackAllowedOrigins: readonly string[];
+  store: JobStore;
+  pool: Pick<WorkerPool, 'submit' | 'cancel' | 'isAccepting'>;
+  readiness: () => Promise<Readiness>;
+}
+
+/**
+ * backend → ML: start a job, and cancel one. Both need the shared
+ * ML_API_TOKEN: they spend this machine's CPU. Starting is idempotent on
+ * job_id, so a backend retrying after a timeout never runs a job twice.
+ * The video URL is checked by the pipeline, not here: a refused URL ends the
+ * job failed with URL_NOT_ALLOWED, delivered to the backend like any failure.
+ */
+export const processVideoRoutes: FastifyPluginAsyncZod<ProcessVideoRouteOptions> = async (app, opts) => {
+  app.addHook('onRequest', async (req, reply) => {
+    if (!hasBearerToken(req.headers.authorization, opts.apiToken)) {
+      await reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('UNAUTHORIZED', 'missing or wrong Authorization: Bearer <ML_API_TOKEN>'));
+    }
+  });
+
+  app.post(
+    '/api/upload-video/process-video',
+    {
+      schema: {
+        summary: 'Start transcribing a video (backend only)',
+        security: [{ bearer: [] }],
+        body: ProcessVideoRequest,
+        response: { 200: ProcessVideoResponse, 400: ErrorBody, 401: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body;
+      const existing = await opts.store.get(body.job_id);
+      if (existing) return { job_id: existing.job_id, status: existing.status };
+
+      if (body.fastapi_base_url !== undefined && !isOriginAllowed(body.fastapi_base_url, opts.callbackAllowedOrigins)) {
+        return reply
+          .code(400)
+          .send(errorBody('URL_NOT_ALLOWED', `fastapi_base_url ${new URL(body.fastapi_base_url).origin} is not in ML_CALLBACK_ALLOWED_ORIGINS`));
+      }
+      const readiness = await opts.readiness();
+      if (!readiness.ready) return reply.code(503).send(errorBody('MODEL_UNAVAILABLE', `no model is loaded: ${readiness.reason}`));
+      if (!opts.pool.isAccepting()) {
+        return reply.code(503).send(errorBody('INSUFFICIENT_RESOURCES', 'the ML service is shutting down; retry shortly'));
+      }
+
+      const record = newJobRecord({
+        job_id: body.job_id,
+        video_url: body.video_url,
+        language: body.language ?? 'auto',
+        callback_url: callbackUrl(body.fastapi_base_url ?? opts.backendUrl),
+      });
+      const { record: stored, created } = await opts.store.create(record);
+      if (!created) return { job_id: stored.job_id, status: stored.status };
+      req.log.info({ jobId: stored.job_id }, 'job accepted');
+      return { job_id: stored.job_id, status: opts.pool.submit(stored.job_id) };
+    },
+  );
+
+  app.delete(
+    '/api/upload-video/jobs/:job_id',
+    {
+      schema: {
+        summary: 'Cancel a queued or running job (backend only)',
+        security: [{ bearer: [] }],
+        params: z.object({ job_id: z.string().min(1).max(128) }),
+        response: { 200: ProcessVideoResponse, 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const job = await opts.pool.cancel(req.params.job_id);
+      if (!job) return reply.code(404).send(errorBody('JOB_NOT_FOUND', `no job ${req.params.job_id}`));
+      return { job_id: job.job_id, status: job.status };
+    },
+  );
+};
