@@ -1,0 +1,31 @@
+import type { Caption, CaptionWord, TranscriptResult } from '@ecg/contracts';
+import { normaliseText } from './text-align.js';
+
+const clamp = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
+
+/**
+ * Captions from a transcript: one per non-empty segment, ids `c0`, `c1`, …
+ * in order (the same result always gives the same ids). Whisper can emit a
+ * segment that starts a few milliseconds before the previous one ends; such
+ * starts are moved to the previous end so the list is ordered and free of
+ * overlaps, which every editing operation relies on. Word analysis fields
+ * (loudness, pitch, speaker) are kept as they come.
+ */
+export function fromTranscript(result: Pick<TranscriptResult, 'segments'>): Caption[] {
+  const captions: Caption[] = [];
+  let prevEnd = 0;
+  for (const segment of result.segments) {
+    const text = normaliseText(segment.text);
+    if (text === '') continue;
+    const start = Math.max(segment.start, prevEnd);
+    const end = Math.max(segment.end, start);
+    const words: CaptionWord[] = (segment.words ?? [])
+      .filter((w) => w.word.trim() !== '')
+      .map((w) => ({ ...w, start: clamp(w.start, start, end), end: clamp(w.end, start, end) }));
+    const caption: Caption = { id: `c${captions.length}`, start, end, text, words };
+    if (segment['speaker'] !== undefined) caption['speaker'] = segment['speaker'];
+    captions.push(caption);
+    prevEnd = end;
+  }
+  return captions;
+}

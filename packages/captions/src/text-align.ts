@@ -1,0 +1,49 @@
+import type { CaptionWord } from '@ecg/contracts';
+
+/** Collapses whitespace runs (Whisper's segments start with a space and may hold doubles). */
+export function normaliseText(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+// Scripts written without spaces between words: joining two captions in them
+// must not insert one. Hangul is spaced, so it is not listed.
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\u3000-\u303f\uff00-\uffef]/u;
+
+/** Joins two caption texts with a space, or without one between two characters of unspaced scripts. */
+export function joinTexts(a: string, b: string): string {
+  if (a === '') return b;
+  if (b === '') return a;
+  const last = Array.from(a).pop() ?? '';
+  const first = Array.from(b)[0] ?? '';
+  return UNSPACED.test(last) && UNSPACED.test(first) ? a + b : `${a} ${b}`;
+}
+
+/**
+ * Where each word sits in the caption text, as [from, to) character offsets,
+ * found by reading the words in order. Null when the words no longer spell the
+ * text (after an edit that did not go through editText), so callers fall back
+ * to proportional timing instead of trusting stale offsets.
+ */
+export function alignWords(text: string, words: readonly CaptionWord[]): Array<[number, number]> | null {
+  const ranges: Array<[number, number]> = [];
+  let cursor = 0;
+  for (const w of words) {
+    const token = w.word.trim();
+    if (token === '') {
+      ranges.push([cursor, cursor]);
+      continue;
+    }
+    const at = text.indexOf(token, cursor);
+    // A word found far ahead means an earlier word vanished from the text: the
+    // alignment would be a guess, so report it as lost.
+    if (at < 0 || text.slice(cursor, at).trim().length > 0) return null;
+    ranges.push([at, at + token.length]);
+    cursor = at + token.length;
+  }
+  return ranges;
+}
+
+/** Tokens of a text as editText times them: whitespace-separated runs. */
+export function tokenize(text: string): string[] {
+  return text.split(/\s+/).filter((t) => t !== '');
+}

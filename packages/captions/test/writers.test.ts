@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Caption } from '@ecg/contracts';
+import { formatTimestamp, toJson, toSrt, toTxt, toVtt } from '../src/index.js';
+
+const cap = (id: string, start: number, end: number, text: string): Caption => ({ id, start, end, text, words: [] });
+
+const captions: Caption[] = [
+  cap('c0', 0, 2.5, '안녕하세요, 여러분.'),
+  cap('c1', 2.5, 4.04, 'Hello <world> & "friends"'),
+  cap('c2', 3725.5, 3727.25, '한 시간이 지났습니다 --> 다음'),
+];
+
+describe('formatTimestamp', () => {
+  test('writes SRT and VTT stamps, past one hour and with rounded milliseconds', () => {
+    assert.equal(formatTimestamp(3725.5, ','), '01:02:05,500');
+    assert.equal(formatTimestamp(3725.5, '.'), '01:02:05.500');
+    assert.equal(formatTimestamp(0, ','), '00:00:00,000');
+    assert.equal(formatTimestamp(59.9996, ','), '00:01:00,000');
+    assert.equal(formatTimestamp(1.0005, '.'), '00:00:01.001');
+    assert.equal(formatTimestamp(360000, ','), '100:00:00,000');
+  });
+
+  test('writes negative and non-finite times as zero', () => {
+    assert.equal(formatTimestamp(-3, ','), '00:00:00,000');
+    assert.equal(formatTimestamp(Number.NaN, '.'), '00:00:00.000');
+  });
+});
+
+describe('toSrt', () => {
+  test('numbers cues from 1, separates them by a blank line and keeps Korean text', () => {
+    assert.equal(
+      toSrt(captions),
+      '1\n00:00:00,000 --> 00:00:02,500\n안녕하세요, 여러분.\n\n' +
+        '2\n00:00:02,500 --> 00:00:04,040\nHello <world> & "friends"\n\n' +
+        '3\n01:02:05,500 --> 01:02:07,250\n한 시간이 지났습니다 --> 다음\n',
+    );
+  });
+
+  test('skips empty captions without leaving a gap in the numbering', () => {
+    const srt = toSrt([cap('a', 0, 1, 'one'), cap('b', 1, 2, '   '), cap('c', 2, 3, 'three')]);
+    assert.equal(srt, '1\n00:00:00,000 --> 00:00:01,000\none\n\n2\n00:00:02,000 --> 00:00:03,000\nthree\n');
+  });
+
+  test('removes blank lines inside a caption so the cue is not cut short', () => {
+    assert.equal(toSrt([cap('a', 0, 1, 'first\n\n  second\r\nthird')]), '1\n00:00:00,000 --> 00:00:01,000\nfirst\nsecond\nthird\n');
+  });
+
+  test('writes nothing for no captions', () => {
+    assert.equal(toSrt([]), '');
+  });
+});
+
+describe('toVtt', () => {
+  test('starts with the WEBVTT header, uses dots and escapes markup and arrows in text', () => {
+    assert.equal(
+      toVtt(captions),
+      'WEBVTT\n\n' +
+        '00:00:00.000 --> 00:00:02.500\n안녕하세요, 여러분.\n\n' +
+        '00:00:02.500 --> 00:00:04.040\nHello &lt;world&gt; &amp; "friends"\n\n' +
+        '01:02:05.500 --> 01:02:07.250\n한 시간이 지났습니다 --&gt; 다음\n',
+    );
+  });
+
+  test('is a bare header for no captions', () => {
+    assert.equal(toVtt([]), 'WEBVTT\n');
+  });
+});
+
+describe('toTxt', () => {
+  test('writes one caption per line', () => {
+    assert.equal(toTxt(captions), '안녕하세요, 여러분.\nHello <world> & "friends"\n한 시간이 지났습니다 --> 다음\n');
+    assert.equal(toTxt([cap('a', 0, 1, 'two\nlines')]), 'two lines\n');
+    assert.equal(toTxt([]), '');
+  });
+});
+
+describe('toJson', () => {
+  test('writes Whisper-shaped JSON with the caption ids and words kept', () => {
+    const withWords: Caption = {
+      id: 'c7',
+      start: 1,
+      end: 2,
+      text: '네 맞아요',
+      words: [
+        { word: '네', start: 1, end: 1.4, probability: 0.9, volume_db: -12.5 },
+        { word: ' 맞아요', start: 1.4, end: 2 },
+      ],
+    };
+    const parsed: unknown = JSON.parse(toJson([withWords], { language: 'ko' }));
+    assert.deepEqual(parsed, {
+      text: '네 맞아요',
+      language: 'ko',
+      segments: [
+        {
+          id: 0,
+          caption_id: 'c7',
+          start: 1,
+          end: 2,
+          text: '네 맞아요',
+          words: [
+            { word: '네', start: 1, end: 1.4, probability: 0.9, volume_db: -12.5 },
+            { word: ' 맞아요', start: 1.4, end: 2 },
+          ],
+        },
+      ],
+    });
+  });
+});

@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { ErrorCode } from './errors.js';
+import { JobStatus, Progress } from './jobs.js';
+
+/*
+ * Caption editing, export and job listing. Endpoints (backend, all under the
+ * public rate limit; errors use `ErrorBody`):
+ *
+ *   GET  /api/upload-video/result/{jobId}/captions          → CaptionDocument
+ *        The saved edited captions or, when none were saved yet, captions
+ *        derived from the transcript (version 0, edited false).
+ *        404 JOB_NOT_FOUND; 409 JOB_NOT_COMPLETED while the job is not completed.
+ *   PUT  /api/upload-video/result/{jobId}   body SaveCaptionsRequest → SaveCaptionsResponse
+ *        409 VERSION_CONFLICT with details VersionConflictDetails when
+ *        base_version is not the current version (someone else saved first).
+ *   POST /api/upload-video/result/{jobId}/restore   body RestoreCaptionsRequest → CaptionDocument
+ *        Drops the edits and answers the captions derived from the transcript,
+ *        with a new version (edited false). 409 VERSION_CONFLICT as for PUT.
+ *   GET  /api/upload-video/result/{jobId}/export?format=srt|vtt|txt|json (ExportQuery)
+ *        The current captions written by @ecg/captions (toSrt/toVtt/toTxt/toJson),
+ *        `Content-Disposition: attachment` named with safeDownloadName(file_name, format)
+ *        (use attachmentDisposition() from @ecg/captions for non-ASCII names).
+ *   GET  /api/upload-video/result/{jobId}/media              → MediaUrlResponse
+ *        A presigned GET URL of the uploaded video, for the editor's player.
+ *   GET  /api/upload-video/jobs?limit=N (JobListQuery)       → JobListResponse
+ *        Most recent jobs first.
+ *   GET  /api/config                                         → ClientConfigResponse
+ *        What the browser needs before it starts: where to poll progress.
+ */
+
+/** A word inside a caption. Analysis fields (loudness, pitch, speaker) pass through untouched. */
+export const CaptionWord = z
+  .object({
+    word: z.string().max(1000),
+    start: z.number().min(0),
+    end: z.number().min(0),
+    probability: z.number().min(0).max(1).optional(),
+  })
+  .loose()
+  .meta({ id: 'CaptionWord' });
+export type CaptionWord = z.infer<typeof CaptionWord>;
+
+export const Caption = z
+  .object({
+    /** Stable within one document (`c0`, `c1`, … ; new ids come from nextCaptionId). */
+    id: z.string().min(1).max(64),
+    start: z.number().min(0),
+    end: z.number().min(0),
+    text: z.string().max(10_000),
+    words: z.array(CaptionWord).max(5_000),
+  })
+  .loose()
+  .refine((c) => c.start <= c.end, { message: 'a caption must not end before it starts', path: ['end'] })
+  .meta({ id: 'Caption' });
+export type Caption = z.infer<typeof Caption>;
+
+/** Captions in time order with unique ids: what every editor operation keeps true. */
+export const CaptionList = z
+  .array(Caption)
+  .max(50_000)
+  .superRefine((captions, ctx) => {
+    const seen = new Set<string>();
+    captions.forEach((c, i) => {
+      if (seen.has(c.id)) ctx.addIssue({ code: 'custom', message: `duplicate caption id "${c.id}"`, path: [i, 'id'] });
+      seen.add(c.id);
+      const prev = captions[i - 1];
+      if (prev && c.start < prev.start) {
+        ctx.addIssue({ code: 'custom', message: 'captions must be in time order', path: [i, 'start'] });
+      }
+    });
+  });
+
+export const CaptionDocument = z
+  .object({
+    /** Optimistic-concurrency version: 0 until the first save, +1 on every save or restore. */
+    version: z.number().int().min(0),
+    captions: CaptionList,
+    /** True once someone saved edits; false for captions straight from the transcript. */
+    edited: z.boolean(),
+    updated_at: z.string().optional(),
+    language: z.string().optional(),
+  })
+  .meta({ id: 'CaptionDocument' });
+export type CaptionDocument = z.infer<typeof CaptionDocument>;
+
+export const SaveCaptionsRequest = z
+  .object({
+    base_version: z.number().int().min(0),
+    captions: CaptionList,
+  })
+  .meta({ id: 'SaveCaptionsRequest' });
+export type SaveCaptionsRequest = z.infer<typeof SaveCaptionsRequest>;
+
+export const SaveCaptionsResponse = z
+  .object({
+    version: z.number().int().min(0),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'SaveCaptionsResponse' });
+export type SaveCaptionsResponse = z.infer<typeof SaveCaptionsResponse>;
+
+/** `details` of a 409 VERSION_CONFLICT answer to a save or restore. */
+export const VersionConflictDetails = z
+  .object({ current_version: z.number().int().min(0) })
+  .meta({ id: 'VersionConflictDetails' });
+export type VersionConflictDetails = z.infer<typeof VersionConflictDetails>;
+
+export const RestoreCaptionsRequest = z
+  .object({ base_version: z.number().int().min(0) })
+  .meta({ id: 'RestoreCaptionsRequest' });
+export type RestoreCaptionsRequest = z.infer<typeof RestoreCaptionsRequest>;
+
+/** ASS comes later; adding a value here is backwards compatible. */
+export const ExportFormat = z.enum(['srt', 'vtt', 'txt', 'json']);
+export type ExportFormat = z.infer<typeof ExportFormat>;
+
+export const ExportQuery = z.object({ format: ExportFormat }).meta({ id: 'ExportQuery' });
+export type ExportQuery = z.infer<typeof ExportQuery>;
+
+export const MediaUrlResponse = z
+  .object({
+    url: z.string().url(),
+    expires_in: z.number().int().positive().optional(),
+    /** The name the person uploaded, for download names; null when unknown. */
+    file_name: z.string().nullable().optional(),
+    content_type: z.string().optional(),
+  })
+  .meta({ id: 'MediaUrlResponse' });
+export type MediaUrlResponse = z.infer<typeof MediaUrlResponse>;
+
+export const JobSummary = z
+  .object({
+    job_id: z.string(),
+    status: JobStatus,
+    progress: Progress,
+    file_name: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    error_code: ErrorCode.optional(),
+  })
+  .meta({ id: 'JobSummary' });
+export type JobSummary = z.infer<typeof JobSummary>;
+
+export const JobListQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(100).default(20) })
+  .meta({ id: 'JobListQuery' });
+export type JobListQuery = z.infer<typeof JobListQuery>;
+
+export const JobListResponse = z.object({ jobs: z.array(JobSummary) }).meta({ id: 'JobListResponse' });
+export type JobListResponse = z.infer<typeof JobListResponse>;
+
+export const ClientConfigResponse = z
+  .object({
+    /** Public base URL of the ML service for status polling; null: poll the backend instead. */
+    ml_public_url: z.string().url().nullable(),
+    /** Upload size limit, so the browser can refuse a file before asking for a URL. */
+    max_upload_bytes: z.number().int().positive().optional(),
+  })
+  .meta({ id: 'ClientConfigResponse' });
+export type ClientConfigResponse = z.infer<typeof ClientConfigResponse>;
