@@ -8,3 +8,4 @@ export * from './callback.js';
 export * from './job-result.js';
 export * from './ml.js';
 export * from './health.js';
+export * from './captions.js';
