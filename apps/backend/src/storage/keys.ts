@@ -53,7 +53,8 @@ function sanitiseOnce(name: string): string {
     .replace(/_{2,}/g, '_')
     // "..", "..." become "." so no segment or name can mean "parent".
     .replace(/\.{2,}/g, '.')
-    .replace(EDGE_PUNCTUATION, '');
+    // Only the end is trimmed here: ".mp4" keeps its extension and becomes "file.mp4".
+    .replace(/[._-]+$/u, '');
 
   const dot = cleaned.lastIndexOf('.');
   const tail = dot >= 0 ? cleaned.slice(dot + 1) : '';

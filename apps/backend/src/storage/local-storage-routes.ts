@@ -94,8 +94,9 @@ export const localStorageRoutes: FastifyPluginAsync<LocalStorageRoutesOptions> =
           return fail(reply, 413, 'FILE_TOO_LARGE', `the file is larger than the limit of ${maxUploadBytes} bytes`, true);
         }
         if (body.destroyed || request.raw.destroyed) {
+          // The client went away mid-upload; the answer is for the logs only.
           request.log.info({ key: verified.key }, 'upload aborted by the client; nothing stored');
-          return reply;
+          return fail(reply, 400, 'VALIDATION_ERROR', 'the upload ended before all bytes arrived', true);
         }
         throw err;
       }
