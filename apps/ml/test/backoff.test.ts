@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { backoffDelayMs } from '../src/queue/backoff.js';
+
+describe('delivery retry backoff', () => {
+  const noJitter = { jitter: 0 };
+  it('doubles from the base delay', () => {
+    assert.deepEqual([1, 2, 3, 4].map((n) => backoffDelayMs(n, { baseMs: 1000, ...noJitter })), [1000, 2000, 4000, 8000]);
+  });
+
+  it('stops growing at the cap, even after thousands of attempts', () => {
+    assert.equal(backoffDelayMs(20, { baseMs: 1000, maxMs: 60_000, ...noJitter }), 60_000);
+    assert.equal(backoffDelayMs(5000, { baseMs: 1000, maxMs: 60_000, ...noJitter }), 60_000);
+  });
+
+  it('takes at most the jitter fraction off, never adds', () => {
+    assert.equal(backoffDelayMs(3, { baseMs: 1000, jitter: 0.5, random: () => 1 }), 2000);
+    assert.equal(backoffDelayMs(3, { baseMs: 1000, jitter: 0.5, random: () => 0 }), 4000);
+  });
+
+  it('treats attempt 0 or negative as the first retry', () => {
+    assert.equal(backoffDelayMs(0, { baseMs: 500, ...noJitter }), 500);
+    assert.equal(backoffDelayMs(-3, { baseMs: 500, ...noJitter }), 500);
+  });
+});

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { loadConfig } from '../src/config.js';
+
+describe('ML configuration from the environment', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ecg-ml-config-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const base = { DATA_DIR: dataDir, ML_API_TOKEN: 't', CALLBACK_SECRET: 's' };
+
+  it('has safe defaults derived from DATA_DIR and BACKEND_URL', () => {
+    const c = loadConfig({ ...base, BACKEND_URL: 'http://localhost:9000/' });
+    assert.equal(c.port, 8001);
+    assert.equal(c.host, '127.0.0.1');
+    assert.equal(c.mlDataDir, join(dataDir, 'ml'));
+    assert.equal(c.modelsDir, join(dataDir, 'models'));
+    assert.equal(c.backendUrl, 'http://localhost:9000');
+    assert.deepEqual(c.allowedOrigins, ['http://localhost:9000']);
+    assert.deepEqual(c.callbackAllowedOrigins, ['http://localhost:9000']);
+    assert.deepEqual(c.webOrigins, ['http://127.0.0.1:8000', 'http://localhost:5173', 'http://127.0.0.1:5173']);
+    assert.equal(c.whisperModel, 'base');
+    assert.equal(c.temperatureFallback, true);
+    assert.equal(c.vad, 'auto');
+    assert.equal(c.vadModelPath, join(dataDir, 'models', 'ggml-silero-v6.2.0.bin'));
+    assert.equal(c.concurrency, 1);
+    assert.equal(c.maxMediaSeconds, 14_400);
+    assert.equal(c.maxDownloadBytes, 2 * 1024 ** 3);
+    assert.ok(c.threads >= 1);
+  });
+
+  it('reads every variable it documents', () => {
+    const c = loadConfig({
+      ...base,
+      ML_PORT: '9100',
+      ML_HOST: '0.0.0.0',
+      ML_DATA_DIR: join(dataDir, 'elsewhere'),
+      ML_ALLOWED_ORIGINS: 'https://bucket.s3.amazonaws.com,http://127.0.0.1:9000',
+      ML_CALLBACK_ALLOWED_ORIGINS: 'https://api.example.com',
+      WEB_ORIGINS: 'https://app.example.com',
+      WHISPER_THREADS: '3',
+      WHISPER_TEMPERATURE_FALLBACK: 'false',
+      WHISPER_VAD: 'off',
+      ML_CONCURRENCY: '2',
+      MAX_MEDIA_SECONDS: '60',
+      MAX_DOWNLOAD_BYTES: '1000',
+      DOWNLOAD_TIMEOUT_SECONDS: '5',
+      TRANSCRIBE_TIMEOUT_SECONDS: '7',
+      LOG_LEVEL: 'warn',
+    });
+    assert.equal(c.port, 9100);
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.mlDataDir, join(dataDir, 'elsewhere'));
+    assert.deepEqual(c.allowedOrigins, ['https://bucket.s3.amazonaws.com', 'http://127.0.0.1:9000']);
+    assert.deepEqual(c.callbackAllowedOrigins, ['https://api.example.com']);
+    assert.deepEqual(c.webOrigins, ['https://app.example.com']);
+    assert.equal(c.threads, 3);
+    assert.equal(c.temperatureFallback, false);
+    assert.equal(c.vad, 'off');
+    assert.equal(c.concurrency, 2);
+    assert.equal(c.maxMediaSeconds, 60);
+    assert.equal(c.maxDownloadBytes, 1000);
+    assert.equal(c.downloadTimeoutSeconds, 5);
+    assert.equal(c.transcribeTimeoutSeconds, 7);
+    assert.equal(c.logLevel, 'warn');
+  });
+
+  it('names every bad variable in one error', () => {
+    assert.throws(
+      () => loadConfig({ ...base, ML_PORT: 'abc', WHISPER_VAD: 'maybe', ML_ALLOWED_ORIGINS: 'ftp://x' }),
+      (err: Error) => /ML_PORT/.test(err.message) && /WHISPER_VAD/.test(err.message) && /ML_ALLOWED_ORIGINS/.test(err.message),
+    );
+  });
+
+  it('shares generated secrets with the backend through DATA_DIR/secrets.json', () => {
+    const c = loadConfig({ DATA_DIR: dataDir });
+    const file = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
+    assert.equal(c.apiToken, file.ML_API_TOKEN);
+    assert.equal(c.callbackSecret, file.CALLBACK_SECRET);
+    assert.ok(c.apiToken.length >= 32);
+  });
+});

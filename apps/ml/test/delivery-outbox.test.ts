@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CALLBACK_SIGNATURE_HEADER, CALLBACK_TIMESTAMP_HEADER } from '@ecg/contracts';
+import { verifyCallback } from '@ecg/signing';
+import { postSignedJson, ProgressDelivery, resultBody } from '../src/pipeline/deliver-result.js';
+import { DeliveryOutbox, type OutboxEntry, type OutboxSettlement } from '../src/queue/delivery-outbox.js';
+
+const SECRET = 'outbox-secret';
+
+/** A "backend" answering each delivery with the next status from `statuses` (then the last one). */
+async function backend(statuses: number[]) {
+  const seen: { raw: string; ok: boolean }[] = [];
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString()));
+    req.on('end', () => {
+      const v = verifyCallback(SECRET, raw, req.headers[CALLBACK_TIMESTAMP_HEADER] as string, req.headers[CALLBACK_SIGNATURE_HEADER] as string);
+      seen.push({ raw, ok: v.ok });
+      res.writeHead(statuses[Math.min(seen.length - 1, statuses.length - 1)] ?? 200).end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/upload-video/result`;
+  return { url, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+async function until(pred: () => boolean): Promise<void> {
+  while (!pred()) await new Promise((r) => setTimeout(r, 10));
+}
+
+describe('signed delivery', () => {
+  it('sends the exact body with a signature verifyCallback accepts', async () => {
+    const b = await backend([200]);
+    const body = resultBody(randomUUID(), { text: 'hi', language: 'en', segments: [] });
+    assert.deepEqual(await postSignedJson(b.url, body, SECRET), { kind: 'delivered', status: 200 });
+    assert.equal(b.seen[0]?.raw, body);
+    assert.equal(b.seen[0]?.ok, true);
+    await b.close();
+  });
+
+  it('treats 404 as "job unknown there", 5xx and refused connections as retryable', async () => {
+    const b = await backend([404, 503]);
+    assert.equal((await postSignedJson(b.url, '{}', SECRET)).kind, 'gone');
+    assert.equal((await postSignedJson(b.url, '{}', SECRET)).kind, 'retry');
+    await b.close();
+    assert.equal((await postSignedJson(b.url, '{}', SECRET)).kind, 'retry');
+  });
+});
+
+describe('delivery outbox', () => {
+  let dir: string;
+  before(async () => (dir = await mkdtemp(join(tmpdir(), 'ecg-ml-outbox-'))));
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  function outbox(sub: string, url: string, settled: [OutboxEntry, OutboxSettlement][]) {
+    return new DeliveryOutbox({
+      dir: join(dir, sub),
+      send: (e) => postSignedJson(e.url, e.body, SECRET),
+      onSettled: async (e, how) => void settled.push([e, how]),
+      backoff: () => 30,
+    });
+  }
+
+  it('retries with backoff until the backend takes the delivery, then forgets it', async () => {
+    const b = await backend([500, 502, 200]);
+    const settled: [OutboxEntry, OutboxSettlement][] = [];
+    const o = outbox('retry', b.url, settled);
+    await o.start();
+    const jobId = randomUUID();
+    await o.add({ job_id: jobId, kind: 'result', url: b.url, body: '{"job_id":"x"}' });
+    await until(() => settled.length === 1);
+    assert.equal(b.seen.length, 3);
+    assert.ok(b.seen.every((s) => s.ok && s.raw === '{"job_id":"x"}'));
+    assert.equal(settled[0]?.[1], 'delivered');
+    assert.equal(o.has(jobId), false);
+    assert.deepEqual(await readdir(join(dir, 'retry')), []);
+    await o.stop();
+    await b.close();
+  });
+
+  it('drops a delivery the backend answers 404 for, and says so', async () => {
+    const b = await backend([404]);
+    const settled: [OutboxEntry, OutboxSettlement][] = [];
+    const o = outbox('gone', b.url, settled);
+    await o.start();
+    await o.add({ job_id: randomUUID(), kind: 'failure', url: b.url, body: '{}' });
+    await until(() => settled.length === 1);
+    assert.equal(settled[0]?.[1], 'gone');
+    assert.equal(b.seen.length, 1);
+    await o.stop();
+    await b.close();
+  });
+
+  it('keeps an undelivered entry on disk across a restart and delivers it from the new process', async () => {
+    const down = await backend([503]);
+    const settled: [OutboxEntry, OutboxSettlement][] = [];
+    const first = outbox('restart', down.url, settled);
+    await first.start();
+    const jobId = randomUUID();
+    await first.add({ job_id: jobId, kind: 'result', url: down.url, body: '{"n":1}' });
+    await until(() => down.seen.length >= 1);
+    await first.stop();
+    await down.close();
+    assert.equal((await readdir(join(dir, 'restart'))).length, 1);
+
+    const up = await backend([200]);
+    const second = new DeliveryOutbox({
+      dir: join(dir, 'restart'),
+      // The backend moved (new port); the stored URL is rewritten here only because the test's port changed.
+      send: (e) => postSignedJson(up.url, e.body, SECRET),
+      onSettled: async (e, how) => void settled.push([e, how]),
+      backoff: () => 30,
+    });
+    assert.equal(await second.start(), 1);
+    await until(() => settled.length === 1);
+    assert.equal(settled[0]?.[0].job_id, jobId);
+    assert.equal(up.seen[0]?.raw, '{"n":1}');
+    await second.stop();
+    await up.close();
+  });
+});
+
+describe('progress deliveries', () => {
+  it('sends at once on a stage change, throttles within a stage, and keeps one in flight', async () => {
+    const sent: string[] = [];
+    let now = 0;
+    const p = new ProgressDelivery({
+      jobId: 'j',
+      minIntervalMs: 1000,
+      now: () => now,
+      send: async (body) => void sent.push(body),
+    });
+    p.report('downloading', 1, 'a');
+    await new Promise((r) => setImmediate(r));
+    p.report('downloading', 2, 'b'); // within the interval: held
+    await new Promise((r) => setImmediate(r));
+    assert.equal(sent.length, 1);
+    p.report('extracting', 10, 'c'); // new stage: sent at once
+    await new Promise((r) => setImmediate(r));
+    assert.equal(sent.length, 2);
+    const last = JSON.parse(sent[1]!) as Record<string, unknown>;
+    assert.deepEqual(last, { job_id: 'j', status: 'processing', stage: 'extracting', progress: 10, message: 'c' });
+    now = 5000;
+    p.report('extracting', 15, 'd');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(sent.length, 3);
+    await p.close();
+    p.report('transcribing', 30, 'after close');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(sent.length, 3);
+  });
+});
