@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { createStorage } from '../src/storage/create-storage.js';
 import { makeUploadKey } from '../src/storage/keys.js';
 import { LocalStorage } from '../src/storage/local-storage.js';
 import { localStorageRoutes } from '../src/storage/local-storage-routes.js';
@@ -410,6 +411,13 @@ describe('LocalStorage as a library', () => {
 
   after(async () => {
     await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('createStorage builds a LocalStorage for the local driver', async () => {
+    const made = createStorage({ driver: 'local', dataDir, publicUrl: 'http://127.0.0.1:8000', signingSecret: SECRET, maxUploadBytes: 1000 });
+    assert.ok(made instanceof LocalStorage);
+    assert.equal(made.driver, 'local');
+    assert.equal(made.objectsDir, join(dataDir, 'objects'));
   });
 
   test('builds URLs under PUBLIC_URL with each key segment percent-encoded', async () => {

@@ -96,8 +96,10 @@ export class S3Storage implements ObjectStorage {
       new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
       {
         expiresIn: presignSeconds(expiresInSeconds),
-        // Named explicitly so the header is in X-Amz-SignedHeaders whatever the
-        // SDK's defaults become: that is what makes S3 refuse another type.
+        // The presigner puts content-type in unsignableHeaders by default (so a
+        // URL works whatever type the client sends); signableHeaders overrides
+        // that and puts it in X-Amz-SignedHeaders, which is what makes S3 refuse
+        // a PUT with another type.
         signableHeaders: new Set(['content-type']),
       },
     );
