@@ -197,6 +197,18 @@ describe('LocalStorage through its signed-URL routes', () => {
     assert.ok((await collect(await big.store.read(key))).equals(body));
   });
 
+  test('stores an empty upload and serves it with length 0', async () => {
+    const key = makeUploadKey('empty.mp4');
+    const upload = await big.store.createUploadUrl(key, 'video/mp4', 60);
+    const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: new Uint8Array(0) });
+    assert.equal(put.status, 200);
+    assert.equal((await big.store.head(key))?.size, 0);
+    const get = await fetch(await big.store.createDownloadUrl(key, 60));
+    assert.equal(get.status, 200);
+    assert.equal(get.headers.get('content-length'), '0');
+    assert.equal((await get.arrayBuffer()).byteLength, 0);
+  });
+
   test('serves a byte range with 206 so a video element can seek', async () => {
     const key = makeUploadKey('seek.mp4');
     const data = randomBytes(200 * 1024);
