@@ -8,4 +8,5 @@ export * from './callback.js';
 export * from './job-result.js';
 export * from './ml.js';
 export * from './health.js';
+export * from './backend-extra.js';
 export * from './captions.js';

@@ -26,6 +26,7 @@ async function run<Row extends object>(on: PgliteRunner, sql: string, params: re
 export async function createPgliteDb(dataDir: string): Promise<Db> {
   mkdirSync(dataDir, { recursive: true });
   const pg = await PGlite.create(dataDir);
+  let closing: Promise<void> | undefined;
   return {
     driver: 'pglite',
     query<Row extends object>(sql: string, params: readonly unknown[] = []) {
@@ -41,8 +42,10 @@ export async function createPgliteDb(dataDir: string): Promise<Db> {
         return fn(q);
       });
     },
+    // Idempotent: shutdown paths and tests may both close it.
     close() {
-      return pg.close();
+      closing ??= pg.close();
+      return closing;
     },
   };
 }

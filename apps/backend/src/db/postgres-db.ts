@@ -25,6 +25,7 @@ export function createPostgresDb(opts: PostgresDbOptions): Db {
   // An idle client losing its server (restart, failover) emits here; without a
   // listener Node would crash the process. The next query gets a fresh client.
   pool.on('error', () => {});
+  let closing: Promise<void> | undefined;
   return {
     driver: 'postgres',
     async query<Row extends object>(sql: string, params: readonly unknown[] = []) {
@@ -49,8 +50,10 @@ export function createPostgresDb(opts: PostgresDbOptions): Db {
         client.release();
       }
     },
+    // Idempotent: shutdown paths and tests may both close it.
     close() {
-      return pool.end();
+      closing ??= pool.end();
+      return closing;
     },
   };
 }

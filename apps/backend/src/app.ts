@@ -1,0 +1,148 @@
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { BackendConfig } from './config.js';
+import type { Db } from './db/db.js';
+import { AppError, errorHandler, notFoundHandler } from './errors.js';
+import { createDispatcher, type Dispatcher } from './jobs/dispatcher.js';
+import { JobRepository } from './jobs/job-repository.js';
+import { REQUEST_ID_HEADER, requestIdFor } from './request-id.js';
+import { healthRoutes } from './routes/health.js';
+import { generateUrlRoute } from './routes/upload-video/generate-url.js';
+import { requestProcessRoute } from './routes/upload-video/request-process.js';
+import { resultCallbackRoute } from './routes/upload-video/result-callback.js';
+import { resultReadRoute } from './routes/upload-video/result-read.js';
+import { statusRoute } from './routes/upload-video/status.js';
+import { LocalStorage } from './storage/local-storage.js';
+import { localStorageRoutes } from './storage/local-storage-routes.js';
+import type { ObjectStorage } from './storage/storage.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Delivers queued jobs to the ML service; `main.ts` starts it, closing the app stops it. */
+    dispatcher: Dispatcher;
+  }
+}
+
+export interface AppDeps {
+  config: BackendConfig;
+  db: Db;
+  storage: ObjectStorage;
+  /** A pino logger; without one the app logs JSON to stdout at LOG_LEVEL. */
+  logger?: FastifyBaseLogger;
+  /** Used to call the ML service (tests may point it anywhere). */
+  fetch?: typeof fetch;
+}
+
+export type App = FastifyInstance;
+
+/**
+ * What a log line says about a request. The query string is left out: on the
+ * storage routes it carries URL signatures, bearer credentials for hours.
+ */
+function logRequest(req: FastifyRequest): Record<string, unknown> {
+  return { method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip };
+}
+
+/**
+ * Builds the backend: plugins, routes and the dispatcher, all wired from
+ * `deps`. Nothing listens and the dispatcher does not run until the caller
+ * says so, which keeps tests in charge of both.
+ */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config, db, storage } = deps;
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.logLevel, serializers: { req: logRequest } } }),
+    genReqId: requestIdFor,
+    // Large enough for every JSON request but the ML callback, which sets its own.
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+
+  const jobs = new JobRepository(db);
+  const dispatcher = createDispatcher({
+    jobs,
+    storage,
+    mlUrl: config.mlUrl,
+    mlApiToken: config.mlApiToken,
+    downloadUrlExpiresSeconds: config.downloadUrlExpiresSeconds,
+    intervalMs: config.dispatchIntervalMs,
+    maxBackoffMs: config.dispatchMaxBackoffMs,
+    staleSeconds: config.jobStaleSeconds,
+    timeoutSeconds: config.jobTimeoutSeconds,
+    logger: app.log.child({ component: 'dispatcher' }),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
+  app.decorate('dispatcher', dispatcher);
+  app.addHook('onClose', async () => {
+    await dispatcher.stop();
+  });
+
+  await app.register(cors, {
+    origin: config.webOrigins,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    exposedHeaders: [REQUEST_ID_HEADER, 'etag', 'retry-after'],
+    maxAge: 600,
+  });
+  await app.register(rateLimit, {
+    // Only routes that opt in (PUBLIC_ROUTE_CONFIG) are limited.
+    global: false,
+    max: config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_request, ctx) =>
+      new AppError('RATE_LIMITED', 429, `too many requests: at most ${ctx.max} a minute; retry in ${ctx.after}`),
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'ECG backend',
+        description: 'Upload a video, follow its transcription, read the captions.',
+        version: '0.1.0',
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes, { db, storage });
+  if (storage instanceof LocalStorage) {
+    await app.register(localStorageRoutes, { storage, maxUploadBytes: config.maxUploadBytes });
+  }
+  await app.register(
+    async (api) => {
+      await api.register(generateUrlRoute, {
+        storage,
+        uploadUrlExpiresSeconds: config.uploadUrlExpiresSeconds,
+        maxUploadBytes: config.maxUploadBytes,
+      });
+      await api.register(requestProcessRoute, {
+        storage,
+        jobs,
+        maxUploadBytes: config.maxUploadBytes,
+        kickDispatcher: () => dispatcher.kick(),
+      });
+      await api.register(resultCallbackRoute, { jobs, callbackSecret: config.callbackSecret });
+      await api.register(resultReadRoute, { jobs });
+      await api.register(statusRoute, { jobs });
+    },
+    { prefix: '/api/upload-video' },
+  );
+  return app;
+}

@@ -1,0 +1,143 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { resolveSecret, type GeneratedSecret } from '@ecg/signing';
+import type { StorageConfig } from './storage/create-storage.js';
+
+const GIB = 1024 ** 3;
+
+const intFrom = (fallback: number, min = 0) =>
+  z.coerce.number().int().min(min).default(fallback);
+
+const boolFrom = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalText = z.string().trim().optional();
+
+const EnvSchema = z.object({
+  PORT: intFrom(8000).pipe(z.number().max(65535)),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PUBLIC_URL: optionalText.pipe(z.string().url().optional()),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATABASE_URL: optionalText,
+  STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+  S3_ENDPOINT: optionalText.pipe(z.string().url().optional()),
+  S3_BUCKET: optionalText,
+  S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: optionalText,
+  S3_SECRET_ACCESS_KEY: optionalText,
+  S3_FORCE_PATH_STYLE: boolFrom(false),
+  UPLOAD_URL_EXPIRES_SECONDS: intFrom(900, 1),
+  // Long by default: the ML service may only start downloading after a queue wait.
+  DOWNLOAD_URL_EXPIRES_SECONDS: intFrom(21600, 1),
+  MAX_UPLOAD_BYTES: intFrom(2 * GIB, 1),
+  ML_URL: z.string().trim().url().default('http://127.0.0.1:8001'),
+  WEB_ORIGINS: optionalText,
+  RATE_LIMIT_PER_MINUTE: intFrom(120, 1),
+  DISPATCH_INTERVAL_MS: intFrom(1000, 10),
+  DISPATCH_MAX_BACKOFF_MS: intFrom(60000, 10),
+  JOB_STALE_SECONDS: intFrom(600, 1),
+  JOB_TIMEOUT_SECONDS: intFrom(21600, 1),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface BackendConfig {
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  /** Unset: embedded PGlite under `<dataDir>/db`. */
+  databaseUrl: string | undefined;
+  storage: StorageConfig;
+  uploadUrlExpiresSeconds: number;
+  downloadUrlExpiresSeconds: number;
+  maxUploadBytes: number;
+  mlUrl: string;
+  mlApiToken: string;
+  callbackSecret: string;
+  webOrigins: string[];
+  rateLimitPerMinute: number;
+  dispatchIntervalMs: number;
+  dispatchMaxBackoffMs: number;
+  jobStaleSeconds: number;
+  jobTimeoutSeconds: number;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export type SecretResolver = (name: GeneratedSecret, env: NodeJS.ProcessEnv, dataDir: string) => string;
+
+/**
+ * Reads the backend's configuration from environment variables. Nothing else
+ * is read, except that the three shared secrets fall back to
+ * `<DATA_DIR>/secrets.json` (created on first use) so a single-machine install
+ * needs no configuration; pass another `secrets` resolver to avoid the disk.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, secrets: SecretResolver = resolveSecret): BackendConfig {
+  // An empty variable (`PORT=` in a .env file) means "use the default", not 0 or "".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`invalid backend configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  const publicUrl = (e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, '');
+
+  let storage: StorageConfig;
+  if (e.STORAGE_DRIVER === 's3') {
+    if (!e.S3_BUCKET) throw new ConfigError('invalid backend configuration: S3_BUCKET is required when STORAGE_DRIVER=s3');
+    storage = {
+      driver: 's3',
+      bucket: e.S3_BUCKET,
+      region: e.S3_REGION,
+      forcePathStyle: e.S3_FORCE_PATH_STYLE,
+      ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}),
+      ...(e.S3_ACCESS_KEY_ID ? { accessKeyId: e.S3_ACCESS_KEY_ID } : {}),
+      ...(e.S3_SECRET_ACCESS_KEY ? { secretAccessKey: e.S3_SECRET_ACCESS_KEY } : {}),
+    };
+  } else {
+    storage = {
+      driver: 'local',
+      dataDir,
+      publicUrl,
+      signingSecret: secrets('STORAGE_SIGNING_SECRET', env, dataDir),
+      maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    };
+  }
+
+  const webOrigins = e.WEB_ORIGINS
+    ? e.WEB_ORIGINS.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter((o) => o !== '')
+    : [publicUrl, 'http://localhost:5173', 'http://127.0.0.1:5173'];
+
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    storage,
+    uploadUrlExpiresSeconds: e.UPLOAD_URL_EXPIRES_SECONDS,
+    downloadUrlExpiresSeconds: e.DOWNLOAD_URL_EXPIRES_SECONDS,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    mlUrl: e.ML_URL.replace(/\/+$/, ''),
+    mlApiToken: secrets('ML_API_TOKEN', env, dataDir),
+    callbackSecret: secrets('CALLBACK_SECRET', env, dataDir),
+    webOrigins: [...new Set(webOrigins)],
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    dispatchIntervalMs: e.DISPATCH_INTERVAL_MS,
+    dispatchMaxBackoffMs: e.DISPATCH_MAX_BACKOFF_MS,
+    jobStaleSeconds: e.JOB_STALE_SECONDS,
+    jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,62 @@
+import { ConfigError, loadConfig, type BackendConfig } from './config.js';
+import { buildApp } from './app.js';
+import { createDb } from './db/create-db.js';
+import { createStorage } from './storage/create-storage.js';
+
+// Long enough to finish in-flight requests; short enough for an orchestrator's kill timeout.
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config: BackendConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+
+  const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const storage = createStorage(config.storage);
+  const app = await buildApp({ config, db, storage });
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const hard = setTimeout(() => {
+      app.log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    hard.unref();
+    // app.close() stops accepting, lets in-flight requests finish and stops the dispatcher (onClose).
+    app
+      .close()
+      .then(() => db.close())
+      .then(() => {
+        clearTimeout(hard);
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        app.log.error({ err }, 'error during shutdown');
+        process.exit(1);
+      });
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+  app.dispatcher.start();
+  app.log.info(
+    { publicUrl: config.publicUrl, database: db.driver, storage: storage.driver, mlUrl: config.mlUrl },
+    'backend ready',
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error('backend failed to start:', err);
+  process.exit(1);
+});

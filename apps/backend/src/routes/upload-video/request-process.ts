@@ -1,0 +1,63 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ErrorBody, RequestProcessRequest, RequestProcessResponse } from '@ecg/contracts';
+import { AppError } from '../../errors.js';
+import type { JobRepository } from '../../jobs/job-repository.js';
+import { isUploadKey } from '../../storage/keys.js';
+import type { ObjectInfo, ObjectStorage } from '../../storage/storage.js';
+import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+
+export interface RequestProcessOptions {
+  storage: Pick<ObjectStorage, 'head' | 'delete'>;
+  jobs: JobRepository;
+  maxUploadBytes: number;
+  /** Wakes the dispatcher; delivery to the ML service is its job, never the request's. */
+  kickDispatcher: () => void;
+}
+
+/** `POST /api/upload-video/request-process`: records a job for an uploaded file. */
+export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> = async (app, opts) => {
+  app.post(
+    '/request-process',
+    {
+      config: PUBLIC_ROUTE_CONFIG,
+      schema: {
+        summary: 'Start transcribing an uploaded file',
+        description:
+          'The job is stored first (queued) and handed to the ML service by the dispatcher, which retries until it is accepted. The same fileKey twice answers the same live job.',
+        tags: ['upload-video'],
+        body: RequestProcessRequest,
+        response: { 200: RequestProcessResponse, 400: ErrorBody, 404: ErrorBody, 413: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { fileKey, language } = request.body;
+      if (!isUploadKey(fileKey)) {
+        throw new AppError('INVALID_FILE_KEY', 400, 'fileKey is not a key this service issued; use the fileKey from generate-url');
+      }
+      let info: ObjectInfo | null;
+      try {
+        info = await opts.storage.head(fileKey);
+      } catch (err) {
+        request.log.error({ err, fileKey }, 'storage HEAD failed');
+        throw new AppError('STORAGE_UNAVAILABLE', 503, 'storage is not available; try again shortly');
+      }
+      if (!info) {
+        throw new AppError('OBJECT_NOT_FOUND', 404, 'no uploaded file under this fileKey; upload it with the URL from generate-url first');
+      }
+      if (info.size > opts.maxUploadBytes) {
+        // Nothing will ever process it; keeping it would only hold the space.
+        await opts.storage.delete(fileKey).catch((err: unknown) => request.log.warn({ err, fileKey }, 'could not delete an oversized upload'));
+        throw new AppError('FILE_TOO_LARGE', 413, `the file is ${info.size} bytes; the limit is ${opts.maxUploadBytes} bytes`, {
+          size: info.size,
+          maxBytes: opts.maxUploadBytes,
+        });
+      }
+      const { job, created } = await opts.jobs.createOrGetLive(fileKey, language ?? null);
+      if (created) {
+        request.log.info({ jobId: job.id, fileKey }, 'job queued');
+        opts.kickDispatcher();
+      }
+      return { message: 'Video processing started.' as const, jobId: job.id };
+    },
+  );
+};

@@ -1,0 +1,95 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  CALLBACK_SIGNATURE_HEADER,
+  CALLBACK_TIMESTAMP_HEADER,
+  ErrorBody,
+  ResultCallbackRequest,
+  ResultCallbackResponse,
+  isTerminal,
+} from '@ecg/contracts';
+import { verifyCallback } from '@ecg/signing';
+import { AppError } from '../../errors.js';
+import type { JobRepository } from '../../jobs/job-repository.js';
+
+export interface ResultCallbackOptions {
+  jobs: JobRepository;
+  callbackSecret: string;
+  /** A full transcript with word timings runs to megabytes for an hour of speech. */
+  bodyLimitBytes?: number;
+  now?: () => number;
+}
+
+const RAW = Symbol('ecg.rawBody');
+type WithRaw = { [RAW]?: string };
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * `POST /api/upload-video/result`: the ML service's progress, result and
+ * failure deliveries. The signature is checked over the exact bytes received,
+ * before anything is parsed, so an unsigned body is never even read as JSON.
+ * Deliveries are idempotent: a finished job answers "received" and stays as it is.
+ */
+export const resultCallbackRoute: FastifyPluginAsyncZod<ResultCallbackOptions> = async (app, opts) => {
+  const bodyLimit = opts.bodyLimitBytes ?? 64 * 1024 * 1024;
+  const nowSeconds = () => Math.floor((opts.now ?? Date.now)() / 1000);
+
+  // Encapsulated: only this plugin's routes keep the raw text.
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (request, body, done) => {
+    (request as unknown as WithRaw)[RAW] = body as string;
+    done(null, body);
+  });
+
+  app.post(
+    '/result',
+    {
+      bodyLimit,
+      schema: {
+        summary: 'ML service → backend: progress, result or failure of a job (HMAC-signed)',
+        description: `Signed like a webhook: ${CALLBACK_TIMESTAMP_HEADER}: <unix seconds>, ${CALLBACK_SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>" with CALLBACK_SECRET>.`,
+        tags: ['ml-callback'],
+        body: ResultCallbackRequest,
+        response: { 200: ResultCallbackResponse, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody },
+      },
+      preValidation: async (request) => {
+        const raw = (request as unknown as WithRaw)[RAW] ?? '';
+        const verdict = verifyCallback(
+          opts.callbackSecret,
+          raw,
+          header(request.headers[CALLBACK_TIMESTAMP_HEADER]),
+          header(request.headers[CALLBACK_SIGNATURE_HEADER]),
+          nowSeconds(),
+        );
+        if (!verdict.ok) throw new AppError(verdict.code, 401, verdict.message);
+        try {
+          request.body = JSON.parse(raw) as typeof request.body;
+        } catch {
+          throw new AppError('INVALID_JSON', 400, 'the body is not valid JSON');
+        }
+      },
+    },
+    async (request) => {
+      const b = request.body;
+      const job = await opts.jobs.get(b.job_id);
+      if (!job) throw new AppError('JOB_NOT_FOUND', 404, `no job ${b.job_id}`);
+      if (isTerminal(job.status)) {
+        request.log.info({ jobId: job.id, status: job.status }, 'delivery for a finished job ignored');
+        return { status: 'received' as const };
+      }
+      const status = b.status ?? 'completed';
+      if (status === 'completed' && b.result) {
+        await opts.jobs.complete(job.id, b.result, b.message ?? null);
+        request.log.info({ jobId: job.id, segments: b.result.segments.length }, 'job completed');
+      } else if (status === 'failed') {
+        const code = b.error_code ?? 'INTERNAL_ERROR';
+        await opts.jobs.fail(job.id, code, b.error_message ?? b.message ?? 'the transcription service reported a failure');
+        request.log.warn({ jobId: job.id, code }, 'job failed on the ML service');
+      } else {
+        await opts.jobs.recordProgress(job.id, { progress: b.progress, stage: b.stage, message: b.message });
+      }
+      return { status: 'received' as const };
+    },
+  );
+};

@@ -1,0 +1,37 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ErrorBody, JobIdSnakeParams, MlStatusResponse } from '@ecg/contracts';
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
+import type { JobRepository } from '../../jobs/job-repository.js';
+import { statusView } from '../../jobs/job-views.js';
+import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+
+export interface StatusOptions {
+  jobs: JobRepository;
+}
+
+/**
+ * `GET /api/upload-video/status/:job_id`: the ML service's status shape from
+ * the backend's own record, so the browser can poll the backend when the ML
+ * service is not reachable from outside.
+ */
+export const statusRoute: FastifyPluginAsyncZod<StatusOptions> = async (app, opts) => {
+  app.get(
+    '/status/:job_id',
+    {
+      config: PUBLIC_ROUTE_CONFIG,
+      schema: {
+        summary: 'Job status in the ML service status shape (progress, stage, message)',
+        tags: ['upload-video'],
+        // A copy without the registry id: @fastify/swagger cannot resolve a $ref for path params.
+        params: z.object(JobIdSnakeParams.shape),
+        response: { 200: MlStatusResponse, 404: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request) => {
+      const job = await opts.jobs.get(request.params.job_id);
+      if (!job) throw new AppError('JOB_NOT_FOUND', 404, `no job ${request.params.job_id}`);
+      return statusView(job);
+    },
+  );
+};

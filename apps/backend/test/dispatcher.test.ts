@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { ProcessVideoRequest } from '@ecg/contracts';
+import { JobRepository, type Job } from '../src/jobs/job-repository.js';
+import { MlStandIn, type StandInRequest } from './helpers/ml-stand-in.js';
+import { freePort, startTestBackend, TEST_SECRETS, waitFor, type TestBackend } from './helpers/test-backend.js';
+import { uploadFile } from './helpers/upload.js';
+
+const MAX_BACKOFF_MS = 150;
+const FAST = { DISPATCH_INTERVAL_MS: '20', DISPATCH_MAX_BACKOFF_MS: String(MAX_BACKOFF_MS) };
+const VIDEO_BYTES = Buffer.from(`pretend video ${'x'.repeat(1000)}`);
+
+const jobIdOf = (r: StandInRequest) => (JSON.parse(r.body) as ProcessVideoRequest).job_id;
+const accept = (r: StandInRequest) => ({ status: 202, body: { job_id: jobIdOf(r), status: 'queued' } });
+
+describe('dispatcher: delivering jobs to the ML service', () => {
+  let mlPort: number;
+  let dataDir: string;
+  let b: TestBackend;
+  let jobs: JobRepository;
+  let ml: MlStandIn | undefined;
+  const extraCleanups: (() => Promise<void>)[] = [];
+
+  // One backend for the file (PGlite start-up is the slow part); each test uses its own jobs.
+  before(async () => {
+    mlPort = await freePort();
+    dataDir = await mkdtemp(join(tmpdir(), 'ecg-dispatch-'));
+    b = await startTestBackend({ dataDir: join(dataDir, 'shared'), listen: true, env: { ML_URL: `http://127.0.0.1:${mlPort}`, ...FAST } });
+    jobs = new JobRepository(b.db);
+  });
+  after(async () => {
+    await b?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  afterEach(async () => {
+    await b.app.dispatcher.stop();
+    await ml?.close();
+    ml = undefined;
+    while (extraCleanups.length) await extraCleanups.pop()!();
+  });
+
+  async function standIn(): Promise<MlStandIn> {
+    ml = new MlStandIn();
+    await ml.listen(mlPort);
+    return ml;
+  }
+  async function requestProcess(on: TestBackend, name: string): Promise<string> {
+    const fileKey = await uploadFile(on.app, name, 'video/mp4', VIDEO_BYTES);
+    const res = await on.app.inject({ method: 'POST', url: '/api/upload-video/request-process', payload: { fileKey, language: 'en' } });
+    assert.equal(res.statusCode, 200, res.body);
+    return res.json<{ jobId: string }>().jobId;
+  }
+  const sentFor = (id: string) => (ml?.processRequests ?? []).filter((r) => jobIdOf(r) === id);
+  const until = (what: string, repo: JobRepository, id: string, ok: (j: Job) => boolean) =>
+    waitFor(what, async () => {
+      const j = await repo.get(id);
+      return j && ok(j) ? j : undefined;
+    });
+
+  it('keeps the job queued while the ML service is down, then delivers it once it is up', async () => {
+    b.app.dispatcher.start();
+    const jobId = await requestProcess(b, 'lecture.mp4');
+    const retried = await until('two failed attempts', jobs, jobId, (j) => j.dispatchAttempts >= 2);
+    assert.equal(retried.status, 'queued');
+
+    await standIn();
+    const [delivered] = await waitFor('delivery', async () => (sentFor(jobId).length ? sentFor(jobId) : undefined));
+    assert.equal(delivered!.headers.authorization, `Bearer ${TEST_SECRETS.ML_API_TOKEN}`);
+    const sent = JSON.parse(delivered!.body) as ProcessVideoRequest;
+    assert.equal(sent.language, 'en');
+    const download = await fetch(sent.video_url);
+    assert.equal(download.status, 200);
+    assert.deepEqual(Buffer.from(await download.arrayBuffer()), VIDEO_BYTES);
+
+    const processing = await until('processing', jobs, jobId, (j) => j.status === 'processing');
+    assert.equal(processing.stage, 'queued');
+    assert.ok(processing.dispatchedAt);
+  });
+
+  it('delivers a job queued before a backend restart', async () => {
+    const dir = join(dataDir, 'restart');
+    const env = { ML_URL: `http://127.0.0.1:${mlPort}`, ...FAST };
+    const first = await startTestBackend({ dataDir: dir, listen: true, env });
+    extraCleanups.push(() => first.stop());
+    first.app.dispatcher.start();
+    const jobId = await requestProcess(first, 'before-restart.mp4');
+    await until('a failed attempt', new JobRepository(first.db), jobId, (j) => j.dispatchAttempts >= 1);
+    await first.stop();
+
+    const second = await startTestBackend({ dataDir: dir, listen: true, env });
+    extraCleanups.push(() => second.stop());
+    await standIn();
+    second.app.dispatcher.start();
+    await waitFor('delivery after restart', async () => sentFor(jobId)[0]);
+    const j = await until('processing', new JobRepository(second.db), jobId, (x) => x.status === 'processing');
+    assert.equal(j.fileKey.endsWith('before-restart.mp4'), true);
+  });
+
+  it('keeps retrying while the ML service answers 503 busy, and delivers once it accepts', async () => {
+    await standIn();
+    let busy = 3;
+    ml!.onProcess = (req) =>
+      busy-- > 0
+        ? { status: 503, body: { error: { code: 'MODEL_UNAVAILABLE', message: 'loading' } } }
+        : { status: 202, body: { job_id: jobIdOf(req), status: 'processing', stage: 'downloading' } };
+    b.app.dispatcher.start();
+    const jobId = await requestProcess(b, 'busy.mp4');
+    const j = await until('accepted', jobs, jobId, (x) => x.status === 'processing');
+    assert.equal(sentFor(jobId).length, 4);
+    assert.equal(j.dispatchAttempts, 4);
+    assert.equal(j.stage, 'downloading');
+  });
+
+  it('keeps a job the ML service refuses (401) queued, retrying at the slowest pace', async () => {
+    await standIn();
+    ml!.onProcess = () => ({ status: 401, body: { error: { code: 'UNAUTHORIZED', message: 'bad token' } } });
+    const jobId = await requestProcess(b, 'refused.mp4');
+    await b.app.dispatcher.tick();
+    assert.equal(sentFor(jobId).length, 1);
+    const rows = await b.db.query<{ status: string; wait_ms: number }>(
+      `SELECT status, extract(epoch FROM next_dispatch_at - updated_at) * 1000 AS wait_ms FROM jobs WHERE id = $1`,
+      [jobId],
+    );
+    assert.equal(rows[0]?.status, 'queued');
+    assert.equal(Math.round(Number(rows[0]?.wait_ms)), MAX_BACKOFF_MS, 'the next try waits the maximum backoff');
+  });
+
+  it('requeues and re-sends a silent job the ML service no longer knows', async () => {
+    await standIn();
+    const jobId = await requestProcess(b, 'lost.mp4');
+    await b.app.dispatcher.tick();
+    assert.equal((await jobs.get(jobId))?.status, 'processing');
+    await b.db.query(`UPDATE jobs SET last_event_at = now() - interval '1 hour' WHERE id = $1`, [jobId]);
+    await b.app.dispatcher.tick();
+    assert.ok(ml!.requests.some((r) => r.url === `/api/upload-video/status/${jobId}`), 'asked the ML service');
+    assert.equal((await jobs.get(jobId))?.status, 'queued');
+    await b.app.dispatcher.tick();
+    assert.equal(sentFor(jobId).length, 2, 'sent again');
+    assert.equal((await jobs.get(jobId))?.status, 'processing');
+  });
+
+  it('fails a silent job the ML service reports failed, with its code', async () => {
+    await standIn();
+    ml!.onStatus = (id) => ({
+      status: 200,
+      body: { job_id: id, status: 'failed', progress: 30, stage: 'failed', message: 'No audio', eta_seconds: null, error_code: 'NO_AUDIO_TRACK', error_message: 'The file has no audio track.' },
+    });
+    const jobId = await requestProcess(b, 'mute.mp4');
+    await b.app.dispatcher.tick();
+    await b.db.query(`UPDATE jobs SET last_event_at = now() - interval '1 hour' WHERE id = $1`, [jobId]);
+    await b.app.dispatcher.tick();
+    const j = await jobs.get(jobId);
+    assert.equal(j?.status, 'failed');
+    assert.equal(j?.errorCode, 'NO_AUDIO_TRACK');
+    assert.equal(j?.errorMessage, 'The file has no audio track.');
+  });
+
+  it('fails a job older than JOB_TIMEOUT_SECONDS with PROCESSING_TIMEOUT', async () => {
+    const jobId = await requestProcess(b, 'forever.mp4');
+    await b.db.query(`UPDATE jobs SET created_at = now() - interval '7 hours' WHERE id = $1`, [jobId]);
+    await b.app.dispatcher.tick();
+    const res = await b.app.inject({ method: 'GET', url: `/api/upload-video/result/${jobId}` });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.json<{ status: string; error: { code: string } }>().error.code, 'PROCESSING_TIMEOUT');
+  });
+
+  it('stop() aborts the call in flight, waits for its tick to finish writing, and runs no tick after it', async () => {
+    await standIn();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    ml!.onProcess = async (req) => {
+      await gate;
+      return accept(req);
+    };
+    b.app.dispatcher.start();
+    const jobId = await requestProcess(b, 'slow-ml.mp4');
+    await waitFor('a request in flight', async () => sentFor(jobId)[0]);
+    await b.app.dispatcher.stop();
+    // The aborted delivery was recorded as a retry before stop() resolved: nothing half-done.
+    const j = await jobs.get(jobId);
+    assert.equal(j?.status, 'queued');
+    assert.equal(j?.message, 'Waiting for the transcription service.');
+    release();
+    const count = ml!.requests.length;
+    b.app.dispatcher.kick();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(ml!.requests.length, count, 'a stopped dispatcher ignores kicks');
+    assert.deepEqual(await jobs.get(jobId), j, 'and writes nothing more');
+  });
+});
