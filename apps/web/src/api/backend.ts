@@ -1,0 +1,80 @@
+import {
+  CaptionDocument,
+  ClientConfigResponse,
+  GenerateUrlResponse,
+  JobListResponse,
+  JobResultResponse,
+  MediaUrlResponse,
+  MlStatusResponse,
+  RequestProcessResponse,
+  SaveCaptionsResponse,
+  type Caption,
+  type GenerateUrlRequest,
+  type LanguageCode,
+} from '@ecg/contracts';
+import { requestJson, type ApiError } from './http.js';
+
+const enc = encodeURIComponent;
+
+let configPromise: Promise<ClientConfigResponse> | null = null;
+
+/**
+ * `GET /api/config`, once per page load. A backend without the route (or a
+ * failed call) means "poll the backend for status" with no size hint.
+ */
+export function getClientConfig(): Promise<ClientConfigResponse> {
+  configPromise ??= requestJson('/api/config', ClientConfigResponse)
+    .then((r) => r.body)
+    .catch((): ClientConfigResponse => ({ ml_public_url: null }));
+  return configPromise;
+}
+
+export async function generateUploadUrl(body: GenerateUrlRequest, signal?: AbortSignal): Promise<GenerateUrlResponse> {
+  return (await requestJson('/api/upload-video/generate-url', GenerateUrlResponse, { method: 'POST', json: body, signal })).body;
+}
+
+export async function requestProcess(fileKey: string, language: LanguageCode | undefined): Promise<RequestProcessResponse> {
+  const json = language === undefined || language === 'auto' ? { fileKey } : { fileKey, language };
+  return (await requestJson('/api/upload-video/request-process', RequestProcessResponse, { method: 'POST', json })).body;
+}
+
+/** Status from a base URL: '' is the backend (same origin), else the ML service's public URL. */
+export async function getStatus(base: string, jobId: string, signal?: AbortSignal): Promise<MlStatusResponse> {
+  const url = `${base.replace(/\/+$/, '')}/api/upload-video/status/${enc(jobId)}`;
+  return (await requestJson(url, MlStatusResponse, { signal, cache: 'no-store' })).body;
+}
+
+export async function getResult(jobId: string, signal?: AbortSignal): Promise<JobResultResponse> {
+  return (await requestJson(`/api/upload-video/result/${enc(jobId)}`, JobResultResponse, { signal, cache: 'no-store' })).body;
+}
+
+export async function getCaptions(jobId: string): Promise<CaptionDocument> {
+  return (await requestJson(`/api/upload-video/result/${enc(jobId)}/captions`, CaptionDocument, { cache: 'no-store' })).body;
+}
+
+export async function saveCaptions(jobId: string, baseVersion: number, captions: Caption[]): Promise<SaveCaptionsResponse> {
+  const json = { base_version: baseVersion, captions };
+  return (await requestJson(`/api/upload-video/result/${enc(jobId)}`, SaveCaptionsResponse, { method: 'PUT', json })).body;
+}
+
+export async function restoreCaptions(jobId: string, baseVersion: number): Promise<CaptionDocument> {
+  const json = { base_version: baseVersion };
+  return (await requestJson(`/api/upload-video/result/${enc(jobId)}/restore`, CaptionDocument, { method: 'POST', json })).body;
+}
+
+export async function getMedia(jobId: string): Promise<MediaUrlResponse> {
+  return (await requestJson(`/api/upload-video/result/${enc(jobId)}/media`, MediaUrlResponse)).body;
+}
+
+export async function listJobs(limit: number): Promise<JobListResponse> {
+  return (await requestJson(`/api/upload-video/jobs?limit=${limit}`, JobListResponse, { cache: 'no-store' })).body;
+}
+
+/** The current version from a 409 VERSION_CONFLICT, when the server said it. */
+export function conflictVersion(err: ApiError): number | undefined {
+  const d = err.details;
+  if (typeof d === 'object' && d !== null && 'current_version' in d && typeof d.current_version === 'number') {
+    return d.current_version;
+  }
+  return undefined;
+}

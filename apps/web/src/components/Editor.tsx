@@ -1,0 +1,218 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { toVtt } from '@ecg/captions';
+import type { Caption, TranscriptResult } from '@ecg/contracts';
+import { getMedia } from '../api/backend.js';
+import { useCaptionEditor } from '../hooks/useCaptionEditor.js';
+import { usePlaybackPosition } from '../hooks/usePlaybackPosition.js';
+import { useI18n } from '../i18n/i18n.js';
+import { localFileName } from '../lib/recent-jobs.js';
+import { useAnnounce } from './Announcer.js';
+import { CaptionRow, type RowActions } from './CaptionRow.js';
+import { ErrorNotice } from './ErrorNotice.js';
+import { ExportBar } from './ExportBar.js';
+import { SaveStatus } from './SaveStatus.js';
+
+const TRACK_REBUILD_MS = 300;
+
+type Media = { kind: 'loading' } | { kind: 'ready'; url: string; fileName: string | null } | { kind: 'none'; fileName: string | null };
+
+/** A Blob URL of the captions as WebVTT for the player, rebuilt shortly after edits stop. */
+function useVttUrl(captions: Caption[]): string | null {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      setUrl(URL.createObjectURL(new Blob([toVtt(captions)], { type: 'text/vtt' })));
+    }, TRACK_REBUILD_MS);
+    return () => clearTimeout(timer);
+  }, [captions]);
+  useEffect(
+    () => () => {
+      if (url) URL.revokeObjectURL(url);
+    },
+    [url],
+  );
+  return url;
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+}
+
+export function Editor({ jobId, result }: { jobId: string; result: TranscriptResult }) {
+  const { t } = useI18n();
+  const announce = useAnnounce();
+  const ed = useCaptionEditor(jobId, result);
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const listRef = useRef<HTMLOListElement>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [media, setMedia] = useState<Media>({ kind: 'loading' });
+  const pos = usePlaybackPosition(videoRef, ed.captions, media.kind);
+  const vttUrl = useVttUrl(ed.captions);
+  const fileName = media.kind === 'loading' ? (localFileName(jobId) ?? null) : (media.fileName ?? localFileName(jobId) ?? null);
+
+  useEffect(() => {
+    let live = true;
+    getMedia(jobId)
+      .then((m) => live && setMedia({ kind: 'ready', url: m.url, fileName: m.file_name ?? null }))
+      .catch(() => live && setMedia({ kind: 'none', fileName: null }));
+    return () => {
+      live = false;
+    };
+  }, [jobId]);
+
+  // The newest track is shown and the older ones hidden: a <track> whose src
+  // changes is not reloaded by browsers, so each rebuild mounts a new one.
+  useEffect(() => {
+    const tracks = videoRef.current?.textTracks;
+    if (!tracks) return;
+    for (let i = 0; i < tracks.length; i++) tracks[i]!.mode = i === tracks.length - 1 ? 'showing' : 'disabled';
+  }, [vttUrl, media.kind]);
+
+  const { undo, redo, canUndo, canRedo, dirty } = ed;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (!(e.ctrlKey || e.metaKey) || isTyping(e.target)) return;
+      const key = e.key.toLowerCase();
+      if (key === 'z' && !e.shiftKey) {
+        e.preventDefault();
+        if (canUndo) {
+          undo();
+          announce(t('editor.undo'));
+        }
+      } else if ((key === 'z' && e.shiftKey) || key === 'y') {
+        e.preventDefault();
+        if (canRedo) {
+          redo();
+          announce(t('editor.redo'));
+        }
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [undo, redo, canUndo, canRedo, announce, t]);
+
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent): void => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+
+  // Keep the caption being played in view, unless the person is editing one.
+  useEffect(() => {
+    if (pos.captionIndex < 0 || selected !== null || videoRef.current?.paused) return;
+    const row = listRef.current?.children[pos.captionIndex];
+    if (row instanceof HTMLElement) row.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [pos.captionIndex, selected]);
+
+  const saveState = ed.save.kind;
+  useEffect(() => {
+    if (saveState === 'saved') announce(t('save.saved'));
+    if (saveState === 'failed') announce(t('save.failed'));
+    if (saveState === 'conflict') announce(t('save.conflict'));
+  }, [saveState, announce, t]);
+
+  const { apply } = ed;
+  const actions = useMemo<RowActions>(
+    () => ({
+      select: setSelected,
+      seek: (time) => {
+        const v = videoRef.current;
+        if (v) v.currentTime = time + 0.001; // a hair past the start, so the caption itself is current
+      },
+      apply: (edit) => {
+        const reason = apply(edit);
+        if (reason) announce(t(`refusal.${reason}`));
+        return reason;
+      },
+      playhead: () => videoRef.current?.currentTime ?? null,
+    }),
+    [apply, announce, t],
+  );
+
+  if (ed.load.kind === 'loading') {
+    return (
+      <p className="status-line" role="status">
+        <span className="spinner" aria-hidden="true" /> {t('job.loading')}
+      </p>
+    );
+  }
+  if (ed.load.kind === 'error') {
+    return (
+      <ErrorNotice code={ed.load.code}>
+        <button type="button" className="btn" onClick={() => void ed.reload()}>
+          {t('upload.retry')}
+        </button>
+      </ErrorNotice>
+    );
+  }
+
+  return (
+    <div className="editor">
+      <div className="editor-bar">
+        <div className="editor-title">
+          <h1>{fileName ?? t('editor.title')}</h1>
+          <p className="hint">
+            {t('editor.captionCount', { count: ed.captions.length })} · {ed.edited ? t('editor.edited') : t('editor.original')}
+          </p>
+        </div>
+        <SaveStatus state={ed.save} onRetry={() => void ed.retry()} onReload={() => void ed.reload()} onOverwrite={ed.overwrite} />
+        <div className="editor-tools" role="toolbar" aria-label={t('editor.title')}>
+          <button type="button" className="btn btn-small" onClick={ed.undo} disabled={!ed.canUndo} aria-keyshortcuts="Control+Z Meta+Z">
+            ↶ {t('editor.undo')}
+          </button>
+          <button type="button" className="btn btn-small" onClick={ed.redo} disabled={!ed.canRedo} aria-keyshortcuts="Control+Shift+Z Meta+Shift+Z">
+            ↷ {t('editor.redo')}
+          </button>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={!ed.edited && !ed.canUndo}
+            onClick={() => {
+              if (window.confirm(t('editor.restoreConfirm'))) void ed.restore();
+            }}
+          >
+            {t('editor.restore')}
+          </button>
+        </div>
+        <ExportBar captions={ed.captions} fileName={fileName} language={result.language} />
+      </div>
+
+      <div className="editor-body">
+        <section className="player" aria-label={t('editor.video')}>
+          {media.kind === 'ready' ? (
+            <video ref={videoRef} className="video" src={media.url} controls preload="metadata" playsInline>
+              {vttUrl && <track key={vttUrl} kind="subtitles" src={vttUrl} srcLang={result.language} label={t('editor.track')} default />}
+            </video>
+          ) : media.kind === 'none' ? (
+            <p className="notice notice-warn">{t('editor.noMedia')}</p>
+          ) : (
+            <div className="video video-placeholder" aria-hidden="true" />
+          )}
+          <p className="hint">{t('editor.shortcuts')}</p>
+        </section>
+
+        <section className="transcript" aria-label={t('editor.listLabel')}>
+          {ed.captions.length === 0 ? (
+            <p className="hint">{t('editor.empty')}</p>
+          ) : (
+            <ol className="cap-list" ref={listRef} lang={result.language}>
+              {ed.captions.map((c, i) => (
+                <CaptionRow
+                  key={c.id}
+                  caption={c}
+                  index={i}
+                  isLast={i === ed.captions.length - 1}
+                  selected={selected === c.id}
+                  current={pos.captionIndex === i}
+                  wordIndex={pos.captionIndex === i ? pos.wordIndex : -1}
+                  actions={actions}
+                />
+              ))}
+            </ol>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}

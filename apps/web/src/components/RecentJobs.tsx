@@ -1,0 +1,76 @@
+import { useEffect, useState } from 'react';
+import type { JobStatus } from '@ecg/contracts';
+import { listJobs } from '../api/backend.js';
+import { useI18n } from '../i18n/i18n.js';
+import { readLocalJobs } from '../lib/recent-jobs.js';
+import { Link } from '../lib/router.js';
+
+interface Row {
+  job_id: string;
+  file_name: string | null;
+  created_at: string;
+  status?: JobStatus;
+  progress?: number;
+}
+
+/** The backend's recent jobs; jobs started in this browser when the backend has no list. */
+export function RecentJobs() {
+  const { t, lang } = useI18n();
+  const [rows, setRows] = useState<Row[] | null>(null);
+  const [localOnly, setLocalOnly] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    listJobs(10)
+      .then((r) => live && setRows(r.jobs))
+      .catch(() => {
+        if (!live) return;
+        setLocalOnly(true);
+        setRows(readLocalJobs());
+      });
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const dateFormat = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
+  const when = (iso: string): string => {
+    const d = new Date(iso);
+    return Number.isNaN(d.getTime()) ? '' : dateFormat.format(d);
+  };
+
+  return (
+    <section className="card recent" aria-labelledby="recent-title">
+      <h2 id="recent-title">{t('recent.title')}</h2>
+      {rows === null ? (
+        <p className="hint">
+          <span className="spinner" aria-hidden="true" />
+        </p>
+      ) : rows.length === 0 ? (
+        <p className="hint">{t('recent.empty')}</p>
+      ) : (
+        <>
+          {localOnly && <p className="hint">{t('recent.localOnly')}</p>}
+          <ul className="job-list">
+            {rows.map((j) => (
+              <li key={j.job_id}>
+                <Link className="job-link" href={`/jobs/${encodeURIComponent(j.job_id)}`}>
+                  <span className="job-name">{j.file_name ?? t('recent.untitled')}</span>
+                  <span className="job-meta">
+                    <time dateTime={j.created_at}>{when(j.created_at)}</time>
+                    {j.status && (
+                      <span className={`badge badge-${j.status}`}>
+                        {t(`status.${j.status}`)}
+                        {j.status === 'processing' && j.progress !== undefined ? ` ${Math.round(j.progress)}%` : ''}
+                      </span>
+                    )}
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}

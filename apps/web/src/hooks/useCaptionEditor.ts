@@ -1,0 +1,171 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { fromTranscript, UndoStack, type EditResult } from '@ecg/captions';
+import type { Caption, CaptionDocument, TranscriptResult } from '@ecg/contracts';
+import { conflictVersion, getCaptions, restoreCaptions, saveCaptions } from '../api/backend.js';
+import { asApiError, type ClientErrorCode } from '../api/http.js';
+
+export type SaveState =
+  | { kind: 'idle' }
+  | { kind: 'pending' }
+  | { kind: 'saving' }
+  | { kind: 'saved' }
+  | { kind: 'failed'; code: ClientErrorCode }
+  | { kind: 'conflict'; currentVersion: number | undefined };
+
+export type LoadState = { kind: 'loading' } | { kind: 'ready' } | { kind: 'error'; code: ClientErrorCode };
+
+const AUTOSAVE_MS = 1000;
+
+/** The document as the backend serves it, or one derived from the result when the backend has no caption routes yet. */
+async function loadDocument(jobId: string, result: TranscriptResult): Promise<CaptionDocument> {
+  try {
+    return await getCaptions(jobId);
+  } catch (err) {
+    const e = asApiError(err);
+    if (e.code === 'NOT_FOUND' || e.code === 'BAD_RESPONSE') {
+      return { version: 0, captions: fromTranscript(result), edited: false };
+    }
+    throw e;
+  }
+}
+
+/**
+ * Caption editing state: the undo history, the server version it is based
+ * on, and autosave. Each accepted edit is one undo step; autosave sends the
+ * latest captions a second after the last edit, with the version they are
+ * based on, so a concurrent save elsewhere is reported, never overwritten.
+ */
+export function useCaptionEditor(jobId: string, result: TranscriptResult) {
+  const stack = useRef(new UndoStack<Caption[]>([]));
+  const [captions, setCaptions] = useState<Caption[]>([]);
+  const [load, setLoad] = useState<LoadState>({ kind: 'loading' });
+  const [save, setSave] = useState<SaveState>({ kind: 'idle' });
+  const [edited, setEdited] = useState(false);
+  const version = useRef(0);
+  const saved = useRef<Caption[]>([]);
+  const latest = useRef<Caption[]>([]);
+  const inFlight = useRef(false);
+  latest.current = captions;
+
+  const adopt = useCallback((doc: CaptionDocument) => {
+    stack.current.reset(doc.captions);
+    version.current = doc.version;
+    saved.current = doc.captions;
+    setCaptions(doc.captions);
+    setEdited(doc.edited);
+    setSave({ kind: 'idle' });
+  }, []);
+
+  const reload = useCallback(async () => {
+    setLoad({ kind: 'loading' });
+    try {
+      adopt(await loadDocument(jobId, result));
+      setLoad({ kind: 'ready' });
+    } catch (err) {
+      setLoad({ kind: 'error', code: asApiError(err).code });
+    }
+  }, [adopt, jobId, result]);
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  const saveNow = useCallback(async (): Promise<void> => {
+    if (inFlight.current) return;
+    const snapshot = latest.current;
+    if (snapshot === saved.current) {
+      setSave({ kind: 'saved' });
+      return;
+    }
+    inFlight.current = true;
+    setSave({ kind: 'saving' });
+    try {
+      const res = await saveCaptions(jobId, version.current, snapshot);
+      version.current = res.version;
+      saved.current = snapshot;
+      setEdited(true);
+      // Edits made while the request was out are saved by the effect below.
+      setSave(latest.current === snapshot ? { kind: 'saved' } : { kind: 'pending' });
+    } catch (err) {
+      const e = asApiError(err);
+      setSave(
+        e.code === 'VERSION_CONFLICT'
+          ? { kind: 'conflict', currentVersion: conflictVersion(e) }
+          : { kind: 'failed', code: e.code },
+      );
+    } finally {
+      inFlight.current = false;
+    }
+  }, [jobId]);
+
+  useEffect(() => {
+    if (load.kind !== 'ready' || captions === saved.current) return;
+    if (save.kind === 'conflict' || save.kind === 'saving') return;
+    if (save.kind !== 'pending' && save.kind !== 'failed') setSave({ kind: 'pending' });
+    const timer = setTimeout(() => void saveNow(), AUTOSAVE_MS);
+    return () => clearTimeout(timer);
+  }, [captions, load.kind, save.kind, saveNow]);
+
+  /** Applies an edit; answers the refusal reason, or null when it was applied. */
+  const apply = useCallback((edit: (current: Caption[]) => EditResult) => {
+    const r = edit(stack.current.current);
+    if (!r.ok) return r.reason;
+    stack.current.push(r.captions);
+    setCaptions(r.captions);
+    return null;
+  }, []);
+
+  const undo = useCallback(() => {
+    const prev = stack.current.undo();
+    if (prev) setCaptions(prev);
+  }, []);
+
+  const redo = useCallback(() => {
+    const next = stack.current.redo();
+    if (next) setCaptions(next);
+  }, []);
+
+  /** After a conflict: save ours on top of the version now on the server. */
+  const overwrite = useCallback(() => {
+    if (save.kind === 'conflict' && save.currentVersion !== undefined) version.current = save.currentVersion;
+    setSave({ kind: 'pending' });
+    void saveNow();
+  }, [save, saveNow]);
+
+  const restore = useCallback(async () => {
+    setSave({ kind: 'saving' });
+    try {
+      const doc = await restoreCaptions(jobId, version.current);
+      version.current = doc.version;
+      saved.current = doc.captions;
+      stack.current.push(doc.captions);
+      setCaptions(doc.captions);
+      setEdited(doc.edited);
+      setSave({ kind: 'saved' });
+    } catch (err) {
+      const e = asApiError(err);
+      setSave(
+        e.code === 'VERSION_CONFLICT'
+          ? { kind: 'conflict', currentVersion: conflictVersion(e) }
+          : { kind: 'failed', code: e.code },
+      );
+    }
+  }, [jobId]);
+
+  return {
+    captions,
+    load,
+    save,
+    edited,
+    canUndo: stack.current.canUndo,
+    canRedo: stack.current.canRedo,
+    dirty: captions !== saved.current,
+    apply,
+    undo,
+    redo,
+    retry: saveNow,
+    reload,
+    overwrite,
+    restore,
+  };
+}
