@@ -1,30 +1,34 @@
 /**
  * Builds whisper.cpp's own `whisper-cli` from the full source that the npm
- * package nodejs-whisper ships (it runs nothing at install; we only use its
- * tarball as a source mirror reachable through the npm registry).
+ * package nodejs-whisper ships (we run none of its code; its tarball is only a
+ * source mirror reachable through the npm registry).
  *
  * The binary goes to a cache keyed by everything that changes it (source
- * version, cmake flags, CPU features), so reinstalling or a fresh clone on the
- * same machine reuses it and a different CPU gets its own native build.
+ * version and tree, cmake flags, CPU features, platform), so reinstalling or a
+ * fresh clone on the same machine reuses it, and a different CPU or an upgraded
+ * whisper.cpp gets its own native build instead of a stale or illegal one.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { availableParallelism, homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism, cpus, homedir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
 
 export interface WhisperBuildPlan {
   sourceDir: string;
   version: string;
   cmakeFlags: string[];
   cuda: boolean;
-  cuda_reason: string;
+  cudaReason: string;
   key: string;
   outDir: string;
   binaryPath: string;
+  logPath: string;
 }
 
+/** `${ECG_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/ecg}` */
 export function ecgCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.ECG_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'ecg');
 }
@@ -46,68 +50,214 @@ export function sourceVersion(sourceDir: string): string {
   return /project\("whisper\.cpp" VERSION ([\d.]+)\)/.exec(cmake)?.[1] ?? 'unknown';
 }
 
-/** Whether to build with CUDA: asked for, or a GPU answers. nvcc alone is not a reason. */
+// Parts of the tree that cannot change whisper-cli: skipping them keeps the
+// identity hash fast (it runs on every readiness check of a fresh process).
+const IRRELEVANT_DIRS = new Set(['models', 'bindings', 'samples', 'tests', 'media', 'scripts', 'ci', 'grammars', '.git', '.github', '.devops']);
+const identityCache = new Map<string, string>();
+
+/**
+ * SHA-256 over every relevant file's path and content. Modification times are
+ * left out on purpose: `npm install` rewrites them without changing anything.
+ */
+export function sourceIdentity(sourceDir: string): string {
+  const cached = identityCache.get(sourceDir);
+  if (cached) return cached;
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (dir === sourceDir && IRRELEVANT_DIRS.has(e.name)) continue;
+        walk(path);
+      } else if (e.isFile()) {
+        hash.update(`${relative(sourceDir, path)}\0`);
+        hash.update(readFileSync(path));
+      }
+    }
+  };
+  walk(sourceDir);
+  const id = hash.digest('hex');
+  identityCache.set(sourceDir, id);
+  return id;
+}
+
+let gpuListed: boolean | null = null;
+function nvidiaSmiListsGpu(): boolean {
+  if (gpuListed === null) {
+    const smi = spawnSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 10_000 });
+    gpuListed = smi.status === 0 && /GPU \d+:/.test(smi.stdout ?? '');
+  }
+  return gpuListed;
+}
+
+/**
+ * Whether to build with CUDA: asked for, or a GPU answers `nvidia-smi -L`.
+ * A CUDA compiler alone is not a reason: CI machines have nvcc and no GPU,
+ * and a CUDA build there is slower to make and useless to run.
+ */
 export function cudaDecision(env: NodeJS.ProcessEnv = process.env): { cuda: boolean; reason: string } {
-  if (env.WHISPER_CUDA === '1' || env.WHISPER_CUDA === 'true') return { cuda: true, reason: 'WHISPER_CUDA=1' };
-  if (env.WHISPER_CUDA === '0' || env.WHISPER_CUDA === 'false') return { cuda: false, reason: 'WHISPER_CUDA=0' };
-  const smi = spawnSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 10_000 });
-  if (smi.status === 0 && /GPU \d+:/.test(smi.stdout)) return { cuda: true, reason: 'nvidia-smi lists a GPU' };
-  return { cuda: false, reason: 'no GPU answered nvidia-smi' };
+  const asked = env.WHISPER_CUDA?.toLowerCase();
+  if (asked === '1' || asked === 'true' || asked === 'on') return { cuda: true, reason: `WHISPER_CUDA=${env.WHISPER_CUDA}` };
+  if (asked === '0' || asked === 'false' || asked === 'off') return { cuda: false, reason: `WHISPER_CUDA=${env.WHISPER_CUDA}` };
+  if (nvidiaSmiListsGpu()) return { cuda: true, reason: 'nvidia-smi lists a GPU' };
+  return { cuda: false, reason: 'no GPU listed by nvidia-smi' };
+}
+
+export function whisperCmakeFlags(cuda: boolean): string[] {
+  return [
+    '-DCMAKE_BUILD_TYPE=Release',
+    // Static libwhisper/libggml: the binary can be moved into the cache alone.
+    '-DBUILD_SHARED_LIBS=OFF',
+    // Host SIMD (AVX2/AVX-512...): the cache key includes the CPU flags for this reason.
+    '-DGGML_NATIVE=ON',
+    '-DWHISPER_BUILD_TESTS=OFF',
+    '-DWHISPER_BUILD_SERVER=OFF',
+    // Examples must be on for the whisper-cli target; only that target is built.
+    '-DWHISPER_BUILD_EXAMPLES=ON',
+    '-DWHISPER_SDL2=OFF',
+    '-DWHISPER_CURL=OFF',
+    '-DWHISPER_FATAL_WARNINGS=OFF',
+    `-DGGML_CUDA=${cuda ? 'ON' : 'OFF'}`,
+  ];
 }
 
 function cpuFeatures(): string {
   try {
     const info = readFileSync('/proc/cpuinfo', 'utf8');
-    return /^flags\s*:\s*(.*)$/m.exec(info)?.[1] ?? '';
+    const flags = /^(?:flags|Features)\s*:\s*(.*)$/m.exec(info)?.[1];
+    if (flags) return flags.trim().split(/\s+/).sort().join(' ');
   } catch {
-    return `${process.platform}-${process.arch}`;
+    // not Linux: fall through to the CPU model name
   }
+  return cpus()[0]?.model ?? 'unknown-cpu';
 }
 
+/** The build for this machine and source, or null when the whisper.cpp source is not installed. */
 export function planWhisperBuild(env: NodeJS.ProcessEnv = process.env): WhisperBuildPlan | null {
   const sourceDir = whisperSourceDir();
   if (!sourceDir) return null;
   const version = sourceVersion(sourceDir);
   const { cuda, reason } = cudaDecision(env);
-  const cmakeFlags = [
-    '-DCMAKE_BUILD_TYPE=Release',
-    '-DBUILD_SHARED_LIBS=OFF',
-    '-DGGML_NATIVE=ON',
-    '-DWHISPER_BUILD_TESTS=OFF',
-    '-DWHISPER_BUILD_SERVER=OFF',
-    '-DWHISPER_BUILD_EXAMPLES=ON',
-    '-DWHISPER_SDL2=OFF',
-    '-DWHISPER_CURL=OFF',
-    ...(cuda ? ['-DGGML_CUDA=ON'] : ['-DGGML_CUDA=OFF']),
-  ];
-  const srcStamp = statSync(join(sourceDir, 'src', 'whisper.cpp')).size;
+  const cmakeFlags = whisperCmakeFlags(cuda);
   const key = createHash('sha256')
-    .update([version, srcStamp, cmakeFlags.join(' '), cpuFeatures(), process.platform, process.arch].join('\n'))
+    .update([version, sourceIdentity(sourceDir), cmakeFlags.join(' '), cpuFeatures(), process.platform, process.arch].join('\n'))
     .digest('hex')
-    .slice(0, 16);
-  const outDir = join(ecgCacheDir(env), 'whisper', `${version}-${key}`);
-  return { sourceDir, version, cmakeFlags, cuda, cuda_reason: reason, key, outDir, binaryPath: join(outDir, 'whisper-cli') };
+    .slice(0, 20);
+  const outDir = join(ecgCacheDir(env), 'whisper', key);
+  return {
+    sourceDir,
+    version,
+    cmakeFlags,
+    cuda,
+    cudaReason: reason,
+    key,
+    outDir,
+    binaryPath: join(outDir, 'whisper-cli'),
+    logPath: join(ecgCacheDir(env), 'whisper', `build-${key}.log`),
+  };
 }
 
+/** The binary exists and answers `--help` with exit 0. */
 export function binaryRuns(path: string): boolean {
   if (!existsSync(path)) return false;
   const r = spawnSync(path, ['--help'], { timeout: 20_000, stdio: 'ignore' });
   return r.status === 0;
 }
 
-export function missingBuildTools(): string[] {
+function commandWorks(cmd: string, args: string[]): boolean {
+  const r = spawnSync(cmd, args, { stdio: 'ignore', timeout: 10_000 });
+  return r.status === 0;
+}
+
+/** Build tools that are missing, by name (cmake, a C compiler, a C++ compiler, make). */
+export function missingBuildTools(env: NodeJS.ProcessEnv = process.env): string[] {
   const missing: string[] = [];
-  for (const [tool, args] of [
-    ['cmake', ['--version']],
-    ['c++', ['--version']],
-  ] as const) {
-    try {
-      execFileSync(tool, [...args], { stdio: 'ignore' });
-    } catch {
-      missing.push(tool);
-    }
-  }
+  if (!commandWorks('cmake', ['--version'])) missing.push('cmake');
+  const cc = env.CC ? [env.CC] : ['cc', 'gcc', 'clang'];
+  if (!cc.some((c) => commandWorks(c, ['--version']))) missing.push('a C compiler');
+  const cxx = env.CXX ? [env.CXX] : ['c++', 'g++', 'clang++'];
+  if (!cxx.some((c) => commandWorks(c, ['--version']))) missing.push('a C++ compiler');
+  if (!commandWorks('make', ['--version'])) missing.push('make');
   return missing;
 }
 
+/** What to run to get the build tools, for the platform we are on. */
+export function buildToolsHint(): string {
+  if (process.platform === 'darwin') return 'xcode-select --install && brew install cmake';
+  if (process.platform === 'win32') return 'install Visual Studio Build Tools and CMake';
+  return 'Debian/Ubuntu: sudo apt-get install cmake build-essential; Fedora: sudo dnf install cmake gcc-c++ make';
+}
+
 export const BUILD_JOBS = Math.max(1, availableParallelism());
+
+/**
+ * Configures and builds whisper-cli in a temp dir beside the cache, then moves
+ * it into `plan.outDir` with one rename, so a reader sees either no binary or
+ * a complete one. Compiler chatter goes to `plan.logPath`; `say` gets short
+ * progress lines. Rejects with the log's tail when a step fails.
+ */
+export async function buildWhisperCli(plan: WhisperBuildPlan, say: (line: string) => void): Promise<string> {
+  const parent = dirname(plan.outDir);
+  mkdirSync(parent, { recursive: true });
+  const buildDir = mkdtempSync(join(parent, 'build-'));
+  const log = createWriteStream(plan.logPath);
+  const step = (args: string[], what: string, onLine: (line: string) => void) =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn('cmake', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      for (const stream of [child.stdout, child.stderr]) {
+        stream.pipe(log, { end: false });
+        createInterface({ input: stream }).on('line', onLine);
+      }
+      child.once('error', reject);
+      child.once('close', (code, signal) => {
+        if (code === 0) return resolve();
+        let tail = '';
+        try {
+          tail = readFileSync(plan.logPath, 'utf8').trimEnd().split('\n').slice(-25).join('\n');
+        } catch {
+          // the log is gone; the exit status says enough
+        }
+        reject(new Error(`${what} failed (${signal ?? `exit ${code}`}); full log: ${plan.logPath}\n${tail}`));
+      });
+    });
+  try {
+    say('configuring (cmake)...');
+    await step(['-S', plan.sourceDir, '-B', buildDir, ...plan.cmakeFlags], 'cmake configure', () => {});
+    let shown = -1;
+    await step(['--build', buildDir, '--config', 'Release', '--target', 'whisper-cli', '-j', String(BUILD_JOBS)], 'cmake build', (line) => {
+      const pct = /^\[\s*(\d+)%\]/.exec(line);
+      if (!pct) return;
+      const tenth = Math.floor(Number(pct[1]) / 10) * 10;
+      if (tenth > shown) {
+        shown = tenth;
+        say(`compiling... ${tenth}%`);
+      }
+    });
+    const staging = join(buildDir, 'out');
+    mkdirSync(staging);
+    copyFileSync(join(buildDir, 'bin', 'whisper-cli'), join(staging, 'whisper-cli'));
+    chmodSync(join(staging, 'whisper-cli'), 0o755);
+    if (!binaryRuns(join(staging, 'whisper-cli'))) throw new Error('the built whisper-cli does not run (`whisper-cli --help` failed)');
+    try {
+      rmSync(plan.outDir, { recursive: true, force: true });
+      renameSync(staging, plan.outDir);
+    } catch (err) {
+      // Another install finished the same build first: theirs is as good as ours.
+      if (!binaryRuns(plan.binaryPath)) throw err;
+    }
+    return plan.binaryPath;
+  } finally {
+    await new Promise<void>((resolve) => log.end(resolve));
+    rmSync(buildDir, { recursive: true, force: true });
+  }
+}
+
+/** Size of a file or 0; used by the CLI to report what it built. */
+export function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}

@@ -3,57 +3,106 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { readModelHeader, type ModelHeader } from '../models/inspect-model.js';
 import { EngineError, type EngineTranscript, type TranscribeRequest, type TranscriptionEngine } from './engine.js';
-import { parseProgressLine, parseSegmentLine, parseWhisperJson } from './parse-whisper-output.js';
+import { parseProgressLine, parseSegmentLine, parseVadMapping, parseWhisperJson } from './parse-whisper-output.js';
 
-/** Official models whose alignment heads whisper.cpp knows: DTW word timing only for these. */
-const DTW_PRESETS: Record<string, string> = {
-  'ggml-tiny.bin': 'tiny', 'ggml-tiny.en.bin': 'tiny.en', 'ggml-base.bin': 'base', 'ggml-base.en.bin': 'base.en',
-  'ggml-small.bin': 'small', 'ggml-small.en.bin': 'small.en', 'ggml-medium.bin': 'medium', 'ggml-medium.en.bin': 'medium.en',
-  'ggml-large-v1.bin': 'large.v1', 'ggml-large-v2.bin': 'large.v2', 'ggml-large-v3.bin': 'large.v3', 'ggml-large-v3-turbo.bin': 'large.v3.turbo',
+/**
+ * whisper.cpp's DTW alignment-head presets, with the shapes of the official
+ * checkpoints they belong to. DTW gives the best word times, but its heads
+ * only mean something for these exact models: a preset is used when the file
+ * is named like an official model (quantized variants included) AND its header
+ * has that model's shape, so a renamed fine-tune never gets wrong heads.
+ */
+const DTW_PRESETS: Record<string, { preset: string; nTextLayer: number; nTextHead: number; nTextState: number; nVocab: number }> = {
+  tiny: { preset: 'tiny', nTextLayer: 4, nTextHead: 6, nTextState: 384, nVocab: 51865 },
+  'tiny.en': { preset: 'tiny.en', nTextLayer: 4, nTextHead: 6, nTextState: 384, nVocab: 51864 },
+  base: { preset: 'base', nTextLayer: 6, nTextHead: 8, nTextState: 512, nVocab: 51865 },
+  'base.en': { preset: 'base.en', nTextLayer: 6, nTextHead: 8, nTextState: 512, nVocab: 51864 },
+  small: { preset: 'small', nTextLayer: 12, nTextHead: 12, nTextState: 768, nVocab: 51865 },
+  'small.en': { preset: 'small.en', nTextLayer: 12, nTextHead: 12, nTextState: 768, nVocab: 51864 },
+  medium: { preset: 'medium', nTextLayer: 24, nTextHead: 16, nTextState: 1024, nVocab: 51865 },
+  'medium.en': { preset: 'medium.en', nTextLayer: 24, nTextHead: 16, nTextState: 1024, nVocab: 51864 },
+  'large-v1': { preset: 'large.v1', nTextLayer: 32, nTextHead: 20, nTextState: 1280, nVocab: 51865 },
+  'large-v2': { preset: 'large.v2', nTextLayer: 32, nTextHead: 20, nTextState: 1280, nVocab: 51865 },
+  'large-v3': { preset: 'large.v3', nTextLayer: 32, nTextHead: 20, nTextState: 1280, nVocab: 51866 },
+  'large-v3-turbo': { preset: 'large.v3.turbo', nTextLayer: 4, nTextHead: 20, nTextState: 1280, nVocab: 51866 },
 };
 
-const KILL_GRACE_MS = 2000;
+/** The DTW preset for an official model file, or null (DTW off). */
+export function dtwPresetFor(modelPath: string, header: Pick<ModelHeader, 'nTextLayer' | 'nTextHead' | 'nTextState' | 'nVocab'> | null): string | null {
+  const m = /^ggml-([a-z0-9.-]+?)(?:-q\d_\d|-q\d_k)?\.bin$/.exec(basename(modelPath));
+  const official = m ? DTW_PRESETS[m[1]!] : undefined;
+  if (!official || !header) return null;
+  const same = header.nTextLayer === official.nTextLayer && header.nTextHead === official.nTextHead && header.nTextState === official.nTextState && header.nVocab === official.nVocab;
+  return same ? official.preset : null;
+}
 
-export function whisperCliArgs(req: TranscribeRequest, outBase: string): string[] {
-  const args = ['-m', req.modelPath, '-f', req.audioPath, '-l', req.language || 'auto', '-t', String(req.threads), '-pp', '-ojf', '-of', outBase];
+export function whisperCliArgs(req: TranscribeRequest, outBase: string, dtwPreset: string | null): string[] {
+  const threads = Math.max(1, Math.floor(req.threads) || 1);
+  // -pp: progress on stderr; -ojf: JSON with tokens, their times (token timestamps are on with -ojf) and p.
+  const args = ['-m', req.modelPath, '-f', req.audioPath, '-l', req.language || 'auto', '-t', String(threads), '-pp', '-ojf', '-of', outBase];
   if (!req.temperatureFallback) args.push('-nf');
   if (req.vadModelPath) args.push('--vad', '-vm', req.vadModelPath);
-  const dtw = DTW_PRESETS[basename(req.modelPath)];
-  if (dtw) args.push('--dtw', dtw);
+  if (dtwPreset) args.push('--dtw', dtwPreset);
   return args;
+}
+
+export interface WhisperCliEngineOptions {
+  binaryPath: string;
+  /** Where per-run scratch files go (default: the OS temp dir); always removed afterwards. */
+  tmpDir?: string;
+  /** 'auto' (default): DTW word timing for official models; 'off': token timestamps only. */
+  dtw?: 'auto' | 'off';
+  /** Called with the child's pid once it runs (tests use it to prove a cancel leaves nothing behind). */
+  onSpawn?: (pid: number) => void;
+  /** Seconds between SIGTERM and SIGKILL on cancel (default 2). */
+  killGraceSeconds?: number;
 }
 
 /**
  * Runs whisper.cpp's own whisper-cli per job: native speed with the host's
  * SIMD, live progress and segments from its output, and a cancel that is a
  * kill. Loading the model per job costs well under a second for the models
- * people run on CPU and buys crash isolation.
+ * people run on CPU and buys crash isolation: a native crash on a hostile
+ * file ends one child, never the service.
  */
-export function createWhisperCliEngine(opts: { binaryPath: string; tmpDir?: string }): TranscriptionEngine {
+export function createWhisperCliEngine(opts: WhisperCliEngineOptions): TranscriptionEngine {
+  const graceMs = (opts.killGraceSeconds ?? 2) * 1000;
   return {
     name: 'whisper.cpp whisper-cli',
     async transcribe(req: TranscribeRequest): Promise<EngineTranscript> {
-      if (req.signal?.aborted) throw new EngineError('CANCELLED', 'cancelled before start');
+      if (req.signal?.aborted) throw new EngineError('CANCELLED', 'transcription cancelled before it started');
+      let dtwPreset: string | null = null;
+      if (opts.dtw !== 'off') {
+        // An unreadable header is whisper-cli's to report (as TRANSCRIPTION_ERROR); DTW just stays off.
+        const header = await readModelHeader(req.modelPath).catch(() => null);
+        dtwPreset = dtwPresetFor(req.modelPath, header);
+      }
       const dir = await mkdtemp(join(opts.tmpDir ?? tmpdir(), 'ecg-whisper-'));
       const outBase = join(dir, 'out');
       const started = performance.now();
       try {
-        const child = spawn(opts.binaryPath, whisperCliArgs(req, outBase), { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(opts.binaryPath, whisperCliArgs(req, outBase, dtwPreset), { stdio: ['ignore', 'pipe', 'pipe'] });
+        if (child.pid !== undefined) opts.onSpawn?.(child.pid);
         let stderrTail = '';
+        const vadLines: string[] = [];
         let lastProgress = 0;
+        let killTimer: NodeJS.Timeout | undefined;
         const onAbort = () => {
           child.kill('SIGTERM');
-          setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS).unref();
+          killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
         };
         req.signal?.addEventListener('abort', onAbort, { once: true });
+        if (req.signal?.aborted) onAbort(); // aborted between the check above and the listener
 
         createInterface({ input: child.stdout }).on('line', (line) => {
           const seg = parseSegmentLine(line);
-          if (seg && seg.text) req.onSegment?.(seg);
+          if (seg && seg.text && !req.signal?.aborted) req.onSegment?.(seg);
         });
         createInterface({ input: child.stderr }).on('line', (line) => {
-          stderrTail = (stderrTail + line + '\n').slice(-4000);
+          stderrTail = (stderrTail + line + '\n').slice(-8000);
+          if (line.includes('vad_segment_info')) vadLines.push(line);
           const p = parseProgressLine(line);
           if (p !== null && p > lastProgress) {
             lastProgress = p;
@@ -64,7 +113,10 @@ export function createWhisperCliEngine(opts: { binaryPath: string; tmpDir?: stri
         const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
           child.once('error', reject);
           child.once('close', (code, signal) => resolve({ code, signal }));
-        }).finally(() => req.signal?.removeEventListener('abort', onAbort));
+        }).finally(() => {
+          clearTimeout(killTimer);
+          req.signal?.removeEventListener('abort', onAbort);
+        });
 
         if (req.signal?.aborted) throw new EngineError('CANCELLED', 'transcription cancelled');
         if (exit.code !== 0) {
@@ -77,16 +129,21 @@ export function createWhisperCliEngine(opts: { binaryPath: string; tmpDir?: stri
         } catch {
           throw new EngineError('TRANSCRIPTION_ERROR', `whisper-cli wrote no result: ${lastLines(stderrTail)}`);
         }
+        let transcript: EngineTranscript;
         try {
-          const transcript = parseWhisperJson(json, (performance.now() - started) / 1000);
-          if (lastProgress < 100) req.onProgress?.(100);
-          return transcript;
+          transcript = parseWhisperJson(json, {
+            seconds: (performance.now() - started) / 1000,
+            vadMapping: parseVadMapping(vadLines),
+            vadRequested: Boolean(req.vadModelPath),
+          });
         } catch (err) {
           throw new EngineError('TRANSCRIPTION_ERROR', `whisper-cli output could not be read: ${(err as Error).message}`);
         }
+        if (lastProgress < 100) req.onProgress?.(100);
+        return transcript;
       } catch (err) {
         if (err instanceof EngineError) throw err;
-        throw new EngineError('TRANSCRIPTION_ERROR', `could not run whisper-cli: ${(err as Error).message}`);
+        throw new EngineError('TRANSCRIPTION_ERROR', `could not run whisper-cli (${opts.binaryPath}): ${(err as Error).message}`);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -94,6 +151,11 @@ export function createWhisperCliEngine(opts: { binaryPath: string; tmpDir?: stri
   };
 }
 
+/** The last few meaningful stderr lines (the error is at the end; progress lines say nothing). */
 function lastLines(text: string): string {
-  return text.trim().split('\n').slice(-3).join(' | ').slice(-600) || 'no output';
+  const lines = text
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() && parseProgressLine(l) === null);
+  return lines.slice(-4).join(' | ').slice(-800) || 'no output';
 }

@@ -1,5 +1,5 @@
 import type { TranscriptResult, TranscriptSegment, TranscriptWord } from '@ecg/contracts';
-import type { EngineSegment, EngineToken, EngineTranscript } from '../engine/engine.js';
+import type { EngineToken, EngineTranscript } from '../engine/engine.js';
 
 export interface AssembleInput {
   transcript: EngineTranscript;
@@ -10,79 +10,104 @@ export interface AssembleInput {
   timing: Record<string, number>;
 }
 
+export interface AssembledWord {
+  word: string;
+  start: number;
+  end: number;
+  probability: number;
+}
+
 const round = (t: number) => Math.round(t * 1000) / 1000;
-const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+const finite = (v: number) => (Number.isFinite(v) ? v : 0);
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, finite(v)));
 const PUNCTUATION_ONLY = /^[\p{P}\p{S}]+$/u;
+// Opening marks belong to the word after them, not the one before.
+const OPENING_ONLY = /^[\p{Ps}\p{Pi}"'¿¡]+$/u;
+
+/**
+ * Languages written without spaces between words: there every token is a word
+ * (OpenAI Whisper splits these the same way), otherwise a whole Japanese
+ * sentence would come out as one "word".
+ */
+const NO_SPACE_LANGUAGES = new Set(['zh', 'ja', 'th', 'lo', 'my', 'yue', 'bo']);
 
 /**
  * Words from tokens: a token that starts with a space (or opens the segment)
- * starts a word; others (word pieces, CJK characters after the first,
- * punctuation) extend the current one. A word is as certain as its least
- * certain piece.
+ * starts a word, other tokens (word pieces, the rest of a Korean word) extend
+ * the current one, and punctuation-only tokens attach to the word before
+ * them. A word spans its pieces and is as certain as its least certain piece.
  */
-export function wordsFromTokens(tokens: EngineToken[]): Array<{ word: string; start: number; end: number; probability: number }> {
-  const words: Array<{ word: string; start: number; end: number; probability: number }> = [];
+export function wordsFromTokens(tokens: readonly EngineToken[], language = ''): AssembledWord[] {
+  const everyTokenIsAWord = NO_SPACE_LANGUAGES.has(language);
+  const words: AssembledWord[] = [];
+  let openerPending = false;
   for (const t of tokens) {
-    if (t.special || t.text.length === 0) continue;
+    if (t.special || t.text.trim().length === 0) continue;
     const last = words.at(-1);
-    const startsWord = !last || /^\s/.test(t.text);
-    if (!startsWord || (last && PUNCTUATION_ONLY.test(t.text.trim()))) {
-      last!.word += t.text;
+    const bare = t.text.trim();
+    const punctuation = PUNCTUATION_ONLY.test(bare);
+    const opener = punctuation && OPENING_ONLY.test(bare) && (/^\s/.test(t.text) || !last);
+    let startsWord: boolean;
+    if (!last) startsWord = true;
+    else if (openerPending) startsWord = false; // `"` + `Hello` → `"Hello`
+    else if (opener) startsWord = true;
+    else if (punctuation) startsWord = false;
+    else startsWord = everyTokenIsAWord || /^\s/.test(t.text);
+    if (startsWord) {
+      words.push({ word: t.text, start: t.start, end: t.end, probability: t.probability });
+    } else {
+      // A word holds no inner space: " !" after a word becomes "!".
+      last!.word += punctuation ? t.text.trimStart() : t.text;
       last!.end = Math.max(last!.end, t.end);
       last!.probability = Math.min(last!.probability, t.probability);
-    } else {
-      words.push({ word: t.text, start: t.start, end: t.end, probability: t.probability });
     }
+    openerPending = opener;
   }
-  return words
-    .map((w) => ({ ...w, word: w.word.trim() }))
-    .filter((w) => w.word.length > 0);
-}
-
-interface AssembledSegment {
-  start: number;
-  end: number;
-  text: string;
-  words: TranscriptWord[];
-}
-
-function assembleSegment(seg: EngineSegment, prevStart: number, duration: number): AssembledSegment | null {
-  const text = seg.text.trim();
-  if (!text) return null;
-  const start = clamp(Math.max(seg.start, prevStart), 0, duration);
-  const end = clamp(Math.max(seg.end, start), start, duration);
-  let cursor = start;
-  const words: TranscriptWord[] = wordsFromTokens(seg.tokens ?? []).map((w) => {
-    const ws = clamp(Math.max(w.start, cursor), start, end);
-    const we = clamp(Math.max(w.end, ws), ws, end);
-    cursor = ws;
-    return { word: w.word, start: round(ws), end: round(we), probability: round(clamp(w.probability, 0, 1)) };
-  });
-  return { start: round(start), end: round(end), text, words };
+  return words.map((w) => ({ ...w, word: w.word.trim() })).filter((w) => w.word.length > 0);
 }
 
 /**
  * Whisper's JSON (`text`, `language`, `segments[{id,start,end,text}]`) plus
- * words, duration and provenance. Times are seconds, monotonic, and inside
- * [0, duration]; words stay inside their segment (VAD remapping can put token
- * times slightly outside it).
+ * words, duration and provenance. Times are seconds, monotonic and inside
+ * [0, duration]; a segment ends no later than the next one starts; words stay
+ * inside their segment and in order (raw engine times can overlap or run past
+ * the audio: Whisper works in 30 s windows and timestamps are predictions).
+ * Segments without text are dropped and ids renumbered from 0.
  */
 export function assembleResult(input: AssembleInput): TranscriptResult {
-  const duration = Math.max(0, input.durationSeconds);
-  const segments: TranscriptSegment[] = [];
-  let prevStart = 0;
-  for (const seg of input.transcript.segments) {
-    const s = assembleSegment(seg, prevStart, duration);
-    if (!s) continue;
-    segments.push({ id: segments.length, ...s });
-    prevStart = s.start;
-  }
+  const duration = Math.max(0, finite(input.durationSeconds));
+  const language = input.transcript.language;
+  const kept = input.transcript.segments.filter((s) => s.text.trim().length > 0);
+
+  const starts: number[] = [];
+  for (const seg of kept) starts.push(clamp(Math.max(finite(seg.start), starts.at(-1) ?? 0), 0, duration));
+  const segments: TranscriptSegment[] = kept.map((seg, i) => {
+    const start = starts[i]!;
+    const nextStart = starts[i + 1];
+    let end = clamp(seg.end, start, duration);
+    if (nextStart !== undefined && nextStart > start) end = Math.min(end, nextStart);
+    return { id: i, start: round(start), end: round(end), text: seg.text.trim(), words: placeWords(wordsFromTokens(seg.tokens ?? [], language), start, end) };
+  });
+
   return {
-    text: segments.map((s) => s.text).join(' '),
-    language: input.transcript.language,
+    text: segments.map((s) => s.text).join(NO_SPACE_LANGUAGES.has(language) ? '' : ' '),
+    language,
     duration: round(duration),
     segments,
     model: { name: input.modelName, engine: input.engineName, threads: input.threads },
     timing: input.timing,
   };
+}
+
+/** Clamps words into [segStart, segEnd], keeps starts in order and ends no later than the next start. */
+function placeWords(words: AssembledWord[], segStart: number, segEnd: number): TranscriptWord[] {
+  const starts: number[] = [];
+  for (const w of words) starts.push(clamp(Math.max(finite(w.start), starts.at(-1) ?? segStart), segStart, segEnd));
+  return words.map((w, i) => {
+    const start = starts[i]!;
+    let end = clamp(w.end, start, segEnd);
+    const next = starts[i + 1];
+    if (next !== undefined && next > start) end = Math.min(end, next);
+    return { word: w.word, start: round(start), end: round(end), probability: round(clamp(w.probability, 0, 1)) };
+  });
 }
