@@ -22,13 +22,13 @@ describe('dispatcher: delivering jobs to the ML service', () => {
   let b: TestBackend;
   let jobs: JobRepository;
   let ml: MlStandIn | undefined;
-  const extraCleanups: (() => Promise<void>)[] = [];
+  const backendEnv = () => ({ ML_URL: `http://127.0.0.1:${mlPort}`, ...FAST });
 
   // One backend for the file (PGlite start-up is the slow part); each test uses its own jobs.
   before(async () => {
     mlPort = await freePort();
     dataDir = await mkdtemp(join(tmpdir(), 'ecg-dispatch-'));
-    b = await startTestBackend({ dataDir: join(dataDir, 'shared'), listen: true, env: { ML_URL: `http://127.0.0.1:${mlPort}`, ...FAST } });
+    b = await startTestBackend({ dataDir: join(dataDir, 'shared'), listen: true, env: backendEnv() });
     jobs = new JobRepository(b.db);
   });
   after(async () => {
@@ -39,7 +39,6 @@ describe('dispatcher: delivering jobs to the ML service', () => {
     await b.app.dispatcher.stop();
     await ml?.close();
     ml = undefined;
-    while (extraCleanups.length) await extraCleanups.pop()!();
   });
 
   async function standIn(): Promise<MlStandIn> {
@@ -81,22 +80,19 @@ describe('dispatcher: delivering jobs to the ML service', () => {
   });
 
   it('delivers a job queued before a backend restart', async () => {
-    const dir = join(dataDir, 'restart');
-    const env = { ML_URL: `http://127.0.0.1:${mlPort}`, ...FAST };
-    const first = await startTestBackend({ dataDir: dir, listen: true, env });
-    extraCleanups.push(() => first.stop());
-    first.app.dispatcher.start();
-    const jobId = await requestProcess(first, 'before-restart.mp4');
-    await until('a failed attempt', new JobRepository(first.db), jobId, (j) => j.dispatchAttempts >= 1);
-    await first.stop();
+    b.app.dispatcher.start();
+    const jobId = await requestProcess(b, 'before-restart.mp4');
+    await until('a failed attempt', jobs, jobId, (j) => j.dispatchAttempts >= 1);
+    await b.stop();
 
-    const second = await startTestBackend({ dataDir: dir, listen: true, env });
-    extraCleanups.push(() => second.stop());
+    // A new process in all but name: new app, new dispatcher, the database reopened from DATA_DIR.
+    b = await startTestBackend({ dataDir: b.dataDir, listen: true, env: backendEnv() });
+    jobs = new JobRepository(b.db);
     await standIn();
-    second.app.dispatcher.start();
+    b.app.dispatcher.start();
     await waitFor('delivery after restart', async () => sentFor(jobId)[0]);
-    const j = await until('processing', new JobRepository(second.db), jobId, (x) => x.status === 'processing');
-    assert.equal(j.fileKey.endsWith('before-restart.mp4'), true);
+    const j = await until('processing', jobs, jobId, (x) => x.status === 'processing');
+    assert.ok(j.fileKey.endsWith('before-restart.mp4'));
   });
 
   it('keeps retrying while the ML service answers 503 busy, and delivers once it accepts', async () => {

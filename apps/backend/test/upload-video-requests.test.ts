@@ -61,6 +61,11 @@ describe('upload-video: generate-url and request-process', () => {
       assertError(await gen('{"filename": "a.mp4",', { 'content-type': 'application/json' }), 400, 'INVALID_JSON');
     });
 
+    it('answers PAYLOAD_TOO_LARGE for a body over 1 MiB, and asks for JSON when sent something else', async () => {
+      assertError(await gen({ filename: `${'a'.repeat(2 * 1024 * 1024)}.mp4`, filetype: 'video/mp4' }), 413, 'PAYLOAD_TOO_LARGE');
+      assertError(await gen('filename=a.mp4', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'INVALID_JSON');
+    });
+
     it('answers VALIDATION_ERROR naming the missing field', async () => {
       const noName = assertError(await gen({ filetype: 'video/mp4' }), 400, 'VALIDATION_ERROR') ;
       assert.ok(noName.error.details?.some((d) => d.field === 'body.filename'));

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Db } from '../../src/db/db.js';
 import { createPgliteDb } from '../../src/db/pglite-db.js';
 import { createPostgresDb } from '../../src/db/postgres-db.js';
+import { copyEmptyPgliteDatabase } from './pglite-template.js';
 
 /** The PostgreSQL server the tests use; CI provides it (trust auth, database `test`). */
 export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -20,7 +21,8 @@ export interface TestDatabase {
 
 async function openPglite(): Promise<TestDatabase> {
   const dir = await mkdtemp(join(tmpdir(), 'ecg-pglite-'));
-  const db = await createPgliteDb(dir);
+  await copyEmptyPgliteDatabase(join(dir, 'db'));
+  const db = await createPgliteDb(join(dir, 'db'));
   return {
     driver: 'pglite',
     db,
