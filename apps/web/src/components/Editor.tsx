@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { toVtt } from '@ecg/captions';
 import type { Caption, TranscriptResult } from '@ecg/contracts';
 import { getMedia } from '../api/backend.js';
@@ -42,11 +42,18 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
   const { t } = useI18n();
   const announce = useAnnounce();
   const ed = useCaptionEditor(jobId, result);
-  const videoRef = useRef<HTMLVideoElement>(null);
+  const videoRef = useRef<HTMLVideoElement | null>(null);
+  // The element also lives in state: it mounts only once both the captions and
+  // the media URL have loaded, and the playback hook must re-attach then.
+  const [videoEl, setVideoEl] = useState<HTMLVideoElement | null>(null);
+  const attachVideo = useCallback((el: HTMLVideoElement | null) => {
+    videoRef.current = el;
+    setVideoEl(el);
+  }, []);
   const listRef = useRef<HTMLOListElement>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [media, setMedia] = useState<Media>({ kind: 'loading' });
-  const pos = usePlaybackPosition(videoRef, ed.captions, media.kind);
+  const pos = usePlaybackPosition(videoEl, ed.captions);
   const vttUrl = useVttUrl(ed.captions);
   const fileName = media.kind === 'loading' ? (localFileName(jobId) ?? null) : (media.fileName ?? localFileName(jobId) ?? null);
 
@@ -66,7 +73,7 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
     const tracks = videoRef.current?.textTracks;
     if (!tracks) return;
     for (let i = 0; i < tracks.length; i++) tracks[i]!.mode = i === tracks.length - 1 ? 'showing' : 'disabled';
-  }, [vttUrl, media.kind]);
+  }, [vttUrl, videoEl]);
 
   const { undo, redo, canUndo, canRedo, dirty } = ed;
   useEffect(() => {
@@ -181,7 +188,7 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
       <div className="editor-body">
         <section className="player" aria-label={t('editor.video')}>
           {media.kind === 'ready' ? (
-            <video ref={videoRef} className="video" src={media.url} controls preload="metadata" playsInline>
+            <video ref={attachVideo} className="video" src={media.url} controls preload="metadata" playsInline>
               {vttUrl && <track key={vttUrl} kind="subtitles" src={vttUrl} srcLang={result.language} label={t('editor.track')} default />}
             </video>
           ) : media.kind === 'none' ? (

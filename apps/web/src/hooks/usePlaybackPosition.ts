@@ -1,4 +1,4 @@
-import { useEffect, useState, type RefObject } from 'react';
+import { useEffect, useState } from 'react';
 import { captionIndexAt, wordAt } from '@ecg/captions';
 import type { Caption } from '@ecg/contracts';
 
@@ -13,10 +13,9 @@ export interface PlaybackPosition {
  * but state changes only when the caption or word changes, so the list does
  * not re-render sixty times a second.
  */
-export function usePlaybackPosition(video: RefObject<HTMLVideoElement | null>, captions: readonly Caption[], mediaKey: unknown): PlaybackPosition {
+export function usePlaybackPosition(el: HTMLVideoElement | null, captions: readonly Caption[]): PlaybackPosition {
   const [pos, setPos] = useState<PlaybackPosition>({ captionIndex: -1, wordIndex: -1 });
   useEffect(() => {
-    const el = video.current;
     if (!el) return;
     let frame = 0;
     const read = (): void => {
@@ -44,6 +43,6 @@ export function usePlaybackPosition(video: RefObject<HTMLVideoElement | null>, c
       el.removeEventListener('seeked', read);
       el.removeEventListener('timeupdate', read);
     };
-  }, [video, captions, mediaKey]);
+  }, [el, captions]);
   return pos;
 }

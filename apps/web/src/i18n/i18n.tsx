@@ -1,28 +1,13 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { en, type MessageKey, type Messages } from './en.js';
 import { ko } from './ko.js';
+import { detectLanguage, format, type UiLanguage, type Vars } from './translate.js';
 
-export type UiLanguage = 'en' | 'ko';
+export type { UiLanguage } from './translate.js';
+
 export const UI_LANGUAGES: readonly UiLanguage[] = ['ko', 'en'];
 const DICTIONARIES: Record<UiLanguage, Messages> = { en, ko };
 const STORAGE_KEY = 'ecg.uiLanguage';
-
-/** The remembered choice, else the browser's language, else English. */
-export function detectLanguage(stored: string | null, browser: readonly string[]): UiLanguage {
-  if (stored === 'en' || stored === 'ko') return stored;
-  for (const tag of browser) {
-    const base = tag.toLowerCase().split('-')[0];
-    if (base === 'ko' || base === 'en') return base;
-  }
-  return 'en';
-}
-
-export type Vars = Record<string, string | number>;
-
-export function format(template: string, vars?: Vars): string {
-  if (!vars) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
-}
 
 interface I18n {
   lang: UiLanguage;

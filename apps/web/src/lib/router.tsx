@@ -1,5 +1,7 @@
 import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
+export { matchRoute, type Route } from './routes.js';
+
 const NAVIGATE_EVENT = 'ecg:navigate';
 
 export function navigate(path: string, replace = false): void {
@@ -21,15 +23,6 @@ export function usePath(): string {
     };
   }, []);
   return path;
-}
-
-export type Route = { page: 'start' } | { page: 'job'; jobId: string } | { page: 'missing' };
-
-export function matchRoute(path: string): Route {
-  if (path === '/' || path === '') return { page: 'start' };
-  const m = /^\/jobs\/([^/]+)\/?$/.exec(path);
-  if (m?.[1]) return { page: 'job', jobId: decodeURIComponent(m[1]) };
-  return { page: 'missing' };
 }
 
 /** An ordinary link that navigates in-page; modified clicks (new tab) behave as usual. */
