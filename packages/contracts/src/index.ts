@@ -10,3 +10,4 @@ export * from './ml.js';
 export * from './health.js';
 export * from './backend-extra.js';
 export * from './captions.js';
+export * from './analysis.js';
