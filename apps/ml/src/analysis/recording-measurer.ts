@@ -131,10 +131,13 @@ export class RecordingMeasurer {
       if (count === 0) return { volumeDb: DB_FLOOR, peakDb: DB_FLOOR, pitchHz: null };
       const k0 = Math.ceil(s.start / hop);
       const k1 = Math.min(this.f0.length, Math.ceil(s.end / hop));
+      const volumeDb = rmsDbFromSum(this.sumSquares[w]!, count);
+      // A silent word has no pitch even if frames centred in it reach a loud neighbour (frames are 40 ms wide).
+      const audible = volumeDb > this.pitch.options.silenceDb;
       return {
-        volumeDb: rmsDbFromSum(this.sumSquares[w]!, count),
+        volumeDb,
         peakDb: amplitudeToDb(this.peak[w]!),
-        pitchHz: k1 > k0 ? medianVoiced(this.f0.subarray(k0, k1)) : null,
+        pitchHz: audible && k1 > k0 ? medianVoiced(this.f0.subarray(k0, k1)) : null,
       };
     });
   }
