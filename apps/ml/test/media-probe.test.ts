@@ -55,9 +55,18 @@ describe('probing and extracting media with the real ffmpeg', () => {
   });
 
   it('calls random bytes UNSUPPORTED_MEDIA, with and without ffprobe', async () => {
-    const junk = await randomFile(join(dir, 'junk'));
-    await assert.rejects(probeMedia(tools, junk), isCode('UNSUPPORTED_MEDIA'));
-    await assert.rejects(probeMedia({ ...tools, ffprobe: null }, junk), isCode('UNSUPPORTED_MEDIA'));
+    for (const seed of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) {
+      const junk = await randomFile(join(dir, `junk-${seed}`), 200_000, seed);
+      await assert.rejects(probeMedia(tools, junk), isCode('UNSUPPORTED_MEDIA'));
+      await assert.rejects(probeMedia({ ...tools, ffprobe: null }, junk), isCode('UNSUPPORTED_MEDIA'));
+    }
+  });
+
+  it('calls noise that ffmpeg can only guess at (raw H.263, score 25) UNSUPPORTED_MEDIA', async () => {
+    // Seed found by trying: this noise passes ffprobe as raw H.263 with ffmpeg's "low score" warning.
+    const noise = await randomFile(join(dir, 'h263-noise'), 200_000, 'noise-122');
+    await assert.rejects(probeMedia(tools, noise), isCode('UNSUPPORTED_MEDIA'));
+    await assert.rejects(probeMedia({ ...tools, ffprobe: null }, noise), isCode('UNSUPPORTED_MEDIA'));
   });
 
   it('calls an MP4 cut in half (index lost) MEDIA_DECODE_ERROR', async () => {

@@ -52,8 +52,10 @@ describe('worker pool', () => {
     const store = await new FileJobStore(join(dir, sub)).init();
     const fake = fakeRunner(store);
     const pool = new WorkerPool({ store, runner: fake.runner, concurrency });
+    let n = 0;
     const add = async () => {
-      const job = newJobRecord({ job_id: randomUUID(), video_url: 'u', language: 'auto', callback_url: 'c' });
+      // Distinct creation times: two jobs made in the same millisecond have no defined order.
+      const job = newJobRecord({ job_id: randomUUID(), video_url: 'u', language: 'auto', callback_url: 'c' }, new Date(Date.now() + n++));
       await store.create(job);
       return job.job_id;
     };

@@ -9,10 +9,19 @@ export interface MediaInfo {
   hasVideo: boolean;
   /** The first audio stream's own duration, when the container states it. */
   audioDurationSeconds: number | null;
+  /** ffmpeg's confidence (0..100) that it guessed the container right; null when unknown. */
+  probeScore: number | null;
 }
 
+/**
+ * At or below this ffmpeg only guessed (its own "misdetection possible"
+ * warning): random bytes regularly pass for raw H.263 or MP3 at 25 or less,
+ * while real containers score 50 to 100.
+ */
+export const MIN_PROBE_SCORE = 25;
+
 interface FfprobeJson {
-  format?: { format_name?: string; duration?: string };
+  format?: { format_name?: string; duration?: string; probe_score?: number };
   streams?: { codec_type?: string; duration?: string }[];
 }
 
@@ -31,6 +40,7 @@ export function parseFfprobeJson(text: string): MediaInfo {
     hasAudio: audio !== undefined,
     hasVideo: streams.some((s) => s.codec_type === 'video'),
     audioDurationSeconds: seconds(audio?.duration),
+    probeScore: typeof data.format?.probe_score === 'number' ? data.format.probe_score : null,
   };
 }
 
@@ -46,6 +56,7 @@ export function parseFfmpegInfo(stderr: string): MediaInfo | null {
     hasAudio: /Stream #0:\d+.*: Audio: /.test(stderr),
     hasVideo: /Stream #0:\d+.*: Video: /.test(stderr),
     audioDurationSeconds: null,
+    probeScore: /detected only with low score/i.test(stderr) ? 0 : null,
   };
 }
 
@@ -72,19 +83,27 @@ function probeFailure(stderr: string): MlError {
 
 /** Probes `path` with ffprobe, or `ffmpeg -i` when there is no ffprobe. */
 export async function probeMedia(tools: FfmpegTools, path: string, signal?: AbortSignal): Promise<MediaInfo> {
+  let info: MediaInfo | null;
   if (tools.ffprobe) {
     const run = await runTool(tools.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path], { signal });
     if (run.code !== 0) throw probeFailure(run.stderr);
     try {
-      return parseFfprobeJson(run.stdout);
+      info = parseFfprobeJson(run.stdout);
     } catch {
       throw new MlError('UNSUPPORTED_MEDIA', 'ffprobe could not describe the file', 422);
     }
+  } else {
+    // Without an output ffmpeg always exits 1; what it printed about the input is what counts.
+    const run = await runTool(tools.ffmpeg, ['-hide_banner', '-nostdin', '-i', path], { signal });
+    info = parseFfmpegInfo(run.stderr);
+    if (!info) throw probeFailure(run.stderr);
   }
-  // Without an output ffmpeg always exits 1; what it printed about the input is what counts.
-  const run = await runTool(tools.ffmpeg, ['-hide_banner', '-nostdin', '-i', path], { signal });
-  const info = parseFfmpegInfo(run.stderr);
-  if (!info) throw probeFailure(run.stderr);
+  if (info.probeScore !== null && info.probeScore <= MIN_PROBE_SCORE) {
+    throw new MlError('UNSUPPORTED_MEDIA', 'the file is not a video or audio format this service can read (ffmpeg could only guess)', 422, {
+      format: info.formatName,
+      probeScore: info.probeScore,
+    });
+  }
   return info;
 }
 
