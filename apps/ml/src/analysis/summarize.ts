@@ -100,9 +100,8 @@ export function summarizeAnalysis(
       };
     });
     const { words: original, ...rest } = seg;
-    const out: AnalyzedTranscriptSegment = { ...rest, stats: stats(own, seconds, silenceDb, words.length) };
-    if (original) out.words = analyzed;
-    return out;
+    // Words before stats, so the JSON reads in the order people look for things.
+    return { ...rest, ...(original ? { words: analyzed } : {}), stats: stats(own, seconds, silenceDb, words.length) };
   });
 
   const analysis: RecordingAnalysis = {
