@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  clampSegmentToAudio,
   escapeControlCharsInStrings,
+  parseAudioSecondsLine,
   mapProcessedTime,
   parseProgressLine,
   parseSegmentLine,
@@ -125,7 +127,27 @@ test('whisper-cli gets progress, full JSON, no fallback, VAD and DTW flags as as
   assert.equal(args[args.indexOf('-of') + 1], '/tmp/out');
   assert.equal(args[args.indexOf('-vm') + 1], 'v.bin');
   assert.equal(args[args.indexOf('--dtw') + 1], 'base.en');
+  assert.ok(args.includes('-nfa'), 'DTW is ignored by whisper.cpp unless flash attention is off');
   const plain = whisperCliArgs({ ...req, temperatureFallback: true, vadModelPath: undefined, language: 'ko', threads: 4 }, '/tmp/out', null);
-  assert.ok(!plain.includes('-nf') && !plain.includes('--vad') && !plain.includes('--dtw'));
+  assert.ok(!plain.includes('-nf') && !plain.includes('--vad') && !plain.includes('--dtw') && !plain.includes('-nfa'));
   assert.equal(plain[plain.indexOf('-l') + 1], 'ko');
+});
+
+test('the audio length is read from whisper-cli’s "processing" line and pins segment and token times', () => {
+  const line = "main: processing '/x/jfk.wav' (176000 samples, 11.0 sec), 2 threads, 1 processors, 5 beams + best of 5, lang = en";
+  assert.equal(parseAudioSecondsLine(line), 11);
+  assert.equal(parseAudioSecondsLine('main: done'), null);
+  const seg = { start: 0.62, end: 30, text: 'x', tokens: [{ text: ' x', start: 10.5, end: 29, probability: 1, special: false }] };
+  const pinned = clampSegmentToAudio(seg, 11);
+  assert.deepEqual([pinned.start, pinned.end, pinned.tokens[0]!.start, pinned.tokens[0]!.end], [0.62, 11, 10.5, 11]);
+  assert.equal(clampSegmentToAudio(seg, null), seg, 'unknown length: untouched');
+  const json = JSON.stringify({ result: { language: 'en' }, transcription: [{ offsets: { from: 620, to: 30000 }, text: ' x', tokens: [] }] });
+  assert.equal(parseWhisperJson(Buffer.from(json), { seconds: 0, audioSeconds: 11 }).segments[0]!.end, 11);
+});
+
+test('a beam width is passed through when set, and whisper-cli keeps its own default otherwise', () => {
+  const req = { audioPath: 'a.wav', modelPath: 'm.bin', language: 'en', threads: 2, temperatureFallback: true };
+  const greedy = whisperCliArgs(req, '/tmp/o', null, 1);
+  assert.equal(greedy[greedy.indexOf('-bs') + 1], '1');
+  assert.ok(!whisperCliArgs(req, '/tmp/o', null).includes('-bs'));
 });

@@ -21,6 +21,30 @@ export function parseSegmentLine(line: string): EngineSegment | null {
   return { start: hmsToSeconds(m[1]!, m[2]!, m[3]!), end: hmsToSeconds(m[4]!, m[5]!, m[6]!), text: m[7]!.trim() };
 }
 
+/**
+ * "main: processing 'a.wav' (176000 samples, 11.0 sec), 2 threads, ..." → 11
+ * (whisper.cpp always decodes to 16 kHz). Null for any other line.
+ */
+export function parseAudioSecondsLine(line: string): number | null {
+  const m = /processing .*\((\d+) samples, [\d.]+ sec\)/.exec(line);
+  return m ? Number(m[1]) / 16000 : null;
+}
+
+/**
+ * Whisper decodes in 30 s windows and its last timestamp often names the
+ * window's end, past the audio; times are pinned inside [0, audioSeconds].
+ */
+export function clampSegmentToAudio<T extends EngineSegment>(seg: T, audioSeconds: number | null): T {
+  if (audioSeconds === null) return seg;
+  const pin = (t: number) => Math.min(Math.max(0, t), audioSeconds);
+  return {
+    ...seg,
+    start: pin(seg.start),
+    end: pin(seg.end),
+    ...(seg.tokens ? { tokens: seg.tokens.map((t) => ({ ...t, start: pin(t.start), end: pin(t.end) })) } : {}),
+  };
+}
+
 /** One point of whisper.cpp's VAD time map: seconds in the speech-only audio → seconds in the file. */
 export interface VadTimePoint {
   processed: number;
@@ -209,6 +233,8 @@ export interface ParseJsonOptions {
   vadMapping?: readonly VadTimePoint[];
   /** VAD was requested: without a map, token times are shifted to line up with their segment. */
   vadRequested?: boolean;
+  /** Length of the audio (parseAudioSecondsLine); times are pinned inside it when known. */
+  audioSeconds?: number | null;
 }
 
 /** Parses the bytes of whisper-cli's `-ojf` JSON file. Throws on anything that is not that file. */
@@ -241,12 +267,10 @@ export function parseWhisperJson(file: Buffer, opts: ParseJsonOptions): EngineTr
         t.end += shift;
       }
     }
-    return {
-      start,
-      end,
-      text: decodeLatin1Text(seg.text).trim(),
-      tokens: tokens.map(({ dtw: _dtw, ...t }) => t),
-    };
+    return clampSegmentToAudio(
+      { start, end, text: decodeLatin1Text(seg.text).trim(), tokens: tokens.map(({ dtw: _dtw, ...t }) => t) },
+      opts.audioSeconds ?? null,
+    );
   });
   const language = typeof doc.result?.language === 'string' ? doc.result.language : 'unknown';
   return { language, segments, seconds: opts.seconds };

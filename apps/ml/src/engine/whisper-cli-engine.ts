@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readModelHeader, type ModelHeader } from '../models/inspect-model.js';
 import { EngineError, type EngineTranscript, type TranscribeRequest, type TranscriptionEngine } from './engine.js';
-import { parseProgressLine, parseSegmentLine, parseVadMapping, parseWhisperJson } from './parse-whisper-output.js';
+import { clampSegmentToAudio, parseAudioSecondsLine, parseProgressLine, parseSegmentLine, parseVadMapping, parseWhisperJson } from './parse-whisper-output.js';
 
 /**
  * whisper.cpp's DTW alignment-head presets, with the shapes of the official
@@ -38,13 +38,15 @@ export function dtwPresetFor(modelPath: string, header: Pick<ModelHeader, 'nText
   return same ? official.preset : null;
 }
 
-export function whisperCliArgs(req: TranscribeRequest, outBase: string, dtwPreset: string | null): string[] {
+export function whisperCliArgs(req: TranscribeRequest, outBase: string, dtwPreset: string | null, beamSize?: number): string[] {
   const threads = Math.max(1, Math.floor(req.threads) || 1);
   // -pp: progress on stderr; -ojf: JSON with tokens, their times (token timestamps are on with -ojf) and p.
   const args = ['-m', req.modelPath, '-f', req.audioPath, '-l', req.language || 'auto', '-t', String(threads), '-pp', '-ojf', '-of', outBase];
   if (!req.temperatureFallback) args.push('-nf');
   if (req.vadModelPath) args.push('--vad', '-vm', req.vadModelPath);
-  if (dtwPreset) args.push('--dtw', dtwPreset);
+  // whisper.cpp 1.8+ silently turns DTW off when flash attention is on (its default), so DTW needs -nfa.
+  if (dtwPreset) args.push('--dtw', dtwPreset, '-nfa');
+  if (beamSize !== undefined) args.push('-bs', String(Math.max(1, Math.floor(beamSize))));
   return args;
 }
 
@@ -56,6 +58,11 @@ export interface WhisperCliEngineOptions {
   dtw?: 'auto' | 'off';
   /** Called with the child's pid once it runs (tests use it to prove a cancel leaves nothing behind). */
   onSpawn?: (pid: number) => void;
+  /**
+   * Beam width; default whisper-cli's own (5, the accurate choice). 1 = greedy:
+   * several times faster, for tests and benchmarks of the plumbing.
+   */
+  beamSize?: number;
   /** Seconds between SIGTERM and SIGKILL on cancel (default 2). */
   killGraceSeconds?: number;
 }
@@ -83,11 +90,12 @@ export function createWhisperCliEngine(opts: WhisperCliEngineOptions): Transcrip
       const outBase = join(dir, 'out');
       const started = performance.now();
       try {
-        const child = spawn(opts.binaryPath, whisperCliArgs(req, outBase, dtwPreset), { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(opts.binaryPath, whisperCliArgs(req, outBase, dtwPreset, opts.beamSize), { stdio: ['ignore', 'pipe', 'pipe'] });
         if (child.pid !== undefined) opts.onSpawn?.(child.pid);
         let stderrTail = '';
         const vadLines: string[] = [];
         let lastProgress = 0;
+        let audioSeconds: number | null = null;
         let killTimer: NodeJS.Timeout | undefined;
         const onAbort = () => {
           child.kill('SIGTERM');
@@ -98,11 +106,12 @@ export function createWhisperCliEngine(opts: WhisperCliEngineOptions): Transcrip
 
         createInterface({ input: child.stdout }).on('line', (line) => {
           const seg = parseSegmentLine(line);
-          if (seg && seg.text && !req.signal?.aborted) req.onSegment?.(seg);
+          if (seg && seg.text && !req.signal?.aborted) req.onSegment?.(clampSegmentToAudio(seg, audioSeconds));
         });
         createInterface({ input: child.stderr }).on('line', (line) => {
           stderrTail = (stderrTail + line + '\n').slice(-8000);
           if (line.includes('vad_segment_info')) vadLines.push(line);
+          audioSeconds ??= parseAudioSecondsLine(line);
           const p = parseProgressLine(line);
           if (p !== null && p > lastProgress) {
             lastProgress = p;
@@ -135,6 +144,7 @@ export function createWhisperCliEngine(opts: WhisperCliEngineOptions): Transcrip
             seconds: (performance.now() - started) / 1000,
             vadMapping: parseVadMapping(vadLines),
             vadRequested: Boolean(req.vadModelPath),
+            audioSeconds,
           });
         } catch (err) {
           throw new EngineError('TRANSCRIPTION_ERROR', `whisper-cli output could not be read: ${(err as Error).message}`);
