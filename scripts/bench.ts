@@ -4,6 +4,7 @@
  */
 import { main as transcribeRatio } from '../apps/ml/bench/transcribe-ratio.js';
 import { main as memoryVsInput } from '../apps/ml/bench/memory-vs-input-size.js';
+import { main as analysisSpeed } from '../apps/ml/bench/analysis-speed.js';
 
 console.log('ECG benchmarks\n');
 const r = await transcribeRatio();
@@ -13,3 +14,6 @@ const mem = await memoryVsInput();
 console.log('2. ML service peak memory by input size (same duration)');
 for (const m of mem) console.log(`   ${m.label.padEnd(7)} (${(m.bytes / 1e6).toFixed(0)} MB file): peak RSS ${m.peakMB.toFixed(0)} MB`);
 if (mem.length === 2) console.log(`   growth: ${(mem[1]!.peakMB - mem[0]!.peakMB).toFixed(0)} MB (target: flat)`);
+const a = await analysisSpeed();
+console.log('\n3. audio analysis (loudness, YIN pitch, waveform) speed');
+console.log(`   ${a.audioSeconds.toFixed(0)} s of audio analysed in ${a.analysisSeconds.toFixed(2)} s: ${a.secondsPerAudioMinute.toFixed(3)} s per audio minute`);
