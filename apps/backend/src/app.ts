@@ -16,12 +16,20 @@ import { AppError, errorHandler, notFoundHandler } from './errors.js';
 import { createDispatcher, type Dispatcher } from './jobs/dispatcher.js';
 import { JobRepository } from './jobs/job-repository.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.js';
+import { clientConfigRoute } from './routes/client-config.js';
 import { healthRoutes } from './routes/health.js';
+import { captionsExportRoute } from './routes/upload-video/captions-export.js';
+import { captionsReadRoute } from './routes/upload-video/captions-read.js';
+import { captionsRestoreRoute } from './routes/upload-video/captions-restore.js';
+import { captionsSaveRoute } from './routes/upload-video/captions-save.js';
 import { generateUrlRoute } from './routes/upload-video/generate-url.js';
+import { jobListRoute } from './routes/upload-video/job-list.js';
+import { mediaUrlRoute } from './routes/upload-video/media-url.js';
 import { requestProcessRoute } from './routes/upload-video/request-process.js';
 import { resultCallbackRoute } from './routes/upload-video/result-callback.js';
 import { resultReadRoute } from './routes/upload-video/result-read.js';
 import { statusRoute } from './routes/upload-video/status.js';
+import { hasWebBuild, webAppRoutes } from './routes/web-app.js';
 import { LocalStorage } from './storage/local-storage.js';
 import { localStorageRoutes } from './storage/local-storage-routes.js';
 import type { ObjectStorage } from './storage/storage.js';
@@ -97,7 +105,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(cors, {
     origin: config.webOrigins,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    exposedHeaders: [REQUEST_ID_HEADER, 'etag', 'retry-after'],
+    // content-disposition: a cross-origin client (the Vite dev server) reads the export's file name from it.
+    exposedHeaders: [REQUEST_ID_HEADER, 'etag', 'retry-after', 'content-disposition'],
     maxAge: 600,
   });
   await app.register(rateLimit, {
@@ -122,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes, { db, storage });
+  await app.register(clientConfigRoute, { mlPublicUrl: config.mlPublicUrl, maxUploadBytes: config.maxUploadBytes });
   if (storage instanceof LocalStorage) {
     await app.register(localStorageRoutes, { storage, maxUploadBytes: config.maxUploadBytes });
   }
@@ -141,8 +151,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(resultCallbackRoute, { jobs, callbackSecret: config.callbackSecret });
       await api.register(resultReadRoute, { jobs });
       await api.register(statusRoute, { jobs });
+      await api.register(captionsReadRoute, { jobs });
+      await api.register(captionsSaveRoute, { jobs, maxBodyBytes: config.maxCaptionsBytes });
+      await api.register(captionsRestoreRoute, { jobs });
+      await api.register(captionsExportRoute, { jobs });
+      await api.register(mediaUrlRoute, { jobs, storage, expiresInSeconds: config.downloadUrlExpiresSeconds });
+      await api.register(jobListRoute, { jobs });
     },
     { prefix: '/api/upload-video' },
   );
+  if (hasWebBuild(config.webDistDir)) {
+    await app.register(webAppRoutes, { distDir: config.webDistDir });
+  } else {
+    app.log.info({ webDistDir: config.webDistDir }, 'no web app build found; serving the API only (npm run build -w @ecg/web)');
+  }
   return app;
 }

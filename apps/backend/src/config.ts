@@ -1,9 +1,14 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { resolveSecret, type GeneratedSecret } from '@ecg/signing';
 import type { StorageConfig } from './storage/create-storage.js';
 
 const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
+
+/** The web app's build output in this checkout: `apps/web/dist`, found from this file (`apps/backend/src`). */
+export const DEFAULT_WEB_DIST_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 const intFrom = (fallback: number, min = 0) =>
   z.coerce.number().int().min(min).default(fallback);
@@ -34,6 +39,10 @@ const EnvSchema = z.object({
   DOWNLOAD_URL_EXPIRES_SECONDS: intFrom(21600, 1),
   MAX_UPLOAD_BYTES: intFrom(2 * GIB, 1),
   ML_URL: z.string().trim().url().default('http://127.0.0.1:8001'),
+  ML_PUBLIC_URL: optionalText.pipe(z.string().url().optional()),
+  WEB_DIST_DIR: optionalText,
+  // Edited captions of a long video with per-word analysis run to a few MB; the default JSON limit is 1 MiB.
+  MAX_CAPTIONS_BYTES: intFrom(16 * MIB, 1024),
   WEB_ORIGINS: optionalText,
   RATE_LIMIT_PER_MINUTE: intFrom(120, 1),
   DISPATCH_INTERVAL_MS: intFrom(1000, 10),
@@ -56,6 +65,12 @@ export interface BackendConfig {
   maxUploadBytes: number;
   mlUrl: string;
   mlApiToken: string;
+  /** Where browsers may poll the ML service's status; null keeps it private (they poll the backend). */
+  mlPublicUrl: string | null;
+  /** The built web app, served on the same origin when the directory holds an index.html. */
+  webDistDir: string;
+  /** Largest body a caption save may send. */
+  maxCaptionsBytes: number;
   callbackSecret: string;
   webOrigins: string[];
   rateLimitPerMinute: number;
@@ -131,6 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, secrets: SecretResolver = res
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     mlUrl: e.ML_URL.replace(/\/+$/, ''),
     mlApiToken: secrets('ML_API_TOKEN', env, dataDir),
+    mlPublicUrl: e.ML_PUBLIC_URL ? e.ML_PUBLIC_URL.replace(/\/+$/, '') : null,
+    webDistDir: resolve(e.WEB_DIST_DIR ?? DEFAULT_WEB_DIST_DIR),
+    maxCaptionsBytes: e.MAX_CAPTIONS_BYTES,
     callbackSecret: secrets('CALLBACK_SECRET', env, dataDir),
     webOrigins: [...new Set(webOrigins)],
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ErrorCode, JobStage, JobStatus, TranscriptResult } from '@ecg/contracts';
+import type { Caption, ErrorCode, JobStage, JobStatus, TranscriptResult } from '@ecg/contracts';
 import type { Db, Queryable } from '../db/db.js';
 
 export interface Job {
@@ -20,6 +20,13 @@ export interface Job {
   createdAt: Date;
   updatedAt: Date;
   completedAt: Date | null;
+  /** The uploaded file's safe name (from its key); null for a key of another shape. */
+  fileName: string | null;
+  /** Optimistic-concurrency counter of the captions: 0 until the first save or restore. */
+  captionVersion: number;
+  /** Saved edits; null means none, the transcript's captions apply. */
+  captions: Caption[] | null;
+  captionsUpdatedAt: Date | null;
 }
 
 interface JobRow {
@@ -40,6 +47,10 @@ interface JobRow {
   created_at: Date;
   updated_at: Date;
   completed_at: Date | null;
+  file_name: string | null;
+  caption_version: number;
+  captions: Caption[] | null;
+  captions_updated_at: Date | null;
 }
 
 function toJob(r: JobRow): Job {
@@ -61,8 +72,24 @@ function toJob(r: JobRow): Job {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     completedAt: r.completed_at,
+    fileName: r.file_name,
+    captionVersion: Number(r.caption_version),
+    captions: r.captions,
+    captionsUpdatedAt: r.captions_updated_at,
   };
 }
+
+/** A job as the recent-jobs list shows it: no transcript, no captions. */
+export interface JobListing {
+  id: string;
+  status: JobStatus;
+  progress: number;
+  fileName: string | null;
+  errorCode: ErrorCode | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -98,14 +125,18 @@ export class JobRepository {
    * partial unique index decides a race between two requests: the loser's
    * insert does nothing and it reads the winner's row.
    */
-  async createOrGetLive(fileKey: string, language: string | null): Promise<{ job: Job; created: boolean }> {
+  async createOrGetLive(
+    fileKey: string,
+    language: string | null,
+    fileName: string | null = null,
+  ): Promise<{ job: Job; created: boolean }> {
     // Two rounds: the live job found conflicting may finish between our insert and our read.
     for (let round = 0; round < 3; round += 1) {
       const inserted = await this.db.query<JobRow>(
-        `INSERT INTO jobs (id, file_key, language) VALUES ($1, $2, $3)
+        `INSERT INTO jobs (id, file_key, language, file_name) VALUES ($1, $2, $3, $4)
          ON CONFLICT (file_key) WHERE ${LIVE} DO NOTHING
          RETURNING *`,
-        [randomUUID(), fileKey, language],
+        [randomUUID(), fileKey, language, fileName],
       );
       if (inserted[0]) return { job: toJob(inserted[0]), created: true };
       const live = await this.db.query<JobRow>(`SELECT * FROM jobs WHERE file_key = $1 AND ${LIVE}`, [fileKey]);
@@ -260,6 +291,56 @@ export class JobRepository {
   /** Marks a job alive (the ML service still reports it) without changing its state. */
   async touch(id: string): Promise<void> {
     await this.db.query(`UPDATE jobs SET last_event_at = now(), updated_at = now() WHERE id = $1 AND ${LIVE}`, [id]);
+  }
+
+  /**
+   * Stores edited captions if `baseVersion` is still the current version of a
+   * completed job, bumping the version, all in one statement: two saves from
+   * the same base cannot both win, whatever the driver or the number of
+   * backends. Null when nothing changed (unknown job, not completed, or
+   * another version); the caller reads the job to say which.
+   */
+  async saveCaptions(id: string, baseVersion: number, captions: readonly Caption[]): Promise<Job | null> {
+    if (!isJobId(id)) return null;
+    const rows = await this.db.query<JobRow>(
+      `UPDATE jobs SET captions = $3::jsonb, caption_version = caption_version + 1,
+              captions_updated_at = now(), updated_at = now()
+        WHERE id = $1 AND caption_version = $2 AND status = 'completed'
+       RETURNING *`,
+      [id, baseVersion, JSON.stringify(captions)],
+    );
+    return rows[0] ? toJob(rows[0]) : null;
+  }
+
+  /** Drops saved edits (the transcript's captions apply again) under the same rule as saveCaptions. */
+  async restoreCaptions(id: string, baseVersion: number): Promise<Job | null> {
+    if (!isJobId(id)) return null;
+    const rows = await this.db.query<JobRow>(
+      `UPDATE jobs SET captions = NULL, caption_version = caption_version + 1,
+              captions_updated_at = now(), updated_at = now()
+        WHERE id = $1 AND caption_version = $2 AND status = 'completed'
+       RETURNING *`,
+      [id, baseVersion],
+    );
+    return rows[0] ? toJob(rows[0]) : null;
+  }
+
+  /** The most recent jobs first, without their (possibly large) transcripts. */
+  async listRecent(limit: number): Promise<JobListing[]> {
+    const rows = await this.db.query<Pick<JobRow, 'id' | 'status' | 'progress' | 'file_name' | 'error_code' | 'created_at' | 'updated_at'>>(
+      `SELECT id, status, progress, file_name, error_code, created_at, updated_at
+         FROM jobs ORDER BY created_at DESC, id DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      status: r.status,
+      progress: Number(r.progress),
+      fileName: r.file_name,
+      errorCode: r.error_code,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    }));
   }
 
   async count(): Promise<number> {

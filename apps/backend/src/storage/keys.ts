@@ -104,6 +104,17 @@ export function isUploadKey(key: string): boolean {
   return safeFileName(name) === name;
 }
 
+/**
+ * The safe file name inside an upload key (`회의_녹화.mp4` from
+ * `videos/anonymous/20250911_143020_abc12345_회의_녹화.mp4`), or null for a key
+ * makeUploadKey could not have produced. Jobs keep it for listings and
+ * download names.
+ */
+export function uploadFileName(key: string): string | null {
+  if (!isUploadKey(key)) return null;
+  return UPLOAD_KEY.exec(key)?.[7] ?? null;
+}
+
 /** S3's limit on a key, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024;
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorBody, RequestProcessRequest, RequestProcessResponse } from '@ecg/contracts';
 import { AppError } from '../../errors.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
-import { isUploadKey } from '../../storage/keys.js';
+import { isUploadKey, uploadFileName } from '../../storage/keys.js';
 import type { ObjectInfo, ObjectStorage } from '../../storage/storage.js';
 import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
 
@@ -52,7 +52,7 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
           maxBytes: opts.maxUploadBytes,
         });
       }
-      const { job, created } = await opts.jobs.createOrGetLive(fileKey, language ?? null);
+      const { job, created } = await opts.jobs.createOrGetLive(fileKey, language ?? null, uploadFileName(fileKey));
       if (created) {
         request.log.info({ jobId: job.id, fileKey }, 'job queued');
         opts.kickDispatcher();

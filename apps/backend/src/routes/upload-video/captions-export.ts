@@ -1,0 +1,54 @@
+import { attachmentDisposition, safeDownloadName } from '@ecg/captions';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ErrorBody, ExportQuery, JobIdParams } from '@ecg/contracts';
+import { z } from 'zod';
+import { captionsEtag, currentCaptions } from '../../captions/caption-document.js';
+import { EXPORT_WRITERS } from '../../captions/export-formats.js';
+import { requireCompletedJob } from '../../captions/job-access.js';
+import type { JobRepository } from '../../jobs/job-repository.js';
+import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+
+export interface CaptionsExportOptions {
+  jobs: Pick<JobRepository, 'get'>;
+}
+
+/**
+ * `GET /api/upload-video/result/:jobId/export?format=srt|vtt|txt|json`: the
+ * current captions as a file named after the uploaded video.
+ */
+export const captionsExportRoute: FastifyPluginAsyncZod<CaptionsExportOptions> = async (app, opts) => {
+  app.get(
+    '/result/:jobId/export',
+    {
+      config: PUBLIC_ROUTE_CONFIG,
+      schema: {
+        summary: 'Download the current captions as SRT, WebVTT, plain text or Whisper-shaped JSON',
+        description: 'Content-Disposition names the file after the uploaded video (UTF-8 names kept via filename*).',
+        tags: ['captions'],
+        // Copies without the registry id: @fastify/swagger cannot resolve a $ref for path params or query strings.
+        params: z.object(JobIdParams.shape),
+        querystring: z.object(ExportQuery.shape),
+        response: {
+          // A string reply is sent as written, never re-serialised; the schema is for the docs.
+          200: z.string().describe('The caption file'),
+          400: ErrorBody,
+          404: ErrorBody,
+          409: ErrorBody,
+          429: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const job = await requireCompletedJob(opts.jobs, request.params.jobId);
+      const { format } = request.query;
+      const writer = EXPORT_WRITERS[format];
+      const body = writer.write(currentCaptions(job), job.result?.language);
+      return reply
+        .header('content-type', writer.contentType)
+        .header('content-disposition', attachmentDisposition(safeDownloadName(job.fileName, format)))
+        .header('cache-control', 'no-store')
+        .header('etag', captionsEtag(job))
+        .send(body);
+    },
+  );
+};
