@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ModelDownloadError, downloadModel, type DownloadProgress } from '../src/models/download-model.js';
-import { modelCatalog } from '../src/models/model-catalog.js';
-import { resolveModelPath } from '../src/models/resolve-model.js';
+import { runDownloadCli, type CliIo } from '../src/models/download-model-cli.js';
 
 // A local HTTP server stands in for the model repository (no network here).
 const payload = Buffer.alloc(3 * 1024 * 1024, 0x5a);
@@ -26,6 +25,15 @@ before(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
+/** A port nothing listens on (fetch refuses well-known "bad" ports such as 9 before connecting). */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  return port;
+}
+
 after(() => {
   server.close();
   rmSync(dir, { recursive: true, force: true });
@@ -51,8 +59,9 @@ test('a checksum mismatch is refused and leaves no file', async () => {
 
 test('an unreachable or missing model says what failed and leaves no file', async () => {
   const sub = join(dir, 'offline');
+  const port = await closedPort();
   await assert.rejects(
-    downloadModel({ name: 'z', file: 'ggml-z.bin', url: 'http://127.0.0.1:9/ggml-z.bin', approxMB: 1 }, sub),
+    downloadModel({ name: 'z', file: 'ggml-z.bin', url: `http://127.0.0.1:${port}/ggml-z.bin`, approxMB: 1 }, sub),
     (err: unknown) => err instanceof ModelDownloadError && /cannot reach/.test(err.message),
   );
   await assert.rejects(
@@ -62,9 +71,46 @@ test('an unreachable or missing model says what failed and leaves no file', asyn
   assert.deepEqual(readdirSync(sub), []);
 });
 
-test('model names resolve to whisper.cpp file names; unknown names list the choices', () => {
-  assert.equal(resolveModelPath('base', '/m').path, '/m/ggml-base.bin');
-  assert.equal(resolveModelPath('/x/ggml-tiny.en.bin', '/m').name, 'tiny.en');
-  assert.throws(() => resolveModelPath('huge', '/m'), /large-v3-turbo/);
-  assert.match(modelCatalog().get('large-v3-turbo')!.url, /ggml-large-v3-turbo\.bin$/);
+function captureIo(): CliIo & { text: () => string } {
+  let buf = '';
+  return { out: (t) => (buf += t), err: (t) => (buf += t), tty: false, text: () => buf };
+}
+
+test('the CLI downloads a catalog model from WHISPER_MODEL_BASE_URL into --dir with progress lines', async () => {
+  const sub = join(dir, 'cli-ok');
+  const io = captureIo();
+  // The catalog's SHA-1 for "tiny" cannot match this payload, so use the VAD model, which has none.
+  const code = await runDownloadCli(['vad', '--dir', sub], { WHISPER_MODEL_BASE_URL: base }, io);
+  assert.equal(code, 0, io.text());
+  assert.deepEqual(readFileSync(join(sub, 'ggml-silero-v6.2.0.bin')), payload);
+  assert.match(io.text(), /100% 3\.1\/3\.1 MB at [\d.]+ MB\/s/);
+  assert.equal(await runDownloadCli(['vad', '--dir', sub], { WHISPER_MODEL_BASE_URL: base }, captureIo()), 0, 'already there: nothing to do');
+});
+
+test('the CLI refuses a model whose SHA-1 differs from whisper.cpp\'s and leaves no file', async () => {
+  const sub = join(dir, 'cli-mismatch');
+  const io = captureIo();
+  const code = await runDownloadCli(['tiny', '--dir', sub], { WHISPER_MODEL_BASE_URL: base }, io);
+  assert.equal(code, 1);
+  assert.match(io.text(), /checksum mismatch/);
+  assert.match(io.text(), /bd577a113a864445d4c299885e0cb97d4ba92b5f/);
+  assert.deepEqual(readdirSync(sub), []);
+});
+
+test('offline, the CLI exits 1 and says how to place the file by hand (exact URL and path)', async () => {
+  const sub = join(dir, 'cli-offline');
+  const io = captureIo();
+  const offline = `http://127.0.0.1:${await closedPort()}`;
+  const code = await runDownloadCli(['base.en'], { WHISPER_MODEL_BASE_URL: offline, MODELS_DIR: sub }, io);
+  assert.equal(code, 1);
+  assert.match(io.text(), /cannot reach 127\.0\.0\.1:\d+ .*ECONNREFUSED/);
+  assert.ok(io.text().includes(`${offline}/ggml-base.en.bin`), io.text());
+  assert.ok(io.text().includes(join(sub, 'ggml-base.en.bin')), io.text());
+  assert.match(io.text(), /137c40403d78fd54d454da0f9bd998f78703390c/);
+});
+
+test('the CLI names the known models when given an unknown one', async () => {
+  const io = captureIo();
+  assert.equal(await runDownloadCli(['huge'], { MODELS_DIR: dir }, io), 2);
+  assert.match(io.text(), /unknown model "huge"\. Known: tiny, .*large-v3-turbo, vad/);
 });

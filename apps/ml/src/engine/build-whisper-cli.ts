@@ -8,11 +8,12 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILD_JOBS, binaryRuns, buildToolsHint, buildWhisperCli, fileSize, missingBuildTools, planWhisperBuild } from './build-whisper.js';
 
-function say(line: string): void {
+function printLine(line: string): void {
   process.stdout.write(`[whisper-build] ${line}\n`);
 }
 
-export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/** Always resolves 0: a failed build must not fail `npm install` (the service reports why instead). */
+export async function main(env: NodeJS.ProcessEnv = process.env, say: (line: string) => void = printLine): Promise<number> {
   if (env.ECG_SKIP_WHISPER_BUILD === '1') {
     say('skipped (ECG_SKIP_WHISPER_BUILD=1); set WHISPER_CLI_PATH to your own whisper-cli.');
     return 0;

@@ -100,8 +100,15 @@ export function cudaDecision(env: NodeJS.ProcessEnv = process.env): { cuda: bool
   const asked = env.WHISPER_CUDA?.toLowerCase();
   if (asked === '1' || asked === 'true' || asked === 'on') return { cuda: true, reason: `WHISPER_CUDA=${env.WHISPER_CUDA}` };
   if (asked === '0' || asked === 'false' || asked === 'off') return { cuda: false, reason: `WHISPER_CUDA=${env.WHISPER_CUDA}` };
-  if (nvidiaSmiListsGpu()) return { cuda: true, reason: 'nvidia-smi lists a GPU' };
-  return { cuda: false, reason: 'no GPU listed by nvidia-smi' };
+  if (!nvidiaSmiListsGpu()) return { cuda: false, reason: 'no GPU listed by nvidia-smi' };
+  if (!nvccFound(env)) return { cuda: false, reason: 'nvidia-smi lists a GPU but the CUDA toolkit (nvcc) is missing; set WHISPER_CUDA=1 once it is installed' };
+  return { cuda: true, reason: 'nvidia-smi lists a GPU' };
+}
+
+function nvccFound(env: NodeJS.ProcessEnv): boolean {
+  if (env.CUDACXX && existsSync(env.CUDACXX)) return true;
+  if (existsSync('/usr/local/cuda/bin/nvcc')) return true;
+  return spawnSync('nvcc', ['--version'], { stdio: 'ignore', timeout: 10_000, env }).status === 0;
 }
 
 export function whisperCmakeFlags(cuda: boolean): string[] {
@@ -165,20 +172,20 @@ export function binaryRuns(path: string): boolean {
   return r.status === 0;
 }
 
-function commandWorks(cmd: string, args: string[]): boolean {
-  const r = spawnSync(cmd, args, { stdio: 'ignore', timeout: 10_000 });
+function commandWorks(cmd: string, args: string[], env: NodeJS.ProcessEnv): boolean {
+  const r = spawnSync(cmd, args, { stdio: 'ignore', timeout: 10_000, env });
   return r.status === 0;
 }
 
 /** Build tools that are missing, by name (cmake, a C compiler, a C++ compiler, make). */
 export function missingBuildTools(env: NodeJS.ProcessEnv = process.env): string[] {
   const missing: string[] = [];
-  if (!commandWorks('cmake', ['--version'])) missing.push('cmake');
+  if (!commandWorks('cmake', ['--version'], env)) missing.push('cmake');
   const cc = env.CC ? [env.CC] : ['cc', 'gcc', 'clang'];
-  if (!cc.some((c) => commandWorks(c, ['--version']))) missing.push('a C compiler');
+  if (!cc.some((c) => commandWorks(c, ['--version'], env))) missing.push('a C compiler');
   const cxx = env.CXX ? [env.CXX] : ['c++', 'g++', 'clang++'];
-  if (!cxx.some((c) => commandWorks(c, ['--version']))) missing.push('a C++ compiler');
-  if (!commandWorks('make', ['--version'])) missing.push('make');
+  if (!cxx.some((c) => commandWorks(c, ['--version'], env))) missing.push('a C++ compiler');
+  if (!commandWorks('make', ['--version'], env)) missing.push('make');
   return missing;
 }
 

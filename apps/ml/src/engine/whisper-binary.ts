@@ -18,7 +18,14 @@ function isExecutableFile(path: string): boolean {
 export function findWhisperCli(env: NodeJS.ProcessEnv = process.env): string | null {
   if (env.WHISPER_CLI_PATH) return isExecutableFile(env.WHISPER_CLI_PATH) ? env.WHISPER_CLI_PATH : null;
   const plan = planWhisperBuild(env);
-  return plan && isExecutableFile(plan.binaryPath) ? plan.binaryPath : null;
+  if (!plan) return null;
+  if (isExecutableFile(plan.binaryPath)) return plan.binaryPath;
+  // A GPU that appeared after install (or a toolkit installed since): the CPU build still works.
+  if (plan.cuda && !env.WHISPER_CUDA) {
+    const cpu = planWhisperBuild({ ...env, WHISPER_CUDA: '0' });
+    if (cpu && isExecutableFile(cpu.binaryPath)) return cpu.binaryPath;
+  }
+  return null;
 }
 
 /** Why no binary was found, and how to fix it, in one sentence for /health and logs. */

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { findWhisperCli, whisperCliProblem } from '../../src/engine/whisper-binary.js';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..', '..');
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 /** CI clones the repo next to a copy of shared/, so fixtures are found relative to the checkout. */
 export const FIXTURES_DIR = join(REPO_ROOT, '..', 'shared', 'fixtures');
 export const JFK_WAV = join(FIXTURES_DIR, 'jfk.wav');
