@@ -26,6 +26,7 @@ before(async () => {
   stack = await startStack({
     WHISPER_MODEL: model,
     WHISPER_TEMPERATURE_FALLBACK: 'false',
+    WHISPER_BEAM_SIZE: '1',
     WHISPER_VAD_MODEL: VAD_MODEL,
     WHISPER_THREADS: '2',
   });

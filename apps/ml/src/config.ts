@@ -25,6 +25,8 @@ export interface MlConfig {
   modelsDir: string;
   threads: number;
   temperatureFallback: boolean;
+  /** Beam width; undefined = whisper-cli's default (5). 1 = greedy, fastest. */
+  beamSize: number | undefined;
   vad: VadMode;
   vadModelPath: string;
   concurrency: number;
@@ -68,6 +70,7 @@ const EnvSchema = z.object({
   MODELS_DIR: opt(z.string()),
   WHISPER_THREADS: opt(int(1).max(256)),
   WHISPER_TEMPERATURE_FALLBACK: opt(bool),
+  WHISPER_BEAM_SIZE: opt(int(1).max(16)),
   WHISPER_VAD: opt(z.enum(['auto', 'on', 'off'])),
   WHISPER_VAD_MODEL: opt(z.string()),
   ML_CONCURRENCY: opt(int(1).max(64)),
@@ -115,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): MlConfig {
     modelsDir,
     threads: e.WHISPER_THREADS ?? availableParallelism(),
     temperatureFallback: e.WHISPER_TEMPERATURE_FALLBACK ?? true,
+    beamSize: e.WHISPER_BEAM_SIZE,
     vad: e.WHISPER_VAD ?? 'auto',
     vadModelPath: resolve(e.WHISPER_VAD_MODEL ?? defaultVadModelPath(modelsDir)),
     concurrency: e.ML_CONCURRENCY ?? 1,

@@ -77,7 +77,7 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
     return {
       tmpRoot,
       tools: r.tools,
-      createEngine: (tmpDir) => createEngine({ binaryPath: r.binaryPath, tmpDir }),
+      createEngine: (tmpDir) => createEngine({ binaryPath: r.binaryPath, tmpDir, beamSize: config.beamSize }),
       model: r.model,
       allowedOrigins: config.allowedOrigins,
       maxDownloadBytes: config.maxDownloadBytes,

@@ -33,6 +33,8 @@ export async function startService(
     ML_API_TOKEN: TOKEN,
     CALLBACK_SECRET: SECRET,
     WHISPER_TEMPERATURE_FALLBACK: 'false',
+    // Greedy decoding: random weights never stop early, so a beam of 5 costs 5x the steps.
+    WHISPER_BEAM_SIZE: '1',
     WHISPER_THREADS: '2',
     WHISPER_VAD: 'off',
     ...env,
