@@ -190,15 +190,15 @@ describe('captions: reading, saving and restoring', () => {
 
   it('answers 404 JOB_NOT_FOUND for an unknown or malformed job id on every caption endpoint', async () => {
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-job']) {
-      const answers = [
-        await getCaptions(id),
-        await save(id, 0, EDITED),
-        await restore(id, 0),
-        await b.app.inject({ method: 'GET', url: `/api/upload-video/result/${id}/export?format=srt` }),
-        await b.app.inject({ method: 'GET', url: `/api/upload-video/result/${id}/media` }),
-      ];
-      for (const res of answers) {
-        assert.equal(res.statusCode, 404, `${res.request?.url ?? ''} ${res.body}`);
+      const answers = {
+        captions: await getCaptions(id),
+        save: await save(id, 0, EDITED),
+        restore: await restore(id, 0),
+        export: await b.app.inject({ method: 'GET', url: `/api/upload-video/result/${id}/export?format=srt` }),
+        media: await b.app.inject({ method: 'GET', url: `/api/upload-video/result/${id}/media` }),
+      };
+      for (const [what, res] of Object.entries(answers)) {
+        assert.equal(res.statusCode, 404, `${what}: ${res.body}`);
         assert.equal(errorOf(res).code, 'JOB_NOT_FOUND');
       }
     }

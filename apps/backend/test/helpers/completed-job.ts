@@ -5,8 +5,8 @@ import { TEST_SECRETS } from './test-backend.js';
 import { uploadFile } from './upload.js';
 
 /** Uploads bytes under `fileName` and asks for processing, as the web app does; returns the queued job's id. */
-export async function queuedJob(app: App, fileName: string, bytes = Buffer.from('video bytes')): Promise<string> {
-  const fileKey = await uploadFile(app, fileName, 'video/mp4', bytes);
+export async function queuedJob(app: App, fileName: string, bytes?: Buffer): Promise<string> {
+  const fileKey = await uploadFile(app, fileName, 'video/mp4', bytes ?? Buffer.from('video bytes'));
   const res = await app.inject({ method: 'POST', url: '/api/upload-video/request-process', payload: { fileKey } });
   if (res.statusCode !== 200) throw new Error(`request-process answered ${res.statusCode}: ${res.body}`);
   return res.json<RequestProcessResponse>().jobId;
