@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorCode } from './errors.js';
 import { CompatJobStatus, JobStage, Progress } from './jobs.js';
 import { TranscriptResult } from './result.js';
+import { WaveformJson } from './analysis.js';
 
 /**
  * ML → backend delivery (`POST /api/upload-video/result`). The seed sends
@@ -13,6 +14,8 @@ export const ResultCallbackRequest = z
   .object({
     job_id: z.string().uuid(),
     result: TranscriptResult.optional(),
+    /** Min/max peaks of the audio (100 per second) for the editor; stored next to the video. */
+    waveform: WaveformJson.optional(),
     status: CompatJobStatus.optional(),
     progress: Progress.optional(),
     stage: JobStage.optional(),

@@ -11,3 +11,4 @@ export * from './health.js';
 export * from './backend-extra.js';
 export * from './captions.js';
 export * from './analysis.js';
+export * from './expressive.js';
