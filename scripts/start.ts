@@ -6,7 +6,7 @@
  * fetched on first run, the web app built, and one Ctrl+C that stops it all.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveSecret, GENERATED_SECRETS } from '@ecg/signing';
 
@@ -60,11 +60,26 @@ async function ensureModel(name: string, file: string): Promise<void> {
   if (code !== 0) log(`could not download model ${name}; the ML service will report not ready until it is placed (see above).`);
 }
 
+function newestMtime(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const st = statSync(path);
+    newest = Math.max(newest, st.isDirectory() ? newestMtime(path) : st.mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the web app when it was never built or its sources changed since (a git pull). */
 async function ensureWebBuild(): Promise<void> {
   const dist = join(root, 'apps', 'web', 'dist', 'index.html');
   const builder = join(root, 'apps', 'web', 'vite.config.ts');
-  if (existsSync(dist) || !existsSync(builder)) return;
-  log('building the web app (once)...');
+  if (!existsSync(builder)) return;
+  const sources = ['apps/web/src', 'apps/web/index.html', 'packages/captions/src', 'packages/contracts/src'].map((p) => join(root, p));
+  const newestSource = Math.max(...sources.map((p) => (existsSync(p) && statSync(p).isFile() ? statSync(p).mtimeMs : newestMtime(p))));
+  if (existsSync(dist) && statSync(dist).mtimeMs >= newestSource) return;
+  log('building the web app...');
   const vite = spawn(join(root, 'node_modules', '.bin', 'vite'), ['build'], { cwd: join(root, 'apps', 'web'), env, stdio: 'inherit' });
   if ((await waitExit(vite)) !== 0) log('web build failed; the API still runs.');
 }
