@@ -9,3 +9,4 @@ export * from './timestamps.js';
 export * from './writers.js';
 export * from './playback.js';
 export * from './download-name.js';
+export * from './ass.js';
