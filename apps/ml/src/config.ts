@@ -34,6 +34,12 @@ export interface MlConfig {
   maxDownloadBytes: number;
   downloadTimeoutSeconds: number;
   transcribeTimeoutSeconds: number;
+  /**
+   * Emphasis thresholds in dB relative to the recording's mean word level:
+   * EMPHASIS_LOUD_DB above it a word is `loud`, EMPHASIS_WHISPER_DB below it
+   * a `whisper` (see analysis/summarize.ts for why the defaults differ).
+   */
+  emphasis: { loudDb: number; whisperDb: number };
   ffmpegPath: string | undefined;
   ffprobePath: string | undefined;
   logLevel: string;
@@ -78,6 +84,8 @@ const EnvSchema = z.object({
   MAX_DOWNLOAD_BYTES: opt(int(1)),
   DOWNLOAD_TIMEOUT_SECONDS: opt(z.coerce.number().positive()),
   TRANSCRIBE_TIMEOUT_SECONDS: opt(z.coerce.number().positive()),
+  EMPHASIS_LOUD_DB: opt(z.coerce.number().positive()),
+  EMPHASIS_WHISPER_DB: opt(z.coerce.number().positive()),
   FFMPEG_PATH: opt(z.string()),
   FFPROBE_PATH: opt(z.string()),
   LOG_LEVEL: opt(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
@@ -113,7 +121,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): MlConfig {
     // With the built-in local store, presigned GET URLs point at the backend itself.
     allowedOrigins: e.ML_ALLOWED_ORIGINS ?? [backendOrigin],
     callbackAllowedOrigins: e.ML_CALLBACK_ALLOWED_ORIGINS ?? [backendOrigin],
-    webOrigins: e.WEB_ORIGINS ?? ['http://127.0.0.1:8000', 'http://localhost:5173', 'http://127.0.0.1:5173'],
+    // The web app is served by the backend, so its origin is the browser's origin; plus Vite's dev server.
+    webOrigins: e.WEB_ORIGINS ?? [
+      ...new Set([backendOrigin, ...(env.PUBLIC_URL ? [new URL(env.PUBLIC_URL).origin] : []), 'http://localhost:5173', 'http://127.0.0.1:5173']),
+    ],
     whisperModel: e.WHISPER_MODEL ?? 'base',
     modelsDir,
     threads: e.WHISPER_THREADS ?? availableParallelism(),
@@ -126,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): MlConfig {
     maxDownloadBytes: e.MAX_DOWNLOAD_BYTES ?? 2 * 1024 ** 3,
     downloadTimeoutSeconds: e.DOWNLOAD_TIMEOUT_SECONDS ?? 600,
     transcribeTimeoutSeconds: e.TRANSCRIBE_TIMEOUT_SECONDS ?? 14_400,
+    emphasis: { loudDb: e.EMPHASIS_LOUD_DB ?? 6, whisperDb: e.EMPHASIS_WHISPER_DB ?? 10 },
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
     logLevel: e.LOG_LEVEL ?? 'info',

@@ -19,7 +19,8 @@ describe('ML configuration from the environment', () => {
     assert.equal(c.backendUrl, 'http://localhost:9000');
     assert.deepEqual(c.allowedOrigins, ['http://localhost:9000']);
     assert.deepEqual(c.callbackAllowedOrigins, ['http://localhost:9000']);
-    assert.deepEqual(c.webOrigins, ['http://127.0.0.1:8000', 'http://localhost:5173', 'http://127.0.0.1:5173']);
+    // The web app is served by the backend: the browser's origin is the backend's.
+    assert.deepEqual(c.webOrigins, ['http://localhost:9000', 'http://localhost:5173', 'http://127.0.0.1:5173']);
     assert.equal(c.whisperModel, 'base');
     assert.equal(c.temperatureFallback, true);
     assert.equal(c.vad, 'auto');
@@ -27,6 +28,7 @@ describe('ML configuration from the environment', () => {
     assert.equal(c.concurrency, 1);
     assert.equal(c.maxMediaSeconds, 14_400);
     assert.equal(c.maxDownloadBytes, 2 * 1024 ** 3);
+    assert.deepEqual(c.emphasis, { loudDb: 6, whisperDb: 10 });
     assert.ok(c.threads >= 1);
   });
 
@@ -47,6 +49,8 @@ describe('ML configuration from the environment', () => {
       MAX_DOWNLOAD_BYTES: '1000',
       DOWNLOAD_TIMEOUT_SECONDS: '5',
       TRANSCRIBE_TIMEOUT_SECONDS: '7',
+      EMPHASIS_LOUD_DB: '4.5',
+      EMPHASIS_WHISPER_DB: '12',
       LOG_LEVEL: 'warn',
     });
     assert.equal(c.port, 9100);
@@ -63,6 +67,7 @@ describe('ML configuration from the environment', () => {
     assert.equal(c.maxDownloadBytes, 1000);
     assert.equal(c.downloadTimeoutSeconds, 5);
     assert.equal(c.transcribeTimeoutSeconds, 7);
+    assert.deepEqual(c.emphasis, { loudDb: 4.5, whisperDb: 12 });
     assert.equal(c.logLevel, 'warn');
   });
 
@@ -71,6 +76,13 @@ describe('ML configuration from the environment', () => {
       () => loadConfig({ ...base, ML_PORT: 'abc', WHISPER_VAD: 'maybe', ML_ALLOWED_ORIGINS: 'ftp://x' }),
       (err: Error) => /ML_PORT/.test(err.message) && /WHISPER_VAD/.test(err.message) && /ML_ALLOWED_ORIGINS/.test(err.message),
     );
+  });
+
+  it('refuses emphasis thresholds that are not positive numbers of dB', () => {
+    for (const bad of ['0', '-3', 'loud', 'Infinity']) {
+      assert.throws(() => loadConfig({ ...base, EMPHASIS_LOUD_DB: bad }), /EMPHASIS_LOUD_DB/, bad);
+      assert.throws(() => loadConfig({ ...base, EMPHASIS_WHISPER_DB: bad }), /EMPHASIS_WHISPER_DB/, bad);
+    }
   });
 
   it('shares generated secrets with the backend through DATA_DIR/secrets.json', () => {

@@ -16,7 +16,7 @@ import { JobStatus, Progress } from './jobs.js';
  *   POST /api/upload-video/result/{jobId}/restore   body RestoreCaptionsRequest → CaptionDocument
  *        Drops the edits and answers the captions derived from the transcript,
  *        with a new version (edited false). 409 VERSION_CONFLICT as for PUT.
- *   GET  /api/upload-video/result/{jobId}/export?format=srt|vtt|txt|json (ExportQuery)
+ *   GET  /api/upload-video/result/{jobId}/export?format=srt|vtt|txt|json|ass (ExportQuery)
  *        The current captions written by @ecg/captions (toSrt/toVtt/toTxt/toJson),
  *        `Content-Disposition: attachment` named with safeDownloadName(file_name, format)
  *        (use attachmentDisposition() from @ecg/captions for non-ASCII names).
@@ -31,7 +31,9 @@ import { JobStatus, Progress } from './jobs.js';
 /** A word inside a caption. Analysis fields (loudness, pitch, speaker) pass through untouched. */
 export const CaptionWord = z
   .object({
-    word: z.string().max(1000),
+    // As long as a caption's text may be: languages written without spaces (and models
+    // caught in a repetition loop) produce one "word" per segment.
+    word: z.string().max(10_000),
     start: z.number().min(0),
     end: z.number().min(0),
     probability: z.number().min(0).max(1).optional(),
@@ -110,8 +112,8 @@ export const RestoreCaptionsRequest = z
   .meta({ id: 'RestoreCaptionsRequest' });
 export type RestoreCaptionsRequest = z.infer<typeof RestoreCaptionsRequest>;
 
-/** ASS comes later; adding a value here is backwards compatible. */
-export const ExportFormat = z.enum(['srt', 'vtt', 'txt', 'json']);
+/** `ass`: karaoke-timed, emphasis-sized subtitles; its options are AssExportQuery (expressive.ts). */
+export const ExportFormat = z.enum(['srt', 'vtt', 'txt', 'json', 'ass']);
 export type ExportFormat = z.infer<typeof ExportFormat>;
 
 export const ExportQuery = z.object({ format: ExportFormat }).meta({ id: 'ExportQuery' });
