@@ -1,6 +1,6 @@
 import { attachmentDisposition, safeDownloadName } from '@ecg/captions';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ErrorBody, ExportQuery, JobIdParams } from '@ecg/contracts';
+import { AssExportQuery, ErrorBody, ExportQuery, JobIdParams } from '@ecg/contracts';
 import { z } from 'zod';
 import { captionsEtag, currentCaptions } from '../../captions/caption-document.js';
 import { EXPORT_WRITERS } from '../../captions/export-formats.js';
@@ -13,8 +13,10 @@ export interface CaptionsExportOptions {
 }
 
 /**
- * `GET /api/upload-video/result/:jobId/export?format=srt|vtt|txt|json`: the
- * current captions as a file named after the uploaded video.
+ * `GET /api/upload-video/result/:jobId/export?format=srt|vtt|txt|json|ass`: the
+ * current captions as a file named after the uploaded video. ASS also takes
+ * `expressive` (default true) and `strength` (0..2, default 1); the other
+ * formats ignore them.
  */
 export const captionsExportRoute: FastifyPluginAsyncZod<CaptionsExportOptions> = async (app, opts) => {
   app.get(
@@ -22,12 +24,12 @@ export const captionsExportRoute: FastifyPluginAsyncZod<CaptionsExportOptions> =
     {
       config: PUBLIC_ROUTE_CONFIG,
       schema: {
-        summary: 'Download the current captions as SRT, WebVTT, plain text or Whisper-shaped JSON',
+        summary: 'Download the current captions as SRT, WebVTT, plain text, Whisper-shaped JSON or ASS',
         description: 'Content-Disposition names the file after the uploaded video (UTF-8 names kept via filename*).',
         tags: ['captions'],
         // Copies without the registry id: @fastify/swagger cannot resolve a $ref for path params or query strings.
         params: z.object(JobIdParams.shape),
-        querystring: z.object(ExportQuery.shape),
+        querystring: z.object({ ...ExportQuery.shape, ...AssExportQuery.shape }),
         response: {
           // A string reply is sent as written, never re-serialised; the schema is for the docs.
           200: z.string().describe('The caption file'),
@@ -40,9 +42,14 @@ export const captionsExportRoute: FastifyPluginAsyncZod<CaptionsExportOptions> =
     },
     async (request, reply) => {
       const job = await requireCompletedJob(opts.jobs, request.params.jobId);
-      const { format } = request.query;
+      const { format, expressive, strength } = request.query;
       const writer = EXPORT_WRITERS[format];
-      const body = writer.write(currentCaptions(job), job.result?.language);
+      const body = writer.write(currentCaptions(job), {
+        language: job.result?.language,
+        title: job.fileName ?? undefined,
+        expressive,
+        strength,
+      });
       return reply
         .header('content-type', writer.contentType)
         .header('content-disposition', attachmentDisposition(safeDownloadName(job.fileName, format)))

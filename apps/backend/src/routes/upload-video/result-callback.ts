@@ -10,10 +10,14 @@ import {
 import { verifyCallback } from '@ecg/signing';
 import { AppError } from '../../errors.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
+import { storeWaveform } from '../../storage/store-waveform.js';
+import type { ObjectStorage } from '../../storage/storage.js';
 
 export interface ResultCallbackOptions {
   jobs: JobRepository;
   callbackSecret: string;
+  /** Where a delivered waveform is kept, next to the video. */
+  storage: Pick<ObjectStorage, 'write'>;
   /** A full transcript with word timings runs to megabytes for an hour of speech. */
   bodyLimitBytes?: number;
   now?: () => number;
@@ -80,6 +84,8 @@ export const resultCallbackRoute: FastifyPluginAsyncZod<ResultCallbackOptions> =
       }
       const status = b.status ?? 'completed';
       if (status === 'completed' && b.result) {
+        // Before completing, so the editor never sees a completed job whose waveform is still being written.
+        if (b.waveform) await storeWaveform(opts.storage, job.fileKey, b.waveform, request.log);
         await opts.jobs.complete(job.id, b.result, b.message ?? null);
         request.log.info({ jobId: job.id, segments: b.result.segments.length }, 'job completed');
       } else if (status === 'failed') {

@@ -1,0 +1,53 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ErrorBody, JobIdParams } from '@ecg/contracts';
+import { z } from 'zod';
+import { requireJob } from '../../captions/job-access.js';
+import { AppError } from '../../errors.js';
+import type { JobRepository } from '../../jobs/job-repository.js';
+import { waveformKey } from '../../storage/derived-keys.js';
+import { StorageNotFoundError, type ObjectStorage } from '../../storage/storage.js';
+import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+
+export interface WaveformReadOptions {
+  jobs: Pick<JobRepository, 'get'>;
+  storage: Pick<ObjectStorage, 'read'>;
+}
+
+/**
+ * `GET /api/upload-video/result/:jobId/waveform`: the waveform overview the
+ * ML service delivered with the result, streamed from storage as stored.
+ */
+export const waveformReadRoute: FastifyPluginAsyncZod<WaveformReadOptions> = async (app, opts) => {
+  app.get(
+    '/result/:jobId/waveform',
+    {
+      config: PUBLIC_ROUTE_CONFIG,
+      schema: {
+        summary: 'The audio waveform overview of a job (audiowaveform JSON v2, 100 points a second)',
+        description: 'Shape: WaveformJson. 404 JOB_NOT_FOUND for an unknown job, 404 NOT_FOUND when the job has no waveform (yet).',
+        tags: ['captions'],
+        // A copy without the registry id: @fastify/swagger cannot resolve a $ref for path params.
+        params: z.object(JobIdParams.shape),
+        response: {
+          // The stored bytes are sent as they are, never re-serialised; see WaveformJson for the shape.
+          200: z.unknown().describe('WaveformJson'),
+          404: ErrorBody,
+          429: ErrorBody,
+          503: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const job = await requireJob(opts.jobs, request.params.jobId);
+      let body;
+      try {
+        body = await opts.storage.read(waveformKey(job.fileKey));
+      } catch (err) {
+        if (err instanceof StorageNotFoundError) throw new AppError('NOT_FOUND', 404, `job ${job.id} has no waveform`);
+        request.log.error({ err, jobId: job.id }, 'storage failed while reading a waveform');
+        throw new AppError('STORAGE_UNAVAILABLE', 503, 'storage is not available; try again shortly');
+      }
+      return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-cache').send(body);
+    },
+  );
+};
