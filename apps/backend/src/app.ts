@@ -30,6 +30,12 @@ import { resultCallbackRoute } from './routes/upload-video/result-callback.js';
 import { resultReadRoute } from './routes/upload-video/result-read.js';
 import { statusRoute } from './routes/upload-video/status.js';
 import { hasWebBuild, webAppRoutes } from './routes/web-app.js';
+import { renderCreateRoute } from './routes/upload-video/render-create.js';
+import { renderReadRoute } from './routes/upload-video/render-read.js';
+import { waveformReadRoute } from './routes/upload-video/waveform-read.js';
+import { resolveFfmpegTools, type FfmpegTools } from './renders/ffmpeg-tools.js';
+import { RenderRepository } from './renders/render-repository.js';
+import { createRenderWorker, type RenderWorker } from './renders/render-worker.js';
 import { LocalStorage } from './storage/local-storage.js';
 import { localStorageRoutes } from './storage/local-storage-routes.js';
 import type { ObjectStorage } from './storage/storage.js';
@@ -38,6 +44,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Delivers queued jobs to the ML service; `main.ts` starts it, closing the app stops it. */
     dispatcher: Dispatcher;
+    /** Runs burned-in caption renders; `main.ts` starts it, closing the app stops it (running renders are queued again). */
+    renderWorker: RenderWorker;
   }
 }
 
@@ -49,6 +57,8 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
   /** Used to call the ML service (tests may point it anywhere). */
   fetch?: typeof fetch;
+  /** ffmpeg/ffprobe for renders; default FFMPEG_PATH/FFPROBE_PATH, else found on PATH. */
+  ffmpegTools?: FfmpegTools;
 }
 
 export type App = FastifyInstance;
@@ -102,6 +112,31 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await dispatcher.stop();
   });
 
+  const renders = new RenderRepository(db);
+  const renderWorker = createRenderWorker({
+    renders,
+    jobs,
+    storage,
+    tools:
+      deps.ffmpegTools ??
+      resolveFfmpegTools({ FFMPEG_PATH: config.render.ffmpegPath, FFPROBE_PATH: config.render.ffprobePath, PATH: process.env.PATH }),
+    concurrency: config.render.concurrency,
+    leaseSeconds: config.render.leaseSeconds,
+    pollIntervalMs: config.render.pollIntervalMs,
+    x264Preset: config.render.x264Preset,
+    crf: config.render.crf,
+    timeoutSeconds: config.render.timeoutSeconds,
+    // ffmpeg keeps reading the video for the whole render.
+    inputUrlExpiresSeconds: Math.max(config.downloadUrlExpiresSeconds, config.render.timeoutSeconds + 600),
+    logger: app.log.child({ component: 'render-worker' }),
+  });
+  app.decorate('renderWorker', renderWorker);
+  // preClose, not onClose: a running ffmpeg streams the video from this very server (local storage),
+  // and the server waits for that request to end before onClose hooks run.
+  app.addHook('preClose', async () => {
+    await renderWorker.stop();
+  });
+
   await app.register(cors, {
     origin: config.webOrigins,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
@@ -148,7 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         maxUploadBytes: config.maxUploadBytes,
         kickDispatcher: () => dispatcher.kick(),
       });
-      await api.register(resultCallbackRoute, { jobs, callbackSecret: config.callbackSecret });
+      await api.register(resultCallbackRoute, { jobs, storage, callbackSecret: config.callbackSecret });
       await api.register(resultReadRoute, { jobs });
       await api.register(statusRoute, { jobs });
       await api.register(captionsReadRoute, { jobs });
@@ -157,6 +192,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(captionsExportRoute, { jobs });
       await api.register(mediaUrlRoute, { jobs, storage, expiresInSeconds: config.downloadUrlExpiresSeconds });
       await api.register(jobListRoute, { jobs });
+      await api.register(waveformReadRoute, { jobs, storage });
+      await api.register(renderCreateRoute, {
+        jobs,
+        renders,
+        maxQueued: config.render.maxQueued,
+        kickWorker: () => renderWorker.kick(),
+      });
+      await api.register(renderReadRoute, {
+        jobs,
+        renders,
+        storage,
+        downloadUrlExpiresSeconds: config.downloadUrlExpiresSeconds,
+      });
     },
     { prefix: '/api/upload-video' },
   );

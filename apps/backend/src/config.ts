@@ -49,6 +49,18 @@ const EnvSchema = z.object({
   DISPATCH_MAX_BACKOFF_MS: intFrom(60000, 10),
   JOB_STALE_SECONDS: intFrom(600, 1),
   JOB_TIMEOUT_SECONDS: intFrom(21600, 1),
+  // Burned-in caption renders (ffmpeg + libass) run inside the backend.
+  RENDER_CONCURRENCY: intFrom(1, 1),
+  RENDER_X264_PRESET: z
+    .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'])
+    .default('veryfast'),
+  RENDER_CRF: intFrom(20).pipe(z.number().max(51)),
+  RENDER_LEASE_SECONDS: intFrom(60, 3),
+  RENDER_TIMEOUT_SECONDS: intFrom(21600, 1),
+  RENDER_MAX_QUEUED: intFrom(20, 1),
+  RENDER_POLL_INTERVAL_MS: intFrom(1000, 10),
+  FFMPEG_PATH: optionalText,
+  FFPROBE_PATH: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -79,6 +91,23 @@ export interface BackendConfig {
   jobStaleSeconds: number;
   jobTimeoutSeconds: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  render: RenderConfig;
+}
+
+export interface RenderConfig {
+  /** Renders one backend runs at once. */
+  concurrency: number;
+  x264Preset: z.infer<typeof EnvSchema>['RENDER_X264_PRESET'];
+  crf: number;
+  /** A claim not renewed for this long is taken to be dead and queued again. */
+  leaseSeconds: number;
+  timeoutSeconds: number;
+  /** Live (queued + processing) renders accepted before new ones get 429. */
+  maxQueued: number;
+  pollIntervalMs: number;
+  /** Unset: `ffmpeg`/`ffprobe` on PATH (resolved when the worker starts). */
+  ffmpegPath: string | undefined;
+  ffprobePath: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -157,5 +186,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, secrets: SecretResolver = res
     jobStaleSeconds: e.JOB_STALE_SECONDS,
     jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
     logLevel: e.LOG_LEVEL,
+    render: {
+      concurrency: e.RENDER_CONCURRENCY,
+      x264Preset: e.RENDER_X264_PRESET,
+      crf: e.RENDER_CRF,
+      leaseSeconds: e.RENDER_LEASE_SECONDS,
+      timeoutSeconds: e.RENDER_TIMEOUT_SECONDS,
+      maxQueued: e.RENDER_MAX_QUEUED,
+      pollIntervalMs: e.RENDER_POLL_INTERVAL_MS,
+      ffmpegPath: e.FFMPEG_PATH,
+      ffprobePath: e.FFPROBE_PATH,
+    },
   };
 }

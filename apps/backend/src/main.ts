@@ -32,7 +32,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS);
     hard.unref();
-    // app.close() stops accepting, lets in-flight requests finish and stops the dispatcher (onClose).
+    // app.close() stops accepting, lets in-flight requests finish and stops the dispatcher and the
+    // render worker (onClose), which kills running ffmpegs and queues their renders again.
     app
       .close()
       .then(() => db.close())
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   app.dispatcher.start();
+  app.renderWorker.start();
   app.log.info(
     { publicUrl: config.publicUrl, database: db.driver, storage: storage.driver, mlUrl: config.mlUrl },
     'backend ready',

@@ -1,0 +1,155 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { toAss } from '@ecg/captions';
+import type { Caption, ErrorCode } from '@ecg/contracts';
+import { hasLibass, lastLine, probeMedia, runTool, type FfmpegTools, type MediaProbe } from './ffmpeg-tools.js';
+
+/** A render failure with the code the client sees. */
+export class RenderError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RenderError';
+  }
+}
+
+export interface BurnCaptionsInput {
+  tools: FfmpegTools;
+  /** Presigned GET URL of the video: ffmpeg streams it (HTTP range requests), nothing is copied first. */
+  inputUrl: string;
+  captions: readonly Caption[];
+  expressive: boolean;
+  strength: number;
+  title?: string | undefined;
+  language?: string | undefined;
+  /** Used for progress when ffprobe is missing or cannot tell (the transcript's duration). */
+  fallbackDurationSeconds?: number | null | undefined;
+  x264Preset: string;
+  crf: number;
+  timeoutSeconds: number;
+  /** Aborting kills ffmpeg at once (shutdown); the promise then rejects with the signal's reason. */
+  signal: AbortSignal;
+  /** Share of the encoding done, 0..100, as ffmpeg reports it. */
+  onProgress(percent: number): void;
+  /** Receives the finished MP4 as a stream (the temp file), e.g. storage.write. */
+  store(mp4: Readable): Promise<void>;
+  tmpRoot?: string;
+}
+
+// Rendering works in a 1080-line coordinate space whatever the video's size, so
+// caption sizes are the same fraction of the picture at 240p as at 4K.
+const PLAY_RES_Y = 1080;
+// ffmpeg's HTTP reads give up after this long without a byte, so a stalled storage fails the render.
+const IO_TIMEOUT_US = '30000000';
+// AAC goes into MP4 as it is; anything else is re-encoded so every player takes the result.
+const COPYABLE_AUDIO = new Set(['aac']);
+
+const libassChecks = new Map<string, Promise<boolean>>();
+
+function libassAvailable(ffmpeg: string): Promise<boolean> {
+  let check = libassChecks.get(ffmpeg);
+  if (!check) {
+    check = hasLibass(ffmpeg);
+    libassChecks.set(ffmpeg, check);
+  }
+  return check;
+}
+
+/**
+ * Burns the captions into the video with ffmpeg + libass and hands the MP4 to
+ * `store`. The input streams from storage over its presigned URL; the output
+ * cannot stream back the same way: `-movflags +faststart` (so a browser can
+ * play the download before it has all of it) moves the index to the front
+ * after encoding, which needs a seekable file. So ffmpeg writes a temp file
+ * under the OS temp dir, which is then streamed to `store` and removed,
+ * whatever happens. Disk use is one output file per running render.
+ */
+export async function burnCaptions(input: BurnCaptionsInput): Promise<void> {
+  const { tools } = input;
+  if (!(await libassAvailable(tools.ffmpeg))) {
+    throw new RenderError(
+      'INTERNAL_ERROR',
+      `the ffmpeg at "${tools.ffmpeg}" cannot burn captions: it has no libass (the "ass" filter). ` +
+        `Install a build with libass (Debian: apt-get install ffmpeg) or point FFMPEG_PATH at one`,
+    );
+  }
+
+  let probe: MediaProbe | null = null;
+  if (tools.ffprobe) {
+    try {
+      probe = await probeMedia(tools.ffprobe, input.inputUrl, input.signal);
+    } catch (err) {
+      if (input.signal.aborted) throw err;
+      throw new RenderError('MEDIA_DECODE_ERROR', `could not read the video: ${(err as Error).message}`);
+    }
+    if (!probe.hasVideo) throw new RenderError('UNSUPPORTED_MEDIA', 'the upload has no video stream to burn captions into');
+  }
+  const duration = probe?.durationSeconds ?? input.fallbackDurationSeconds ?? null;
+  const playResX =
+    probe?.width && probe.height ? Math.max(1, Math.round((PLAY_RES_Y * probe.width) / probe.height)) : Math.round((PLAY_RES_Y * 16) / 9);
+
+  const dir = await mkdtemp(join(input.tmpRoot ?? tmpdir(), 'ecg-render-'));
+  try {
+    await writeFile(
+      join(dir, 'captions.ass'),
+      toAss(input.captions, {
+        expressive: input.expressive,
+        strength: input.strength,
+        playResX,
+        playResY: PLAY_RES_Y,
+        ...(input.title ? { title: input.title } : {}),
+        ...(input.language ? { language: input.language } : {}),
+      }),
+      'utf8',
+    );
+    const audio = probe?.audioCodec && COPYABLE_AUDIO.has(probe.audioCodec) ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', '160k'];
+    const args = [
+      '-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1',
+      '-rw_timeout', IO_TIMEOUT_US,
+      '-i', input.inputUrl,
+      '-map', '0:v:0', '-map', '0:a:0?',
+      // Relative names (cwd is the temp dir) keep the path out of the filter syntax, where ':' and '\' are special.
+      // x264 with 4:2:0 needs even dimensions.
+      '-vf', 'ass=captions.ass,scale=trunc(iw/2)*2:trunc(ih/2)*2,format=yuv420p',
+      '-c:v', 'libx264', '-preset', input.x264Preset, '-crf', String(input.crf),
+      ...audio,
+      '-movflags', '+faststart',
+      '-f', 'mp4', 'out.mp4',
+    ];
+
+    const timeout = AbortSignal.timeout(input.timeoutSeconds * 1000);
+    const signal = AbortSignal.any([input.signal, timeout]);
+    let run;
+    try {
+      run = await runTool(tools.ffmpeg, args, {
+        cwd: dir,
+        signal,
+        onStdoutLine: (line) => {
+          const m = /^out_time_(?:us|ms)=(\d+)$/.exec(line);
+          if (m && duration) input.onProgress(Math.min(100, (Number(m[1]) / 1e6 / duration) * 100));
+        },
+      });
+    } catch (err) {
+      if (input.signal.aborted) throw err;
+      if (timeout.aborted) {
+        throw new RenderError('PROCESSING_TIMEOUT', `the render did not finish within ${input.timeoutSeconds} s`);
+      }
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new RenderError('INTERNAL_ERROR', `ffmpeg not found at "${tools.ffmpeg}": install it (apt-get install ffmpeg) or set FFMPEG_PATH`);
+      }
+      throw err;
+    }
+    if (run.code !== 0) {
+      throw new RenderError('MEDIA_DECODE_ERROR', `ffmpeg could not render the video: ${lastLine(run.stderr) || `exit code ${run.code}`}`);
+    }
+    input.onProgress(100);
+    await input.store(createReadStream(join(dir, 'out.mp4')));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
