@@ -6,6 +6,7 @@ import { clampEdge, edgeLimits, MIN_WORD_SECONDS, setWordEdge } from '../src/lib
 import { peaksForView, waveformSeconds } from '../src/lib/waveform-peaks.js';
 import {
   clampStart,
+  defaultSpan,
   followPlayhead,
   MAX_SPAN,
   MIN_SPAN,
@@ -77,6 +78,11 @@ describe('waveform pixels and seconds', () => {
     assert.equal(timeToX(z, 15), timeToX(view, 15));
     assert.equal(zoomAround(view, 0.01, 15, 100).span, MIN_SPAN);
     assert.equal(zoomAround(view, 100, 15, 1000).span, MAX_SPAN);
+  });
+
+  test('start with a 10 s window, shorter on a phone-sized waveform', () => {
+    assert.equal(defaultSpan(560), 10);
+    assert.equal(defaultSpan(320), 6);
   });
 
   test('ruler ticks are round seconds about 80 px apart', () => {

@@ -6,11 +6,14 @@ import {
   JobResultResponse,
   MediaUrlResponse,
   MlStatusResponse,
+  RenderJob,
   RequestProcessResponse,
   SaveCaptionsResponse,
+  WaveformJson,
   type Caption,
   type GenerateUrlRequest,
   type LanguageCode,
+  type RenderRequest,
 } from '@ecg/contracts';
 import { requestJson, type ApiError } from './http.js';
 
@@ -64,6 +67,27 @@ export async function restoreCaptions(jobId: string, baseVersion: number): Promi
 
 export async function getMedia(jobId: string): Promise<MediaUrlResponse> {
   return (await requestJson(`/api/upload-video/result/${enc(jobId)}/media`, MediaUrlResponse)).body;
+}
+
+/** The audio overview for the editor's waveform; NOT_FOUND when the job has none (transcribed before waveforms were kept). */
+export async function getWaveform(jobId: string, signal?: AbortSignal): Promise<WaveformJson> {
+  return (await requestJson(`/api/upload-video/result/${enc(jobId)}/waveform`, WaveformJson, { signal })).body;
+}
+
+/** Where the backend serves the ASS export (a download, so a link rather than a fetch). */
+export function assExportUrl(jobId: string, expressive: boolean, strength: number): string {
+  const q = new URLSearchParams({ format: 'ass', expressive: String(expressive), strength: String(strength) });
+  return `/api/upload-video/result/${enc(jobId)}/export?${q.toString()}`;
+}
+
+/** Starts burning the saved captions into the video (202 with the queued render). */
+export async function startRender(jobId: string, body: RenderRequest): Promise<RenderJob> {
+  return (await requestJson(`/api/upload-video/result/${enc(jobId)}/render`, RenderJob, { method: 'POST', json: body })).body;
+}
+
+export async function getRender(jobId: string, renderId: string, signal?: AbortSignal): Promise<RenderJob> {
+  const url = `/api/upload-video/result/${enc(jobId)}/render/${enc(renderId)}`;
+  return (await requestJson(url, RenderJob, { signal, cache: 'no-store' })).body;
 }
 
 export async function listJobs(limit: number): Promise<JobListResponse> {

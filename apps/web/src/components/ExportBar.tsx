@@ -1,7 +1,10 @@
+import { useState } from 'react';
 import { safeDownloadName, toJson, toSrt, toTxt, toVtt } from '@ecg/captions';
 import type { Caption, ExportFormat } from '@ecg/contracts';
+import { assExportUrl } from '../api/backend.js';
 import { useI18n } from '../i18n/i18n.js';
-import { downloadText } from '../lib/download.js';
+import { downloadText, downloadUrl } from '../lib/download.js';
+import { useAnnounce } from './Announcer.js';
 
 const FORMATS: ReadonlyArray<{ format: ExportFormat; mime: string; write: (c: Caption[], language?: string) => string }> = [
   { format: 'srt', mime: 'application/x-subrip', write: (c) => toSrt(c) },
@@ -10,9 +13,44 @@ const FORMATS: ReadonlyArray<{ format: ExportFormat; mime: string; write: (c: Ca
   { format: 'json', mime: 'application/json', write: (c, language) => toJson(c, language === undefined ? {} : { language }) },
 ];
 
-/** Downloads written here with the same writers the backend's export uses, so both give the same file. */
-export function ExportBar({ captions, fileName, language }: { captions: Caption[]; fileName: string | null; language?: string }) {
+interface Props {
+  jobId: string;
+  captions: Caption[];
+  fileName: string | null;
+  language?: string;
+  expressive: boolean;
+  strength: number;
+  /** Saves pending edits; the ASS file is written by the server from the saved captions. */
+  flush: () => Promise<boolean>;
+}
+
+/**
+ * Text formats are written here with the same writers the backend's export
+ * uses, so both give the same file. ASS comes from the server (it needs the
+ * word analysis), after the edits on screen are saved.
+ */
+export function ExportBar({ jobId, captions, fileName, language, expressive, strength, flush }: Props) {
   const { t } = useI18n();
+  const announce = useAnnounce();
+  const [assBusy, setAssBusy] = useState(false);
+  const [assRefused, setAssRefused] = useState(false);
+  const assLabel = expressive ? t('export.assExpressive') : t('export.assPlain');
+
+  const downloadAss = async (): Promise<void> => {
+    setAssBusy(true);
+    setAssRefused(false);
+    try {
+      if (!(await flush())) {
+        setAssRefused(true);
+        announce(t('export.unsaved'));
+        return;
+      }
+      downloadUrl(assExportUrl(jobId, expressive, strength));
+    } finally {
+      setAssBusy(false);
+    }
+  };
+
   return (
     <div className="export" role="group" aria-label={t('editor.export')}>
       <span className="export-label" aria-hidden="true">
@@ -30,6 +68,21 @@ export function ExportBar({ captions, fileName, language }: { captions: Caption[
           {format.toUpperCase()}
         </button>
       ))}
+      <button
+        type="button"
+        className="btn btn-small"
+        aria-label={t('editor.exportAs', { format: assLabel })}
+        aria-busy={assBusy}
+        disabled={captions.length === 0 || assBusy}
+        onClick={() => void downloadAss()}
+      >
+        {assLabel}
+      </button>
+      {assRefused && (
+        <p className="notice notice-error export-refused" role="alert">
+          {t('export.unsaved')}
+        </p>
+      )}
     </div>
   );
 }

@@ -44,7 +44,7 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
   const version = useRef(0);
   const saved = useRef<Caption[]>([]);
   const latest = useRef<Caption[]>([]);
-  const inFlight = useRef(false);
+  const inFlight = useRef<Promise<boolean> | null>(null);
   latest.current = captions;
 
   const adopt = useCallback((doc: CaptionDocument) => {
@@ -70,14 +70,13 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
     void reload();
   }, [reload]);
 
-  const saveNow = useCallback(async (): Promise<void> => {
-    if (inFlight.current) return;
+  /** Saves the latest captions; answers whether they were saved (true too when nothing was pending). */
+  const saveLatest = useCallback(async (): Promise<boolean> => {
     const snapshot = latest.current;
     if (snapshot === saved.current) {
       setSave({ kind: 'saved' });
-      return;
+      return true;
     }
-    inFlight.current = true;
     setSave({ kind: 'saving' });
     try {
       const res = await saveCaptions(jobId, version.current, snapshot);
@@ -86,6 +85,7 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
       setEdited(true);
       // Edits made while the request was out are saved by the effect below.
       setSave(latest.current === snapshot ? { kind: 'saved' } : { kind: 'pending' });
+      return true;
     } catch (err) {
       const e = asApiError(err);
       setSave(
@@ -93,10 +93,38 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
           ? { kind: 'conflict', currentVersion: conflictVersion(e) }
           : { kind: 'failed', code: e.code },
       );
-    } finally {
-      inFlight.current = false;
+      return false;
     }
   }, [jobId]);
+
+  /** One save at a time: a call while one is out answers that save's promise. */
+  const startSave = useCallback((): Promise<boolean> => {
+    if (inFlight.current) return inFlight.current;
+    const p = saveLatest().finally(() => {
+      inFlight.current = null;
+    });
+    inFlight.current = p;
+    return p;
+  }, [saveLatest]);
+
+  const saveNow = useCallback(async (): Promise<void> => {
+    await startSave();
+  }, [startSave]);
+
+  /**
+   * Saves now whatever is not saved yet, waiting for a save already out, so a
+   * server-side export or render sees exactly what is on screen. Answers
+   * false when the captions could not be saved (failure or conflict).
+   */
+  const flush = useCallback(async (): Promise<boolean> => {
+    // An edit made while a save is out needs a second save; more than that means edits keep coming.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (inFlight.current && !(await inFlight.current)) return false;
+      if (latest.current === saved.current) return true;
+      if (!(await startSave())) return false;
+    }
+    return latest.current === saved.current;
+  }, [startSave]);
 
   useEffect(() => {
     if (load.kind !== 'ready' || captions === saved.current) return;
@@ -164,6 +192,7 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
     undo,
     redo,
     retry: saveNow,
+    flush,
     reload,
     overwrite,
     restore,

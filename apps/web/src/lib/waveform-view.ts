@@ -14,7 +14,10 @@ export interface TimeView {
 
 export const MIN_SPAN = 2;
 export const MAX_SPAN = 60;
-export const DEFAULT_SPAN = 15;
+export const DEFAULT_SPAN = 10;
+/** Below this width (CSS px) the first window is shorter, so words stay wide enough to grab and read. */
+const NARROW = 480;
+const NARROW_SPAN = 6;
 
 /** While following playback, the playhead is kept between these fractions of the width. */
 const FOLLOW_LEAD = 0.1;
@@ -28,6 +31,11 @@ export function timeToX(view: TimeView, time: number): number {
 
 export function xToTime(view: TimeView, x: number): number {
   return view.start + (x / view.width) * view.span;
+}
+
+/** The window's first length for a waveform this wide. */
+export function defaultSpan(width: number): number {
+  return width < NARROW ? NARROW_SPAN : DEFAULT_SPAN;
 }
 
 /** Seconds one CSS pixel stands for. */
