@@ -15,7 +15,7 @@ import {
   type LanguageCode,
   type RenderRequest,
 } from '@ecg/contracts';
-import { requestJson, type ApiError } from './http.js';
+import { requestFile, requestJson, type ApiError, type FileReply } from './http.js';
 
 const enc = encodeURIComponent;
 
@@ -78,6 +78,11 @@ export async function getWaveform(jobId: string, signal?: AbortSignal): Promise<
 export function assExportUrl(jobId: string, expressive: boolean, strength: number): string {
   const q = new URLSearchParams({ format: 'ass', expressive: String(expressive), strength: String(strength) });
   return `/api/upload-video/result/${enc(jobId)}/export?${q.toString()}`;
+}
+
+/** The ASS file as the server writes it from the saved captions. */
+export function getAssExport(jobId: string, expressive: boolean, strength: number): Promise<FileReply> {
+  return requestFile(assExportUrl(jobId, expressive, strength));
 }
 
 /** Starts burning the saved captions into the video (202 with the queued render). */

@@ -52,22 +52,62 @@ export async function requestJson<T>(
     throw new ApiError('NETWORK_ERROR', err instanceof Error ? err.message : String(err));
   }
   const text = await res.text();
-  let data: unknown = undefined;
-  try {
-    data = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    data = undefined;
-  }
-  if (!res.ok) {
-    const parsed = ErrorBody.safeParse(data);
-    if (parsed.success) {
-      const { code, message, details } = parsed.data.error;
-      throw new ApiError(code, message, res.status, details);
-    }
-    const code: ClientErrorCode = res.status === 404 ? 'NOT_FOUND' : res.status === 429 ? 'RATE_LIMITED' : 'INTERNAL_ERROR';
-    throw new ApiError(code, `HTTP ${res.status}`, res.status);
-  }
+  const data = parseJson(text);
+  if (!res.ok) throw errorFromReply(res.status, data);
   const parsed = schema.safeParse(data);
   if (!parsed.success) throw new ApiError('BAD_RESPONSE', parsed.error.message, res.status);
   return { status: res.status, body: parsed.data };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ApiError for a non-2xx answer: the server's own code, else one guessed from the status. */
+export function errorFromReply(status: number, body: unknown): ApiError {
+  const parsed = ErrorBody.safeParse(body);
+  if (parsed.success) {
+    const { code, message, details } = parsed.data.error;
+    return new ApiError(code, message, status, details);
+  }
+  const code: ClientErrorCode = status === 404 ? 'NOT_FOUND' : status === 429 ? 'RATE_LIMITED' : 'INTERNAL_ERROR';
+  return new ApiError(code, `HTTP ${status}`, status);
+}
+
+/** The file name a Content-Disposition header gives (RFC 6266: `filename*` wins over `filename`); null when none. */
+export function dispositionFileName(header: string | null): string | null {
+  if (!header) return null;
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1]!.trim());
+    } catch {
+      // malformed percent-encoding: fall through to the plain name
+    }
+  }
+  const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/.exec(header);
+  if (!plain) return null;
+  return plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : (plain[2] ?? null);
+}
+
+export interface FileReply {
+  blob: Blob;
+  fileName: string | null;
+}
+
+/** Fetches a download: its bytes and the name the server gives it, or an ApiError with the server's code. */
+export async function requestFile(url: string, init: RequestInit = {}): Promise<FileReply> {
+  let res: Response;
+  try {
+    res = await fetch(url, { cache: 'no-store', ...init });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError('NETWORK_ERROR', err instanceof Error ? err.message : String(err));
+  }
+  if (!res.ok) throw errorFromReply(res.status, parseJson(await res.text()));
+  return { blob: await res.blob(), fileName: dispositionFileName(res.headers.get('content-disposition')) };
 }

@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { safeDownloadName, toJson, toSrt, toTxt, toVtt } from '@ecg/captions';
 import type { Caption, ExportFormat } from '@ecg/contracts';
-import { assExportUrl } from '../api/backend.js';
+import { getAssExport } from '../api/backend.js';
+import { asApiError, type ClientErrorCode } from '../api/http.js';
 import { useI18n } from '../i18n/i18n.js';
-import { downloadText, downloadUrl } from '../lib/download.js';
+import { downloadBlob, downloadText } from '../lib/download.js';
 import { useAnnounce } from './Announcer.js';
 
 const FORMATS: ReadonlyArray<{ format: ExportFormat; mime: string; write: (c: Caption[], language?: string) => string }> = [
@@ -30,22 +31,28 @@ interface Props {
  * word analysis), after the edits on screen are saved.
  */
 export function ExportBar({ jobId, captions, fileName, language, expressive, strength, flush }: Props) {
-  const { t } = useI18n();
+  const { t, messages } = useI18n();
   const announce = useAnnounce();
   const [assBusy, setAssBusy] = useState(false);
-  const [assRefused, setAssRefused] = useState(false);
+  /** Why the last ASS download did not happen: edits not saved, or the server's error code. */
+  const [assProblem, setAssProblem] = useState<'unsaved' | ClientErrorCode | null>(null);
   const assLabel = expressive ? t('export.assExpressive') : t('export.assPlain');
 
   const downloadAss = async (): Promise<void> => {
     setAssBusy(true);
-    setAssRefused(false);
+    setAssProblem(null);
     try {
       if (!(await flush())) {
-        setAssRefused(true);
+        setAssProblem('unsaved');
         announce(t('export.unsaved'));
         return;
       }
-      downloadUrl(assExportUrl(jobId, expressive, strength));
+      const file = await getAssExport(jobId, expressive, strength);
+      downloadBlob(file.fileName ?? safeDownloadName(fileName, 'ass'), file.blob);
+    } catch (err) {
+      const code = asApiError(err).code;
+      setAssProblem(code);
+      announce(messages.errors[code].what);
     } finally {
       setAssBusy(false);
     }
@@ -78,9 +85,11 @@ export function ExportBar({ jobId, captions, fileName, language, expressive, str
       >
         {assLabel}
       </button>
-      {assRefused && (
+      {assProblem && (
         <p className="notice notice-error export-refused" role="alert">
-          {t('export.unsaved')}
+          {assProblem === 'unsaved'
+            ? t('export.unsaved')
+            : `${t('export.assFailed')} ${messages.errors[assProblem].what} ${messages.errors[assProblem].todo}`}
         </p>
       )}
     </div>

@@ -42,7 +42,8 @@ export function RenderPanel({ state, expressive, strength, disabled, onStart }: 
         {t('render.lead')} {settings}
       </p>
       <p className="render-status" aria-live="polite">
-        {busy && <span className="spinner" aria-hidden="true" />} {spoken}
+        {busy && <span className="spinner render-spinner" aria-hidden="true" />}
+        {spoken}
       </p>
       {state.kind === 'running' && (
         <>

@@ -1,6 +1,6 @@
-/** Saves text as a file through a temporary link (works for Blob URLs in every current browser). */
-export function downloadText(fileName: string, text: string, mime: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: `${mime};charset=utf-8` }));
+/** Saves a Blob as a file through a temporary link (works for Blob URLs in every current browser). */
+export function downloadBlob(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;
@@ -12,13 +12,7 @@ export function downloadText(fileName: string, text: string, mime: string): void
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** Downloads a same-origin URL the server answers as an attachment, without leaving the page. */
-export function downloadUrl(url: string): void {
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = ''; // the server's Content-Disposition names the file
-  a.rel = 'noopener';
-  document.body.append(a);
-  a.click();
-  a.remove();
+/** Saves text as a file. */
+export function downloadText(fileName: string, text: string, mime: string): void {
+  downloadBlob(fileName, new Blob([text], { type: `${mime};charset=utf-8` }));
 }
