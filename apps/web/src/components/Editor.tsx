@@ -175,6 +175,8 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
       seek: (time) => {
         const v = videoRef.current;
         if (v) v.currentTime = time + 0.001; // a hair past the start, so the caption itself is current
+        // The word timing panel follows the playhead again, to the word just sought.
+        setPickedWord(null);
       },
       apply: (edit) => {
         const reason = apply(edit);
@@ -223,9 +225,9 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
     if (!activeWord) return;
     const next = stepWord(captions, activeWord, dir);
     if (!next) return;
-    setPickedWord(next);
     const w = captions.find((c) => c.id === next.captionId)?.words[next.wordIndex];
     if (w) actions.seek(w.start);
+    setPickedWord(next);
     announce(wordText(next));
   };
 
