@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/data/**', 'test-results/**', '**/.cache/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/data/**', 'test-results/**', '**/.cache/**', '.tmp/**', 'apps/web/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
