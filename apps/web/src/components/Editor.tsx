@@ -263,7 +263,7 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
         <div className="editor-title">
           <h1>{fileName ?? t('editor.title')}</h1>
           <p className="hint">
-            {t('editor.captionCount', { count: ed.captions.length })} · {ed.edited ? t('editor.edited') : t('editor.original')}
+            {ed.captions.length === 1 ? t('editor.captionCountOne') : t('editor.captionCount', { count: ed.captions.length })} · {ed.edited ? t('editor.edited') : t('editor.original')}
           </p>
         </div>
         <SaveStatus state={ed.save} onRetry={() => void ed.retry()} onReload={() => void ed.reload()} onOverwrite={ed.overwrite} />

@@ -118,6 +118,7 @@ export const en = {
   'editor.edited': 'Edited',
   'editor.original': 'Original transcript',
   'editor.captionCount': '{count} captions',
+  'editor.captionCountOne': '1 caption',
   'editor.unsavedLeave': 'Some changes are not saved yet.',
 
   'expressive.title': 'Expressive captions',

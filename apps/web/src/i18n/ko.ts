@@ -107,6 +107,7 @@ export const ko: Messages = {
   'editor.edited': '수정됨',
   'editor.original': '원본 받아쓰기',
   'editor.captionCount': '자막 {count}개',
+  'editor.captionCountOne': '자막 1개',
   'editor.unsavedLeave': '아직 저장되지 않은 변경 사항이 있습니다.',
 
   'expressive.title': '표현 자막',
