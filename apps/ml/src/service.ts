@@ -87,6 +87,7 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
       threads: config.threads,
       temperatureFallback: config.temperatureFallback,
       vadModelPath: r.vadModelPath,
+      emphasisThresholds: config.emphasis,
       resolveHost: opts.resolveHost,
     };
   };

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { MlStatusResponse, TranscriptResult } from '@ecg/contracts';
+import { AnalyzedTranscriptResult, ResultCallbackRequest, WaveformJson, type MlStatusResponse, type TranscriptResult } from '@ecg/contracts';
 import { JFK_WAV, requireWhisperCli, VAD_MODEL } from './helpers/fixtures.js';
 import { concatWav, ffmpeg } from './helpers/media.js';
 import { testModelPath } from './helpers/test-model.js';
@@ -89,6 +89,26 @@ describe('ML service pipeline', () => {
       for (const w of seg.words ?? []) assert.ok(w.start >= 0 && w.end <= 11.1, JSON.stringify(w));
     }
     assert.ok(result.segments.some((s) => (s.words ?? []).length > 0), 'words are delivered');
+
+    // The audio analysis rode along: measured on the real audio even though the random model's word times are arbitrary.
+    assert.ok(ResultCallbackRequest.safeParse(delivery.body).success, 'the body is a valid ResultCallbackRequest');
+    const analysed = AnalyzedTranscriptResult.parse(result);
+    const words = analysed.segments.flatMap((s) => s.words ?? []);
+    for (const w of words) {
+      assert.ok(Number.isFinite(w.volume_db) && Number.isFinite(w.peak_db), JSON.stringify(w));
+      assert.ok(w.pitch_hz === null || (Number.isFinite(w.pitch_hz) && w.pitch_hz > 0), JSON.stringify(w));
+      assert.ok(['loud', 'normal', 'whisper'].includes(w.emphasis), JSON.stringify(w));
+    }
+    assert.ok(new Set(words.map((w) => w.volume_db)).size > 1, 'word levels differ across real speech');
+    assert.ok(analysed.analysis.words_per_minute! > 0);
+    assert.equal(analysed.analysis.thresholds.loud_db, 6, 'EMPHASIS_LOUD_DB default reaches the analysis');
+    assert.equal(typeof analysed.timing?.analyze_seconds, 'number', 'the analysis is timed');
+    assert.equal(result.warnings, undefined);
+    const waveform = WaveformJson.parse(delivery.body.waveform);
+    assert.equal(waveform.sample_rate, 16000);
+    assert.ok(Math.abs(waveform.length - result.duration! * 100) <= 2, `${waveform.length} pixels for ${result.duration} s`);
+    assert.equal(waveform.data.length, 2 * waveform.length);
+    assert.ok(Math.max(...waveform.data) > 20, 'the waveform shows the speech');
     // Progress deliveries kept the backend's own status live before the result.
     assert.ok(standIn.deliveries.some((d) => d.body.job_id === jobId && d.body.status === 'processing' && d.verdict.ok));
     assert.deepEqual(await tempLeftovers(ml.config), []);

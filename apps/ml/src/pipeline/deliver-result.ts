@@ -1,4 +1,4 @@
-import type { ErrorCode, JobStage, ResultCallbackInput, TranscriptResult } from '@ecg/contracts';
+import type { ErrorCode, JobStage, ResultCallbackInput, TranscriptResult, WaveformJson } from '@ecg/contracts';
 import { signCallback } from '@ecg/signing';
 
 export const RESULT_CALLBACK_PATH = '/api/upload-video/result';
@@ -11,9 +11,16 @@ export function callbackUrl(baseUrl: string): string {
 /**
  * Bodies are built as strings once and stored as such: the signature covers
  * the exact bytes sent, and a retry days later must send the same bytes.
+ *
+ * Size: the waveform is 200 numbers a second of audio (-128..127: 3 bytes
+ * each as JSON for speech as measured on jfk.wav, 5 at worst), 2.2–3.6 MB per
+ * hour, so a 4 h recording (MAX_MEDIA_SECONDS' default) sends 9–14 MB of
+ * waveform plus ~130 bytes per analysed word: inside the backend's 64 MiB
+ * callback body limit with room to spare. The outbox holds the body in memory
+ * and on disk until delivered, once per job.
  */
-export function resultBody(jobId: string, result: TranscriptResult): string {
-  const body: ResultCallbackInput = { job_id: jobId, status: 'completed', progress: 100, stage: 'completed', result };
+export function resultBody(jobId: string, result: TranscriptResult, waveform?: WaveformJson): string {
+  const body: ResultCallbackInput = { job_id: jobId, status: 'completed', progress: 100, stage: 'completed', result, ...(waveform ? { waveform } : {}) };
   return JSON.stringify(body);
 }
 

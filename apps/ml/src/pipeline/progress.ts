@@ -4,13 +4,16 @@ import type { JobStage } from '@ecg/contracts';
  * How the 0..100 progress a person sees is split across the pipeline stages.
  * Transcription dominates the wall time, so it gets most of the bar and follows
  * the engine's own percentage; the other stages are short and get thin slices.
+ * Audio analysis takes about 0.25 s per audio minute (a minute for 4 h of
+ * audio), so it gets a visible 5 % rather than none: a bar frozen at the end
+ * of transcription for a minute looks hung.
  */
 export const STAGE_RANGES: Readonly<Partial<Record<JobStage, readonly [number, number]>>> = {
   queued: [0, 0],
   downloading: [0, 10],
   extracting: [10, 20],
-  transcribing: [20, 90],
-  analyzing: [90, 90],
+  transcribing: [20, 85],
+  analyzing: [85, 90],
   finalizing: [90, 95],
   delivering: [95, 100],
   completed: [100, 100],

@@ -1,8 +1,9 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JobStage, TranscriptResult, TranscriptSegment } from '@ecg/contracts';
+import type { JobStage, TranscriptResult, TranscriptSegment, WaveformJson } from '@ecg/contracts';
+import { analyzeRecording, type EmphasisThresholdsInput } from '../analysis/analyze-recording.js';
 import { EngineError, type TranscriptionEngine } from '../engine/engine.js';
-import { MlError } from '../errors.js';
+import { isMlError, MlError } from '../errors.js';
 import { assembleResult } from './assemble-result.js';
 import { downloadToFile, type ResolveHost } from './download.js';
 import { extractAudio } from './extract-audio.js';
@@ -25,6 +26,8 @@ export interface PipelineDeps {
   temperatureFallback: boolean;
   /** Silero VAD model; undefined turns VAD off. */
   vadModelPath: string | undefined;
+  /** EMPHASIS_LOUD_DB / EMPHASIS_WHISPER_DB. */
+  emphasisThresholds: EmphasisThresholdsInput;
   resolveHost?: ResolveHost;
 }
 
@@ -39,17 +42,26 @@ export interface JobHooks {
   /** `fraction` is how far through `stage` the job is (0..1). */
   onProgress: (stage: JobStage, fraction: number, message: string) => void;
   onSegment?: (segment: TranscriptSegment) => void;
+  /** Something went wrong that the job survives (the message also lands in the result's `warnings`). */
+  onWarning?: (message: string, err: unknown) => void;
+}
+
+export interface JobOutput {
+  /** Analysed (per-word volume_db, pitch_hz, emphasis; segment stats; `analysis`) unless analysis failed. */
+  result: TranscriptResult;
+  /** The audio's waveform overview; absent when analysis failed. */
+  waveform?: WaveformJson;
 }
 
 /**
  * One job, start to result: download → probe → extract 16 kHz audio →
- * transcribe → assemble. Every failure leaves as an MlError with the code a
+ * transcribe → assemble → analyse (loudness, pitch, emphasis, waveform). Every failure leaves as an MlError with the code a
  * person can act on (an abort as CANCELLED; the caller reads `signal.reason`
  * to tell a cancel from a shutdown). Whatever happens, the job's temporary
  * directory (video, WAV, engine scratch files) is gone when this settles.
  * Delivery is the caller's: it must outlive this process.
  */
-export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks): Promise<TranscriptResult> {
+export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks): Promise<JobOutput> {
   const { signal } = hooks;
   await mkdir(deps.tmpRoot, { recursive: true });
   const dir = await mkdtemp(join(deps.tmpRoot, `${job.jobId}-`));
@@ -119,9 +131,7 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
     }
     lap('transcribe', t);
 
-    hooks.onProgress('finalizing', 0, 'assembling the result');
-    timing.total_seconds = round((performance.now() - started) / 1000);
-    return assembleResult({
+    const assembled = assembleResult({
       transcript,
       durationSeconds: seconds,
       modelName: deps.model.name,
@@ -129,10 +139,54 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
       threads: deps.threads,
       timing,
     });
+
+    // The analysis reads the WAV the engine read (so word times line up with
+    // samples), which is why it runs here, before `finally` removes the dir.
+    hooks.onProgress('analyzing', 0, 'measuring how each word was said');
+    t = performance.now();
+    signal.throwIfAborted();
+    const analysed = await analyzeOrWarn(audioPath, assembled, deps.emphasisThresholds, signal, hooks);
+    // analyzeRecording takes no signal (it is ~0.25 s per audio minute), so a cancel during it lands here.
+    signal.throwIfAborted();
+    lap('analyze', t);
+
+    hooks.onProgress('finalizing', 0, 'assembling the result');
+    timing.total_seconds = round((performance.now() - started) / 1000);
+    return { ...analysed, result: { ...analysed.result, timing: { ...timing } } };
   } catch (err) {
     throw toMlError(err, signal);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs the audio analysis; when it fails the transcript is still delivered.
+ *
+ * Policy: the transcript is what the user waited for (hours of CPU for a long
+ * video), the analysis an extra on top, so a failure in the analysis itself
+ * (a bug, an unexpected measurement) is logged and the result goes out without
+ * analysis fields and without a waveform, carrying `warnings: ["analysis
+ * failed: …"]` so the backend and the person can see why. The one exception is
+ * a WAV the analysis cannot read (AUDIO_EXTRACTION_ERROR): that is the same
+ * file the engine just transcribed, so the transcript of it cannot be trusted
+ * either, and the job fails loudly with that code.
+ */
+async function analyzeOrWarn(
+  wavPath: string,
+  result: TranscriptResult,
+  thresholds: EmphasisThresholdsInput,
+  signal: AbortSignal,
+  hooks: JobHooks,
+): Promise<JobOutput> {
+  try {
+    return await analyzeRecording({ wavPath, result, thresholds });
+  } catch (err) {
+    if (signal.aborted) throw err;
+    if (isMlError(err) && err.code === 'AUDIO_EXTRACTION_ERROR') throw err;
+    const message = `analysis failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1000);
+    hooks.onWarning?.(message, err);
+    return { result: { ...result, warnings: [message] } };
   }
 }
 

@@ -94,7 +94,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
 
     try {
       const pipelineDeps = await deps.pipelineDeps();
-      const result = await runJob({ jobId: job.job_id, videoUrl: job.video_url, language: job.language }, pipelineDeps, {
+      const { result, waveform } = await runJob({ jobId: job.job_id, videoUrl: job.video_url, language: job.language }, pipelineDeps, {
         signal,
         onProgress: (stage: JobStage, fraction: number, msg: string) => {
           const stageChanged = stage !== tracker.stage;
@@ -106,6 +106,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
           segments.push(segment);
           persist(false);
         },
+        onWarning: (msg, err) => log.warn({ err, jobId: job.job_id }, msg),
       });
       await settleProgress();
       tracker.update('delivering', 0);
@@ -117,8 +118,9 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         message: 'delivering the result to the backend',
         partial_segments: undefined,
       });
-      await deps.outbox.add({ job_id: job.job_id, kind: 'result', url: job.callback_url, body: resultBody(job.job_id, result) });
-      log.info({ jobId: job.job_id, segments: result.segments.length }, 'job transcribed; result queued for delivery');
+      const body = resultBody(job.job_id, result, waveform);
+      await deps.outbox.add({ job_id: job.job_id, kind: 'result', url: job.callback_url, body });
+      log.info({ jobId: job.job_id, segments: result.segments.length, bodyBytes: Buffer.byteLength(body) }, 'job transcribed; result queued for delivery');
     } catch (err) {
       await settleProgress();
       if (signal.aborted && signal.reason instanceof JobAbort && signal.reason.kind === 'shutdown') {
