@@ -103,6 +103,8 @@ describe('worker pool', () => {
     pool.submit(b);
     const after = await pool.cancel(b);
     assert.equal(after?.error_code, 'CANCELLED');
+    // The runner reads the job from the store before it starts: release only once it has.
+    await until(() => fake.started.length === 1);
     fake.release(a);
     await until(async () => (await store.get(a))?.status === 'completed');
     await pool.idle();
