@@ -226,8 +226,9 @@ export class LocalStorage implements ObjectStorage {
       if (err) limiter.destroy(err);
     });
     source.pipe(limiter);
+    const out = createWriteStream(tmp, { flags: 'wx' });
     try {
-      await pipeline(limiter, createWriteStream(tmp, { flags: 'wx' }));
+      await pipeline(limiter, out);
       await syncFile(tmp);
       const etag = `"${hash.digest('hex')}"`;
       await this.writeMeta(key, { contentType, etag });
@@ -237,6 +238,9 @@ export class LocalStorage implements ObjectStorage {
     } catch (err) {
       source.unpipe(limiter);
       if (destroySourceOnError) source.destroy();
+      // An error before the file finished opening would otherwise let the open
+      // complete after the rm below and leave an empty part file behind.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await rm(tmp, { force: true });
       throw err;
     } finally {
