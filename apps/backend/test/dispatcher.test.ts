@@ -164,6 +164,9 @@ describe('dispatcher: delivering jobs to the ML service', () => {
   });
 
   it('stop() aborts the call in flight, waits for its tick to finish writing, and runs no tick after it', async () => {
+    // Jobs left live by earlier tests in this file would be claimed first and hold the
+    // gated stand-in, so this test would wait on the wrong request: retire them.
+    await b.db.query(`UPDATE jobs SET status = 'failed', error_code = 'CANCELLED' WHERE status IN ('queued', 'processing')`);
     await standIn();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
