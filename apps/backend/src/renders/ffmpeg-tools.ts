@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { findOnPath, isExecutable, runTool } from '@ecg/media-tools';
+
+export { runTool, type ToolRun } from '@ecg/media-tools';
 
 /**
  * The ffmpeg seam of the render worker: which binaries to run and one way to
@@ -13,21 +14,7 @@ export interface FfmpegTools {
   ffprobe: string | null;
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
 
-function findOnPath(name: string, pathVar: string | undefined): string | null {
-  for (const dir of (pathVar ?? '').split(delimiter)) {
-    if (dir && isExecutable(join(dir, name))) return join(dir, name);
-  }
-  return null;
-}
 
 /**
  * FFMPEG_PATH, else `ffmpeg` on PATH. No bundled static build: burning
@@ -46,62 +33,8 @@ export function resolveFfmpegTools(env: { FFMPEG_PATH?: string | undefined; FFPR
   return { ffmpeg, ffprobe };
 }
 
-export interface ToolRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-const MAX_CAPTURE = 256 * 1024;
 
-/**
- * Runs a tool to completion. Output is kept up to a cap (a hostile file can
- * make ffmpeg log without end); `onStdoutLine` sees every stdout line. When
- * `signal` aborts the child is killed and this rejects with the signal's reason.
- */
-export function runTool(
-  bin: string,
-  args: readonly string[],
-  opts: { cwd?: string; signal?: AbortSignal; onStdoutLine?: (line: string) => void } = {},
-): Promise<ToolRun> {
-  return new Promise((resolve, reject) => {
-    if (opts.signal?.aborted) {
-      reject(opts.signal.reason as Error);
-      return;
-    }
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(opts.cwd ? { cwd: opts.cwd } : {}) });
-    let stdout = '';
-    let stderr = '';
-    let partial = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      if (stdout.length < MAX_CAPTURE) stdout += chunk;
-      if (opts.onStdoutLine) {
-        const lines = (partial + chunk).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) opts.onStdoutLine(line.trim());
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      // Keep the end: ffmpeg's last lines say why it stopped.
-      stderr = (stderr + chunk).slice(-MAX_CAPTURE);
-    });
-    const onAbort = () => child.kill('SIGKILL');
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    child.once('error', (err) => {
-      opts.signal?.removeEventListener('abort', onAbort);
-      reject(err);
-    });
-    child.once('close', (code) => {
-      opts.signal?.removeEventListener('abort', onAbort);
-      if (partial && opts.onStdoutLine) opts.onStdoutLine(partial.trim());
-      if (opts.signal?.aborted) {
-        reject(opts.signal.reason as Error);
-        return;
-      }
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** True when this ffmpeg has the libass filters (`ass`, `subtitles`); false when it lacks them or does not run. */
 export async function hasLibass(ffmpeg: string): Promise<boolean> {

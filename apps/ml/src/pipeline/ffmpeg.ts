@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, join } from 'node:path';
+import { findOnPath, isExecutable } from '@ecg/media-tools';
+
+export { findOnPath, runTool, type ToolRun } from '@ecg/media-tools';
 
 /**
  * The ffmpeg seam: which binaries to run, and one way to run them. ffmpeg is
@@ -15,21 +15,7 @@ export interface FfmpegTools {
   source: 'FFMPEG_PATH' | 'PATH' | '@ffmpeg-installer/ffmpeg';
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
 
-export function findOnPath(name: string, pathVar: string | undefined): string | null {
-  for (const dir of (pathVar ?? '').split(delimiter)) {
-    if (dir && isExecutable(join(dir, name))) return join(dir, name);
-  }
-  return null;
-}
 
 function bundledFfmpeg(): string | null {
   try {
@@ -72,52 +58,5 @@ export function resolveFfmpegTools(env: { FFMPEG_PATH?: string; FFPROBE_PATH?: s
   return { ffmpeg, ffprobe, source };
 }
 
-export interface ToolRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-const MAX_CAPTURE = 256 * 1024;
 
-/**
- * Runs a tool to completion. Output is captured up to a cap (a hostile file can
- * make ffmpeg log without end); `onStdoutLine` sees every stdout line. When
- * `signal` aborts, the child is killed and this rejects with the signal's reason.
- */
-export function runTool(
-  bin: string,
-  args: string[],
-  opts: { signal?: AbortSignal; onStdoutLine?: (line: string) => void; captureStdout?: boolean } = {},
-): Promise<ToolRun> {
-  return new Promise((resolve, reject) => {
-    if (opts.signal?.aborted) return reject(opts.signal.reason);
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let partial = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      if (opts.captureStdout !== false && stdout.length < MAX_CAPTURE) stdout += chunk;
-      if (opts.onStdoutLine) {
-        const lines = (partial + chunk).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) opts.onStdoutLine(line.trim());
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      if (stderr.length < MAX_CAPTURE) stderr += chunk;
-    });
-    const onAbort = () => child.kill('SIGKILL');
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    child.once('error', (err) => {
-      opts.signal?.removeEventListener('abort', onAbort);
-      reject(err);
-    });
-    child.once('close', (code) => {
-      opts.signal?.removeEventListener('abort', onAbort);
-      if (partial && opts.onStdoutLine) opts.onStdoutLine(partial.trim());
-      if (opts.signal?.aborted) return reject(opts.signal.reason);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
