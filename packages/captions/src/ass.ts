@@ -1,5 +1,6 @@
 import type { Caption, CaptionWord } from '@ecg/contracts';
 import { alignWords } from './text-align.js';
+import { shownLines } from './shown-lines.js';
 
 /**
  * Advanced SubStation Alpha (ASS v4.00+) subtitles: word-by-word karaoke
@@ -59,15 +60,6 @@ export function escapeAssText(text: string): string {
     .replace(/\n/g, '\\N');
 }
 
-/** Lines trimmed, blank lines dropped: what a caption shows. */
-function shownText(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .join('\n');
-}
 
 interface Sizes {
   base: number;
@@ -109,7 +101,7 @@ function emphasisTags(word: CaptionWord, sizes: Sizes | null): string {
  * is written plain.
  */
 function dialogueText(caption: Caption, sizes: Sizes | null): string {
-  const text = shownText(caption.text);
+  const text = shownLines(caption.text);
   const words = caption.words.filter((w) => w.word.trim() !== '');
   const ranges = words.length > 0 ? alignWords(text, words) : null;
   if (!ranges) return escapeAssText(text);
@@ -176,7 +168,7 @@ export function toAss(captions: readonly Caption[], opts: AssOptions): string {
     '[Events]',
     'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
     ...captions
-      .filter((c) => shownText(c.text) !== '')
+      .filter((c) => shownLines(c.text) !== '')
       .map(
         (c) =>
           `Dialogue: 0,${formatAssTime(c.start)},${formatAssTime(Math.max(c.start, c.end))},Default,,0,0,0,,${dialogueText(c, expressive)}`,

@@ -1,22 +1,10 @@
 import type { Caption } from '@ecg/contracts';
 import { formatTimestamp } from './timestamps.js';
-
-/**
- * Caption text as one cue body: line breaks kept, blank lines removed (a blank
- * line ends a cue in both SRT and WebVTT, so it would cut the caption short).
- */
-function cueLines(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .join('\n');
-}
+import { shownLines } from './shown-lines.js';
 
 /** Captions that have something to show; an empty cue is invalid in SRT. */
 function shown(captions: readonly Caption[]): Array<{ caption: Caption; body: string }> {
-  return captions.map((caption) => ({ caption, body: cueLines(caption.text) })).filter((c) => c.body !== '');
+  return captions.map((caption) => ({ caption, body: shownLines(caption.text) })).filter((c) => c.body !== '');
 }
 
 /** SubRip: cues numbered from 1, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, blank-line separated. */

@@ -3,6 +3,7 @@ import { JobStage, MlStatusResponse, type ProcessVideoRequest } from '@ecg/contr
 import type { ObjectStorage } from '../storage/storage.js';
 import { backoffDelayMs } from './backoff.js';
 import type { Job, JobRepository } from './job-repository.js';
+import { createTickLoop } from './tick-loop.js';
 
 export interface DispatcherOptions {
   jobs: JobRepository;
@@ -57,10 +58,6 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const log = opts.logger;
   const auth = { authorization: `Bearer ${opts.mlApiToken}` };
 
-  let stopped = true;
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> | undefined;
-  let again = false;
   // Aborts calls to the ML service on stop(), so shutdown never waits out a slow request.
   let stopSignal = new AbortController();
   const callSignal = () => AbortSignal.any([AbortSignal.timeout(requestTimeoutMs), stopSignal.signal]);
@@ -165,51 +162,20 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     }
   }
 
-  function schedule(delayMs: number): void {
-    if (stopped) return;
-    clearTimeout(timer);
-    timer = setTimeout(runTick, delayMs);
-    // The loop alone must not keep a process (or a test file) alive.
-    timer.unref();
-  }
-
-  function runTick(): void {
-    if (stopped) return;
-    if (inFlight) {
-      again = true;
-      return;
-    }
-    inFlight = tick()
-      .catch((err: unknown) => {
-        log.error({ err }, 'dispatcher tick failed; retrying next tick');
-      })
-      .finally(() => {
-        inFlight = undefined;
-        const now = again;
-        again = false;
-        schedule(now ? 0 : opts.intervalMs);
-      });
-  }
+  const loop = createTickLoop({
+    intervalMs: opts.intervalMs,
+    tick,
+    onError: (err) => log.error({ err }, 'dispatcher tick failed; retrying next tick'),
+  });
 
   return {
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule(0);
-    },
+    start: () => loop.start(),
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      stopSignal.abort();
-      await inFlight;
+      await loop.stop(() => stopSignal.abort());
       // A fresh signal, so a tick() called directly afterwards (tests, tools) can still reach the ML service.
       stopSignal = new AbortController();
     },
-    kick() {
-      if (stopped) return;
-      if (inFlight) again = true;
-      else schedule(0);
-    },
+    kick: () => loop.kick(),
     tick,
   };
 }

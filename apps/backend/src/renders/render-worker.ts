@@ -8,6 +8,7 @@ import type { ObjectStorage } from '../storage/storage.js';
 import { burnCaptions, RenderError } from './burn-captions.js';
 import type { FfmpegTools } from './ffmpeg-tools.js';
 import type { Render, RenderRepository } from './render-repository.js';
+import { createTickLoop } from '../jobs/tick-loop.js';
 
 export interface RenderWorkerOptions {
   renders: RenderRepository;
@@ -74,19 +75,15 @@ export function createRenderWorker(opts: RenderWorkerOptions): RenderWorker {
   const maxAttempts = opts.maxAttempts ?? 3;
   const running = new Map<string, { abort: AbortController; done: Promise<void> }>();
 
-  let stopped = true;
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> | undefined;
-  let again = false;
 
   async function tick(): Promise<void> {
     const { requeued, failed } = await opts.renders.recoverExpired(maxAttempts);
     for (const r of requeued) log.warn({ renderId: r.id, jobId: r.jobId, attempts: r.attempts }, 'render lease expired; queued again');
     for (const r of failed) log.error({ renderId: r.id, jobId: r.jobId, attempts: r.attempts }, 'render interrupted too often; failed');
-    if (stopped) return;
+    if (loop.stopped) return;
     const claimed = await opts.renders.claimQueued(opts.concurrency - running.size, owner, opts.leaseSeconds);
     for (const render of claimed) {
-      if (stopped) {
+      if (loop.stopped) {
         await opts.renders.release(render.id, owner);
         continue;
       }
@@ -184,48 +181,17 @@ export function createRenderWorker(opts: RenderWorkerOptions): RenderWorker {
     }
   }
 
-  function schedule(delayMs: number): void {
-    if (stopped) return;
-    clearTimeout(timer);
-    timer = setTimeout(runTick, delayMs);
-    // The loop alone must not keep a process (or a test file) alive.
-    timer.unref();
-  }
-
-  function runTick(): void {
-    if (stopped) return;
-    if (inFlight) {
-      again = true;
-      return;
-    }
-    inFlight = tick()
-      .catch((err: unknown) => {
-        log.error({ err }, 'render worker tick failed; retrying next tick');
-      })
-      .finally(() => {
-        inFlight = undefined;
-        const now = again;
-        again = false;
-        schedule(now ? 0 : opts.pollIntervalMs);
-      });
-  }
-
-  function kick(): void {
-    if (stopped) return;
-    if (inFlight) again = true;
-    else schedule(0);
-  }
+  const loop = createTickLoop({
+    intervalMs: opts.pollIntervalMs,
+    tick,
+    onError: (err) => log.error({ err }, 'render worker tick failed; retrying next tick'),
+  });
+  const kick = () => loop.kick();
 
   return {
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule(0);
-    },
+    start: () => loop.start(),
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await inFlight;
+      await loop.stop();
       for (const { abort } of running.values()) abort.abort(new Shutdown());
       await Promise.all([...running.values()].map((r) => r.done));
     },
