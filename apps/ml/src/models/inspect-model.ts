@@ -1,17 +1,8 @@
 import { open } from 'node:fs/promises';
-import { GGML_MAGIC } from './make-test-model.js';
+import { GGML_MAGIC, type ModelShape } from './make-test-model.js';
 
-export interface ModelHeader {
-  nVocab: number;
-  nAudioCtx: number;
-  nAudioState: number;
-  nAudioHead: number;
-  nAudioLayer: number;
-  nTextCtx: number;
-  nTextState: number;
-  nTextHead: number;
-  nTextLayer: number;
-  nMels: number;
+/** A model's hyper-parameters as its file states them (ftype may be any ggml type, not only 0/1). */
+export interface ModelHeader extends Omit<ModelShape, 'ftype'> {
   ftype: number;
   multilingual: boolean;
 }
