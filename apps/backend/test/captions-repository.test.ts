@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { Caption, TranscriptResult } from '@ecg/contracts';
 import { loadMigrations, runMigrations } from '../src/db/migrate.js';
 import { JobRepository } from '../src/jobs/job-repository.js';
 import { uploadFileName } from '../src/storage/keys.js';
-import { TEST_DATABASES, type TestDatabase } from './helpers/test-databases.js';
+import { TEST_DATABASES, useMigratedDatabase, type TestDatabase } from './helpers/test-databases.js';
 
 const RESULT: TranscriptResult = { text: 'hello', language: 'en', segments: [{ id: 0, start: 0, end: 1, text: 'hello' }] };
 const captions = (text: string): Caption[] => [{ id: 'c0', start: 0, end: 1, text, words: [] }];
@@ -24,16 +24,12 @@ for (const { driver, open } of TEST_DATABASES) {
   describe(`caption storage on ${driver}`, () => {
     let t: TestDatabase;
     let jobs: JobRepository;
-    before(async () => {
-      t = await open();
-      await runMigrations(t.db);
-      jobs = new JobRepository(t.db);
-    });
-    after(async () => {
-      await t?.cleanup();
-    });
-    beforeEach(async () => {
-      await t.db.query('DELETE FROM jobs');
+    useMigratedDatabase(open, {
+      clear: ['jobs'],
+      onOpen: (opened) => {
+        t = opened;
+        jobs = new JobRepository(t.db);
+      },
     });
 
     async function completed(name = 'clip.mp4'): Promise<string> {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { runMigrations } from '../src/db/migrate.js';
+import { describe, it } from 'node:test';
 import { JobRepository } from '../src/jobs/job-repository.js';
 import { RenderRepository } from '../src/renders/render-repository.js';
-import { TEST_DATABASES, type TestDatabase } from './helpers/test-databases.js';
+import { TEST_DATABASES, useMigratedDatabase, type TestDatabase } from './helpers/test-databases.js';
 
 const RESULT = { text: 'hello', language: 'en', segments: [{ id: 0, start: 0, end: 1, text: 'hello' }] };
 let n = 0;
@@ -15,17 +14,13 @@ for (const { driver, open } of TEST_DATABASES) {
     let t: TestDatabase;
     let jobs: JobRepository;
     let renders: RenderRepository;
-    before(async () => {
-      t = await open();
-      await runMigrations(t.db);
-      jobs = new JobRepository(t.db);
-      renders = new RenderRepository(t.db);
-    });
-    after(async () => {
-      await t?.cleanup();
-    });
-    beforeEach(async () => {
-      await t.db.query('DELETE FROM renders');
+    useMigratedDatabase(open, {
+      clear: ['renders'],
+      onOpen: (opened) => {
+        t = opened;
+        jobs = new JobRepository(t.db);
+        renders = new RenderRepository(t.db);
+      },
     });
 
     async function completedJobId(): Promise<string> {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { runMigrations } from '../src/db/migrate.js';
+import { describe, it } from 'node:test';
 import { JobRepository } from '../src/jobs/job-repository.js';
-import { TEST_DATABASES, type TestDatabase } from './helpers/test-databases.js';
+import { TEST_DATABASES, useMigratedDatabase, type TestDatabase } from './helpers/test-databases.js';
 
 const RESULT = { text: 'hello', language: 'en', segments: [{ id: 0, start: 0, end: 1, text: 'hello' }] };
 let n = 0;
@@ -12,16 +11,12 @@ for (const { driver, open } of TEST_DATABASES) {
   describe(`job repository on ${driver}`, () => {
     let t: TestDatabase;
     let jobs: JobRepository;
-    before(async () => {
-      t = await open();
-      await runMigrations(t.db);
-      jobs = new JobRepository(t.db);
-    });
-    after(async () => {
-      await t?.cleanup();
-    });
-    beforeEach(async () => {
-      await t.db.query('DELETE FROM jobs');
+    useMigratedDatabase(open, {
+      clear: ['jobs'],
+      onOpen: (opened) => {
+        t = opened;
+        jobs = new JobRepository(t.db);
+      },
     });
 
     it('creates a queued job with a random uuid and reads it back', async () => {

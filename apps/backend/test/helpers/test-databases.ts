@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, beforeEach } from 'node:test';
 import pg from 'pg';
+import { runMigrations } from '../../src/db/migrate.js';
 import type { Db } from '../../src/db/db.js';
 import { createPgliteDb } from '../../src/db/pglite-db.js';
 import { createPostgresDb } from '../../src/db/postgres-db.js';
@@ -72,3 +74,26 @@ export const TEST_DATABASES: ReadonlyArray<{ driver: 'pglite' | 'postgres'; open
   { driver: 'pglite', open: openPglite },
   { driver: 'postgres', open: openPostgres },
 ];
+
+/**
+ * Registers the usual hooks for a repository test on one driver: open and
+ * migrate before the suite, empty `clear` tables before each test, clean up
+ * after. `onOpen` receives the database once it is ready.
+ */
+export function useMigratedDatabase(
+  open: () => Promise<TestDatabase>,
+  opts: { clear: readonly string[]; onOpen: (t: TestDatabase) => void },
+): void {
+  let t: TestDatabase | undefined;
+  before(async () => {
+    t = await open();
+    await runMigrations(t.db);
+    opts.onOpen(t);
+  });
+  after(async () => {
+    await t?.cleanup();
+  });
+  beforeEach(async () => {
+    for (const table of opts.clear) await t!.db.query(`DELETE FROM ${table}`);
+  });
+}
