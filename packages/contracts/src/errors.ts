@@ -12,6 +12,10 @@ export const ErrorCode = z.enum([
   'PAYLOAD_TOO_LARGE',
   'NOT_FOUND',
   'RATE_LIMITED',
+  // a state-changing request from another site's page (Origin not the app's own)
+  'ORIGIN_NOT_ALLOWED',
+  // a Host header that is not one of the configured public hosts (DNS rebinding)
+  'HOST_NOT_ALLOWED',
   // uploads and storage
   'UNSUPPORTED_FILE_TYPE',
   'FILE_TOO_LARGE',
@@ -20,6 +24,8 @@ export const ErrorCode = z.enum([
   'INVALID_URL_SIGNATURE',
   'URL_EXPIRED',
   'CONTENT_TYPE_MISMATCH',
+  // an upload URL writes once: the key already holds an object
+  'OBJECT_ALREADY_EXISTS',
   'STORAGE_UNAVAILABLE',
   // jobs and callbacks
   'JOB_NOT_FOUND',
