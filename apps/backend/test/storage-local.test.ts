@@ -12,7 +12,7 @@ import { makeUploadKey } from '../src/storage/keys.js';
 import { LocalStorage } from '../src/storage/local-storage.js';
 import { localStorageRoutes } from '../src/storage/local-storage-routes.js';
 import { signLocalUrl } from '../src/storage/local-url-signing.js';
-import { StorageNotFoundError } from '../src/storage/storage.js';
+import { ObjectAlreadyExistsError, StorageNotFoundError } from '../src/storage/storage.js';
 
 const SECRET = 'local-storage-test-secret';
 const BIG_LIMIT = 1024 * 1024;
@@ -63,6 +63,15 @@ async function errorCode(res: Response): Promise<string> {
   return body.error?.code ?? '(no error code)';
 }
 
+const md5Etag = (data: Buffer): string => `"${createHash('md5').update(data).digest('hex')}"`;
+
+/** The bytes, content type and ETag stored under `key`, read the way the GET route reads them. */
+async function storedObject(store: LocalStorage, key: string): Promise<{ bytes: Buffer; contentType: string | undefined; etag: string | undefined }> {
+  const opened = await store.open(key);
+  const bytes = await collect(opened.createReadStream());
+  return { bytes, contentType: opened.contentType, etag: opened.etag };
+}
+
 async function collect(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
@@ -91,7 +100,7 @@ function rawRequest(
   path: string,
   headers: Record<string, string>,
   chunks: Buffer[] = [],
-  opts: { abortWhen?: () => Promise<void> } = {},
+  opts: { abortWhen?: () => Promise<void>; afterFirstChunk?: () => Promise<void> } = {},
 ): Promise<RawResponse | 'aborted'> {
   const url = new URL(origin);
   return new Promise((resolve, reject) => {
@@ -108,9 +117,10 @@ function rawRequest(
       else if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET') reject(err);
     });
     void (async () => {
-      for (const chunk of chunks) {
+      for (const [i, chunk] of chunks.entries()) {
         if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
         await new Promise((r) => setImmediate(r));
+        if (i === 0) await opts.afterFirstChunk?.();
       }
       if (opts.abortWhen) {
         await opts.abortWhen();
@@ -373,6 +383,73 @@ describe('LocalStorage through its signed-URL routes', () => {
     await assertNothingStored(guarded, key);
   });
 
+  test('refuses a second PUT with the same URL with 409 OBJECT_ALREADY_EXISTS before reading its body, and keeps the first upload', async () => {
+    const key = makeUploadKey('write-once.mp4');
+    const first = randomBytes(20 * 1024);
+    const upload = await big.store.createUploadUrl(key, 'video/mp4', 60);
+    const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: first });
+    assert.equal(put.status, 200);
+
+    const again = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: randomBytes(20 * 1024) });
+    assert.equal(again.status, 409);
+    assert.equal(await errorCode(again), 'OBJECT_ALREADY_EXISTS');
+    assert.equal(again.headers.get('connection'), 'close');
+
+    // A body declared far longer than what is sent: only an answer given
+    // before reading the body can arrive, the server would wait for the rest.
+    const early = await rawRequest(
+      'PUT',
+      big.origin,
+      pathAndQuery(upload.url),
+      { ...upload.headers, 'Content-Length': String(BIG_LIMIT) },
+      [randomBytes(1024)],
+    );
+    assert.notEqual(early, 'aborted');
+    if (early !== 'aborted') {
+      assert.equal(early.status, 409);
+      assert.equal((JSON.parse(early.body) as { error: { code: string } }).error.code, 'OBJECT_ALREADY_EXISTS');
+    }
+
+    const stored = await storedObject(big.store, key);
+    assert.ok(stored.bytes.equals(first), 'the first upload must stay');
+    assert.equal(stored.etag, md5Etag(first));
+    assert.equal(stored.contentType, 'video/mp4');
+    assert.deepEqual(await filesUnder(big.store.tmpDir), []);
+  });
+
+  test('lets exactly one of two concurrent PUTs with the same URL win, and stores that one whole', async () => {
+    const key = makeUploadKey('race.mp4');
+    const upload = await big.store.createUploadUrl(key, 'video/mp4', 60);
+    const bodies = [randomBytes(256 * 1024), randomBytes(256 * 1024)];
+    // Both requests pass the onRequest check (nothing stored yet) and start
+    // writing their temp files before either sends the rest of its body, so
+    // only the final placement can decide between them.
+    const bothReceiving = eventually(async () => (await filesUnder(big.store.tmpDir)).length === 2, 'both uploads reach the temp dir');
+    const results = await Promise.all(
+      bodies.map((body) =>
+        rawRequest(
+          'PUT',
+          big.origin,
+          pathAndQuery(upload.url),
+          { ...upload.headers, 'Content-Length': String(body.length) },
+          Array.from({ length: 16 }, (_, i) => body.subarray(i * 16 * 1024, (i + 1) * 16 * 1024)),
+          { afterFirstChunk: () => bothReceiving },
+        ),
+      ),
+    );
+    const statuses = results.map((r) => (r === 'aborted' ? 0 : r.status));
+    assert.deepEqual([...statuses].sort(), [200, 409], `statuses ${statuses.join(', ')}`);
+    const loser = results[statuses.indexOf(409)];
+    assert.ok(loser && loser !== 'aborted');
+    assert.equal((JSON.parse(loser.body) as { error: { code: string } }).error.code, 'OBJECT_ALREADY_EXISTS');
+
+    const winner = bodies[statuses.indexOf(200)]!;
+    const stored = await storedObject(big.store, key);
+    assert.ok(stored.bytes.equals(winner), 'the stored object must be the whole body of the PUT that was answered 200');
+    assert.equal(stored.etag, md5Etag(winner), 'the loser must not leave its metadata on the winner');
+    assert.deepEqual(await filesUnder(big.store.tmpDir), []);
+  });
+
   test('refuses path traversal in the URL, even with a valid signature for that path', async () => {
     const now = Math.floor(Date.now() / 1000);
     const signedTraversal = new URLSearchParams(
@@ -483,6 +560,31 @@ describe('LocalStorage as a library', () => {
     await store.write('derived/render.bin', Readable.from([bigger]), 'video/mp4');
     assert.ok((await collect(await store.read('derived/render.bin'))).equals(bigger));
     assert.equal((await store.head('derived/render.bin'))?.contentType, 'video/mp4');
+  });
+
+  test('receiveUpload refuses a key that already holds an object and leaves that object, its metadata and the temp dir as they were', async () => {
+    const key = 'videos/kept.mp4';
+    const first = Buffer.alloc(100, 1);
+    await store.receiveUpload(key, Readable.from([first]), 'video/mp4');
+    await assert.rejects(store.receiveUpload(key, Readable.from([Buffer.alloc(200, 2)]), 'video/webm'), (err) => {
+      assert.ok(err instanceof ObjectAlreadyExistsError);
+      assert.equal(err.code, 'OBJECT_ALREADY_EXISTS');
+      return true;
+    });
+    assert.deepEqual(await storedObject(store, key), { bytes: first, contentType: 'video/mp4', etag: md5Etag(first) });
+    assert.deepEqual(await filesUnder(store.tmpDir), []);
+  });
+
+  test('receiveUpload lets exactly one of several concurrent uploads to one key win', async () => {
+    const key = 'videos/contested.mp4';
+    const bodies = Array.from({ length: 5 }, (_, i) => Buffer.alloc(300, i + 1));
+    const settled = await Promise.allSettled(bodies.map((body) => store.receiveUpload(key, Readable.from([body]), 'video/mp4')));
+    const won = settled.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+    assert.equal(won.length, 1, `winners: ${won.join(', ')}`);
+    for (const r of settled) if (r.status === 'rejected') assert.ok(r.reason instanceof ObjectAlreadyExistsError, String(r.reason));
+    const winner = bodies[won[0]!]!;
+    assert.deepEqual(await storedObject(store, key), { bytes: winner, contentType: 'video/mp4', etag: md5Etag(winner) });
+    assert.deepEqual(await filesUnder(store.tmpDir), []);
   });
 
   test('receiveUpload refuses a stream over its limit and keeps no partial file', async () => {

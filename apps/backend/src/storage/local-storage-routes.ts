@@ -6,7 +6,7 @@ import { isSafeObjectKey } from './keys.js';
 import type { LocalStorage, OpenedObject } from './local-storage.js';
 import { parseRange } from './http-range.js';
 import type { LocalUrlClaims } from './local-url-signing.js';
-import { StorageNotFoundError, UploadTooLargeError } from './storage.js';
+import { ObjectAlreadyExistsError, StorageNotFoundError, UploadTooLargeError } from './storage.js';
 
 export interface LocalStorageRoutesOptions {
   storage: LocalStorage;
@@ -66,9 +66,11 @@ export const localStorageRoutes: FastifyPluginAsync<LocalStorageRoutesOptions> =
     return { key, claims: verdict.claims };
   }
 
+  const alreadyUsed = 'this upload URL was already used: its key holds an object, which is never replaced; ask for a new upload URL';
+
   app.put('/storage/*', {
     // onRequest runs before Fastify looks at the body or its content type, so a
-    // forged, expired or oversized upload is refused without reading a byte.
+    // forged, expired, oversized or repeated upload is refused without reading a byte.
     onRequest: async (request, reply) => {
       const verified = verify(request, reply);
       if (!verified) return reply;
@@ -76,6 +78,9 @@ export const localStorageRoutes: FastifyPluginAsync<LocalStorageRoutesOptions> =
       if (declared !== undefined && Number(declared) > maxUploadBytes) {
         return fail(reply, 413, 'FILE_TOO_LARGE', `the file is larger than the limit of ${maxUploadBytes} bytes`, true);
       }
+      // Upload URLs write once. This early check spares a repeated PUT its
+      // transfer; receiveUpload's placement is what decides a race.
+      if (await storage.head(verified.key)) return fail(reply, 409, 'OBJECT_ALREADY_EXISTS', alreadyUsed, true);
       verifiedUploads.set(request, verified);
       return undefined;
     },
@@ -87,6 +92,11 @@ export const localStorageRoutes: FastifyPluginAsync<LocalStorageRoutesOptions> =
         const stored = await storage.receiveUpload(verified.key, body, verified.claims.contentType ?? '', maxUploadBytes);
         return reply.code(200).header('etag', stored.etag).send();
       } catch (err) {
+        if (err instanceof ObjectAlreadyExistsError) {
+          // Another PUT with the same URL got there first; this body was read
+          // to the end, so the connection can stay.
+          return fail(reply, 409, 'OBJECT_ALREADY_EXISTS', alreadyUsed, false);
+        }
         if (err instanceof UploadTooLargeError) {
           // The rest of the body is discarded while the 413 goes out; the
           // connection closes right after it.

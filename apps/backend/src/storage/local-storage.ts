@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Transform, finished, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +8,7 @@ import { isSafeObjectKey } from './keys.js';
 import { signLocalUrl, verifyLocalUrl, type LocalUrlRequest, type LocalUrlVerdict } from './local-url-signing.js';
 import {
   InvalidStorageKeyError,
+  ObjectAlreadyExistsError,
   StorageNotFoundError,
   UploadTooLargeError,
   type ObjectInfo,
@@ -58,7 +59,9 @@ function isMissing(err: unknown): boolean {
  * content type and ETag sit in `<dataDir>/objects-meta/<sha256(key)>.json`
  * (hashed so no key can collide with another key's metadata), and uploads are
  * written to `<dataDir>/objects-tmp` first, on the same filesystem, so the
- * final rename is atomic: a reader sees the whole object or none of it.
+ * final placement is atomic: a reader sees the whole object or none of it.
+ * Uploads write once (a key that holds an object refuses another upload);
+ * derived files written by the backend itself replace their key.
  */
 export class LocalStorage implements ObjectStorage {
   readonly driver = 'local' as const;
@@ -181,28 +184,31 @@ export class LocalStorage implements ObjectStorage {
 
   async write(key: string, body: Readable, contentType: string): Promise<void> {
     // Derived files come from our own code, so there is no byte limit; a failing
-    // producer should stop, hence the source is destroyed on error.
-    await this.store(key, body, contentType, Number.POSITIVE_INFINITY, true);
+    // producer should stop, hence the source is destroyed on error. A new
+    // waveform or render replaces the old one under its key.
+    await this.store(key, body, contentType, { maxBytes: Number.POSITIVE_INFINITY, destroySourceOnError: true, replace: true });
   }
 
   /**
    * Stores an upload stream under `key`: counts bytes as they pass, rejects with
-   * UploadTooLargeError as soon as `maxBytes` is exceeded, and renames the temp
-   * file into place only after every byte is on disk. On any failure nothing is
-   * left under the key or in the temp dir. The source is not destroyed, so an
-   * HTTP handler can still answer on the same connection.
+   * UploadTooLargeError as soon as `maxBytes` is exceeded, and places the temp
+   * file only after every byte is on disk, and only if the key is still free:
+   * otherwise it rejects with ObjectAlreadyExistsError and the object already
+   * there stays as it was. On any failure nothing is left under the key or in
+   * the temp dir. The source is not destroyed, so an HTTP handler can still
+   * answer on the same connection.
    */
   async receiveUpload(key: string, body: Readable, contentType: string, maxBytes = this.maxUploadBytes): Promise<StoredObject> {
-    return this.store(key, body, contentType, maxBytes, false);
+    return this.store(key, body, contentType, { maxBytes, destroySourceOnError: false, replace: false });
   }
 
   private async store(
     key: string,
     source: Readable,
     contentType: string,
-    maxBytes: number,
-    destroySourceOnError: boolean,
+    opts: { maxBytes: number; destroySourceOnError: boolean; replace: boolean },
   ): Promise<StoredObject> {
+    const { maxBytes } = opts;
     const target = this.pathFor(key);
     await mkdir(this.tmpDir, { recursive: true });
     const tmp = join(this.tmpDir, `${randomUUID()}.part`);
@@ -231,13 +237,17 @@ export class LocalStorage implements ObjectStorage {
       await pipeline(limiter, out);
       await syncFile(tmp);
       const etag = `"${hash.digest('hex')}"`;
-      await this.writeMeta(key, { contentType, etag });
       await mkdir(dirname(target), { recursive: true });
-      await rename(tmp, target);
+      if (opts.replace) {
+        await this.writeMeta(key, { contentType, etag });
+        await rename(tmp, target);
+      } else {
+        await this.placeOnce(key, tmp, target, { contentType, etag });
+      }
       return { size, etag };
     } catch (err) {
       source.unpipe(limiter);
-      if (destroySourceOnError) source.destroy();
+      if (opts.destroySourceOnError) source.destroy();
       // An error before the file finished opening would otherwise let the open
       // complete after the rm below and leave an empty part file behind.
       if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
@@ -246,6 +256,35 @@ export class LocalStorage implements ObjectStorage {
     } finally {
       stopWatchingSource();
     }
+  }
+
+  /**
+   * Moves a finished upload into place unless the key already holds an object.
+   * rename() would silently replace an object that appeared since any earlier
+   * check (two PUTs with one URL racing), so the name is made with link(),
+   * which creates it atomically or fails with EEXIST: of any number of racing
+   * uploads exactly one links, the others are refused and remove their temp
+   * files. The winner writes the metadata only after it has won, so a loser
+   * never touches the winner's content type or ETag; in between (the instant
+   * before the PUT is answered) the object reads as application/octet-stream.
+   */
+  private async placeOnce(key: string, tmp: string, target: string, meta: ObjectMeta): Promise<void> {
+    try {
+      await link(tmp, target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new ObjectAlreadyExistsError(key);
+      throw err;
+    }
+    try {
+      await this.writeMeta(key, meta);
+    } catch (err) {
+      // Only this upload can have made the name, so removing it takes nothing
+      // from anyone; an object without its metadata must not stay behind.
+      await rm(target, { force: true });
+      throw err;
+    }
+    // The object lives on under its key; the temp name is no longer needed.
+    await rm(tmp, { force: true });
   }
 
   private async readMeta(key: string): Promise<ObjectMeta> {

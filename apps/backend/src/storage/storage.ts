@@ -11,6 +11,10 @@ import type { Readable } from 'node:stream';
  *   (`InvalidStorageKeyError`, see `isSafeObjectKey`);
  * - `createUploadUrl` binds method, key, content type and expiry into the
  *   signature: a PUT with another content type, key or after expiry fails;
+ * - an upload URL writes once: a PUT to a key that already holds an object
+ *   fails and leaves that object as it was (local: 409 OBJECT_ALREADY_EXISTS;
+ *   S3: 412 from the signed `If-None-Match: *`), and of two racing PUTs one
+ *   wins whole. So the object behind a job never changes;
  * - `head` resolves to `null` for a missing object, never throws for that;
  * - `delete` of a missing object succeeds (idempotent);
  * - no method reads a whole object into memory.
@@ -23,7 +27,7 @@ export interface ObjectStorage {
   delete(key: string): Promise<void>;
   /** Streams an object's bytes; rejects with StorageNotFoundError when missing. */
   read(key: string): Promise<Readable>;
-  /** Writes a stream to a key (used for derived files: waveforms, renders). */
+  /** Writes a stream to a key, replacing what is there (derived files only: waveforms, renders; never an upload key). */
   write(key: string, body: Readable, contentType: string): Promise<void>;
   /** Cheap reachability check for /health. */
   check(): Promise<void>;
@@ -64,5 +68,18 @@ export class UploadTooLargeError extends Error {
   constructor(readonly maxBytes: number) {
     super(`the upload is larger than the limit of ${maxBytes} bytes`);
     this.name = 'UploadTooLargeError';
+  }
+}
+
+/**
+ * Thrown when an upload targets a key that already holds an object: upload
+ * URLs write once, so the object of a job can never be swapped under it.
+ * Maps to OBJECT_ALREADY_EXISTS (409).
+ */
+export class ObjectAlreadyExistsError extends Error {
+  readonly code = 'OBJECT_ALREADY_EXISTS';
+  constructor(readonly key: string) {
+    super(`an object is already stored under ${JSON.stringify(key)}; upload URLs write once`);
+    this.name = 'ObjectAlreadyExistsError';
   }
 }
