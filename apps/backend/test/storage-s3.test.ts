@@ -30,13 +30,19 @@ function parseAmzDate(value: string): Date {
   return new Date(Date.UTC(y, mo - 1, d, h, mi, s));
 }
 
+/** The headers every upload URL is signed with, as generate-url hands them to the browser. */
+const UPLOAD_HEADERS = { 'content-type': 'video/mp4', 'if-none-match': '*' } as const;
+
 /**
  * What real S3 does with a presigned PUT: rebuild the canonical request from
- * the URL and the headers the client actually sends, and sign it with the
- * secret key. Done here with @smithy/signature-v4, independent of the S3
- * client, because s3rver skips SigV4 verification.
+ * the URL and the headers the client actually sends (`sent`, lower-case
+ * names), and sign it with the secret key. Done here with
+ * @smithy/signature-v4, independent of the S3 client, because s3rver skips
+ * SigV4 verification. Like S3, it signs the headers the URL lists in
+ * X-Amz-SignedHeaders; a listed header the client leaves out is signed as
+ * absent, which is how S3 sees a PUT that drops it.
  */
-async function expectedSignature(url: URL, contentType: string, expiresIn: number): Promise<string> {
+async function expectedSignature(url: URL, sent: Record<string, string>, expiresIn: number): Promise<string> {
   const signer = new SignatureV4({
     credentials: S3RVER_CREDENTIALS,
     region: REGION,
@@ -57,7 +63,7 @@ async function expectedSignature(url: URL, contentType: string, expiresIn: numbe
     path: url.pathname,
     query,
     // Spelled as the S3 presigner spells it: hoisted into the query, the name's case is signed.
-    headers: { host: url.host, 'content-type': contentType, 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' },
+    headers: { host: url.host, ...sent, 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' },
   });
   const signingDate = parseAmzDate(url.searchParams.get('X-Amz-Date') ?? '');
   const presigned = await signer.presign(request, { signingDate, expiresIn });
@@ -92,7 +98,7 @@ describe('S3Storage against s3rver', () => {
     const data = randomBytes(300 * 1024);
     const upload = await storage.createUploadUrl(key, 'video/mp4', 600);
     assert.equal(upload.method, 'PUT');
-    assert.deepEqual(upload.headers, { 'Content-Type': 'video/mp4' });
+    assert.deepEqual(upload.headers, { 'Content-Type': 'video/mp4', 'If-None-Match': '*' });
 
     const put = await fetch(upload.url, { method: upload.method, headers: upload.headers, body: data });
     assert.equal(put.status, 200, await put.clone().text());
@@ -115,7 +121,7 @@ describe('S3Storage against s3rver', () => {
     const q = url.searchParams;
 
     assert.equal(q.get('X-Amz-Algorithm'), 'AWS4-HMAC-SHA256');
-    assert.deepEqual((q.get('X-Amz-SignedHeaders') ?? '').split(';').sort(), ['content-type', 'host']);
+    assert.deepEqual((q.get('X-Amz-SignedHeaders') ?? '').split(';').sort(), ['content-type', 'host', 'if-none-match']);
     assert.equal(q.get('X-Amz-Expires'), '900');
     assert.match(q.get('X-Amz-Credential') ?? '', new RegExp(`^S3RVER/\\d{8}/${REGION}/s3/aws4_request$`));
     assert.equal(q.get('content-type'), null, 'the content type must be a signed header, not a query parameter');
@@ -124,10 +130,30 @@ describe('S3Storage against s3rver', () => {
     assert.deepEqual([...q.keys()].filter((k) => /checksum/i.test(k)), []);
 
     const given = q.get('X-Amz-Signature');
-    assert.equal(given, await expectedSignature(url, 'video/mp4', 900));
-    assert.notEqual(given, await expectedSignature(url, 'video/webm', 900), 'a PUT with another type must not verify');
-    assert.notEqual(given, await expectedSignature(url, 'application/octet-stream', 900));
-    assert.notEqual(given, await expectedSignature(url, 'video/mp4', 901), 'the expiry must be signed');
+    assert.equal(given, await expectedSignature(url, UPLOAD_HEADERS, 900));
+    const otherType = (type: string) => ({ ...UPLOAD_HEADERS, 'content-type': type });
+    assert.notEqual(given, await expectedSignature(url, otherType('video/webm'), 900), 'a PUT with another type must not verify');
+    assert.notEqual(given, await expectedSignature(url, otherType('application/octet-stream'), 900));
+    assert.notEqual(given, await expectedSignature(url, UPLOAD_HEADERS, 901), 'the expiry must be signed');
+  });
+
+  test('presigns the upload as a conditional write (If-None-Match: *) that a PUT cannot drop', async () => {
+    // With If-None-Match: * S3, MinIO and R2 answer 412 to a PUT on a key that
+    // already holds an object, so an upload URL writes once. s3rver (3.7)
+    // ignores the header on PUT, so what is pinned here is that the header is
+    // handed to the client and signed: a PUT without it, or with another
+    // condition, fails the signature check real S3 does.
+    const key = makeUploadKey('once.mp4');
+    const upload = await storage.createUploadUrl(key, 'video/mp4', 900);
+    assert.equal(upload.headers['If-None-Match'], '*');
+    const url = new URL(upload.url);
+    assert.ok((url.searchParams.get('X-Amz-SignedHeaders') ?? '').split(';').includes('if-none-match'));
+    assert.equal(url.searchParams.get('If-None-Match'), null, 'a header, not a query parameter');
+
+    const given = url.searchParams.get('X-Amz-Signature');
+    assert.equal(given, await expectedSignature(url, UPLOAD_HEADERS, 900));
+    assert.notEqual(given, await expectedSignature(url, { 'content-type': 'video/mp4' }, 900), 'a PUT without If-None-Match must not verify');
+    assert.notEqual(given, await expectedSignature(url, { ...UPLOAD_HEADERS, 'if-none-match': '"0"' }, 900));
   });
 
   test('names the download through ResponseContentDisposition when asked', async () => {

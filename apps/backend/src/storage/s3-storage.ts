@@ -49,6 +49,10 @@ const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
  * S3 (AWS, MinIO, R2) through the AWS SDK v3. Uploads never touch the backend:
  * the browser PUTs to a presigned URL whose SigV4 signature covers method, key,
  * expiry and the Content-Type header, so S3 refuses a PUT with another type.
+ * It also covers `If-None-Match: *`, a conditional write: S3 answers 412 to a
+ * PUT on a key that already holds an object (and 409 to one racing another
+ * conditional PUT), so an upload URL writes once and a job's video cannot be
+ * swapped under its captions. The bucket's CORS rule must allow the header.
  *
  * What a presigned PUT cannot do is cap the size: S3 has no max-length
  * condition for it (only POST policies do). request-process HEADs the object
@@ -93,17 +97,19 @@ export class S3Storage implements ObjectStorage {
     if (!contentType) throw new Error('an upload URL needs a content type');
     const url = await getSignedUrl(
       this.client,
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType, IfNoneMatch: '*' }),
       {
         expiresIn: presignSeconds(expiresInSeconds),
         // The presigner puts content-type in unsignableHeaders by default (so a
         // URL works whatever type the client sends); signableHeaders overrides
         // that and puts it in X-Amz-SignedHeaders, which is what makes S3 refuse
-        // a PUT with another type.
+        // a PUT with another type. If-None-Match is signed without help (it is
+        // not an x-amz- header, so it is not hoisted into the query): a PUT
+        // that drops it fails the signature instead of overwriting.
         signableHeaders: new Set(['content-type']),
       },
     );
-    return { url, method: 'PUT', headers: { 'Content-Type': contentType } };
+    return { url, method: 'PUT', headers: { 'Content-Type': contentType, 'If-None-Match': '*' } };
   }
 
   async createDownloadUrl(key: string, expiresInSeconds: number, opts?: { downloadName?: string }): Promise<string> {

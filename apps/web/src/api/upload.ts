@@ -13,7 +13,8 @@ const FORBIDDEN = new Set(['content-length', 'host', 'connection', 'expect', 'or
 const SPEED_WINDOW_MS = 3000;
 
 /**
- * PUTs the file to the presigned URL with the headers the backend signed.
+ * PUTs the file to the presigned URL with every header the backend signed
+ * (Content-Type, and If-None-Match on S3: leaving one out fails the signature).
  * XMLHttpRequest rather than fetch: fetch still cannot report upload progress.
  */
 export function uploadFile(
@@ -52,7 +53,7 @@ export function uploadFile(
       reject(
         parsed?.success
           ? new ApiError(parsed.data.error.code, parsed.data.error.message, xhr.status)
-          : new ApiError('UPLOAD_FAILED', `storage answered HTTP ${xhr.status}`, xhr.status),
+          : storageFailure(xhr.status),
       );
     };
     xhr.onerror = () => reject(new ApiError('UPLOAD_FAILED', 'network error during upload'));
@@ -60,4 +61,15 @@ export function uploadFile(
     signal.addEventListener('abort', () => xhr.abort(), { once: true });
     xhr.send(file);
   });
+}
+
+/**
+ * S3's XML answers as the error codes the local driver sends. The upload URL
+ * is a conditional write (If-None-Match: *): 412 means its key already holds
+ * an object, 409 that another PUT to it was in flight; both say "this link was
+ * used", and uploading again (a new link) is the way on.
+ */
+function storageFailure(status: number): ApiError {
+  if (status === 412 || status === 409) return new ApiError('OBJECT_ALREADY_EXISTS', `storage answered HTTP ${status}: the upload link was already used`, status);
+  return new ApiError('UPLOAD_FAILED', `storage answered HTTP ${status}`, status);
 }
