@@ -55,13 +55,40 @@ for (const { driver, open } of TEST_DATABASES) {
       );
     });
 
-    it('creates a new job for a key whose previous job has finished', async () => {
+    it('answers the completed job for its key instead of creating a second one (one upload, one job)', async () => {
       const fileKey = key();
       const first = await jobs.createOrGetLive(fileKey, null);
       await jobs.complete(first.job.id, RESULT, null);
+      const second = await jobs.createOrGetLive(fileKey, 'ko');
+      assert.equal(second.created, false);
+      assert.equal(second.job.id, first.job.id);
+      assert.equal(second.job.status, 'completed');
+      assert.equal(second.job.language, null, 'the existing job is answered as it is, not changed');
+      assert.equal(await jobs.count(), 1);
+    });
+
+    it('answers the failed job for its key too; a new attempt needs a new upload', async () => {
+      const fileKey = key();
+      const first = await jobs.createOrGetLive(fileKey, null);
+      await jobs.fail(first.job.id, 'NO_AUDIO_TRACK', 'the file has no audio');
       const second = await jobs.createOrGetLive(fileKey, null);
-      assert.equal(second.created, true);
-      assert.notEqual(second.job.id, first.job.id);
+      assert.equal(second.created, false);
+      assert.equal(second.job.id, first.job.id);
+      assert.equal(second.job.status, 'failed');
+      assert.equal(await jobs.count(), 1);
+    });
+
+    it('answers the finished job to concurrent requests for its key, creating none', async () => {
+      const fileKey = key();
+      const first = await jobs.createOrGetLive(fileKey, null);
+      await jobs.complete(first.job.id, RESULT, null);
+      const repoB = new JobRepository(t.openSecond());
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? jobs : repoB).createOrGetLive(fileKey, null)),
+      );
+      assert.deepEqual(new Set(results.map((r) => r.job.id)), new Set([first.job.id]));
+      assert.equal(results.filter((r) => r.created).length, 0);
+      assert.equal(await jobs.count(), 1);
     });
 
     it('claims a due queued job once, counting the attempt and leasing it', async () => {

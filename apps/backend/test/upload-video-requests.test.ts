@@ -2,12 +2,16 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { GenerateUrlResponse } from '@ecg/contracts';
+import { JobRepository } from '../src/jobs/job-repository.js';
 import { isUploadKey, MAX_SAFE_NAME_LENGTH } from '../src/storage/keys.js';
+import { deliverResult } from './helpers/completed-job.js';
 import { countJobs, listStoredFiles, startTestBackend, type TestBackend } from './helpers/test-backend.js';
-import { generateUrl, putUpload, uploadFile } from './helpers/upload.js';
+import { generateUrl, putUpload, tryPutUpload, uploadFile } from './helpers/upload.js';
 
 const MAX = 4096;
 const VIDEO_BYTES = Buffer.from('not really a video, but storage does not care');
+const OTHER_BYTES = Buffer.from('another file, swapped in under the same key');
+const RESULT = { text: 'hello', language: 'en', segments: [{ id: 0, start: 0, end: 1, text: 'hello' }] };
 
 describe('upload-video: generate-url and request-process', () => {
   let b: TestBackend;
@@ -22,6 +26,15 @@ describe('upload-video: generate-url and request-process', () => {
     b.app.inject({ method: 'POST', url: '/api/upload-video/generate-url', payload: payload as string, headers });
   const req = (payload: unknown, headers: Record<string, string> = {}) =>
     b.app.inject({ method: 'POST', url: '/api/upload-video/request-process', payload: payload as string, headers });
+
+  async function storedBytes(fileKey: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await b.storage.read(fileKey)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  const jobsFor = async (fileKey: string) =>
+    (await b.db.query<{ id: string }>('SELECT id FROM jobs WHERE file_key = $1', [fileKey])).map((r) => r.id);
 
   function assertError(res: { statusCode: number; json: () => unknown }, status: number, code: string) {
     assert.equal(res.statusCode, status, JSON.stringify(res.json()));
@@ -55,6 +68,15 @@ describe('upload-video: generate-url and request-process', () => {
     it('infers the media type from the extension when the browser says application/octet-stream', async () => {
       const body = (await gen({ filename: 'film.mkv', filetype: 'application/octet-stream' })).json<GenerateUrlResponse>();
       assert.equal(body.headers['Content-Type'] ?? body.headers['content-type'], 'video/x-matroska');
+    });
+
+    it('grants an upload URL that writes once: a second PUT is refused with OBJECT_ALREADY_EXISTS and the first bytes stay', async () => {
+      const grant = await generateUrl(b.app, 'once.mp4', 'video/mp4');
+      await putUpload(b.app, grant, VIDEO_BYTES);
+      const again = await tryPutUpload(b.app, grant, OTHER_BYTES);
+      assertError(again, 409, 'OBJECT_ALREADY_EXISTS');
+      assert.equal(again.headers.connection, 'close', 'refused before the body is read, so the connection is not kept to drain it');
+      assert.ok((await storedBytes(grant.fileKey)).equals(VIDEO_BYTES));
     });
 
     it('answers INVALID_JSON for a malformed body', async () => {
@@ -144,6 +166,45 @@ describe('upload-video: generate-url and request-process', () => {
       const ids = answers.map((r) => r.json<{ jobId: string }>().jobId);
       assert.equal(new Set(ids).size, 1);
       assert.equal(await countJobs(b.db), before + 1);
+    });
+
+    it('answers the completed job again for its key instead of starting a second one', async () => {
+      const fileKey = await uploadFile(b.app, 'done.mp4', 'video/mp4', VIDEO_BYTES);
+      const first = await req({ fileKey });
+      const { jobId } = first.json<{ jobId: string }>();
+      await deliverResult(b.app, jobId, RESULT);
+      const again = await req({ fileKey, language: 'ko' });
+      assert.equal(again.statusCode, 200, again.body);
+      assert.equal(again.json<{ jobId: string }>().jobId, jobId);
+      assert.deepEqual(await jobsFor(fileKey), [jobId]);
+      const status = await b.app.inject({ method: 'GET', url: `/api/upload-video/status/${jobId}` });
+      assert.equal(status.json<{ status: string }>().status, 'completed');
+    });
+
+    it('keeps serving the bytes a completed transcript was made from: the upload URL cannot swap the video', async () => {
+      const grant = await generateUrl(b.app, 'swap.mp4', 'video/mp4');
+      await putUpload(b.app, grant, VIDEO_BYTES);
+      const { jobId } = (await req({ fileKey: grant.fileKey })).json<{ jobId: string }>();
+      await deliverResult(b.app, jobId, RESULT);
+
+      assertError(await tryPutUpload(b.app, grant, OTHER_BYTES), 409, 'OBJECT_ALREADY_EXISTS');
+      const media = await b.app.inject({ method: 'GET', url: `/api/upload-video/result/${jobId}/media` });
+      assert.equal(media.statusCode, 200, media.body);
+      const url = new URL(media.json<{ url: string }>().url);
+      const video = await b.app.inject({ method: 'GET', url: url.pathname + url.search });
+      assert.equal(video.statusCode, 200);
+      assert.ok(video.rawPayload.equals(VIDEO_BYTES), 'the media URL must serve the first upload');
+    });
+
+    it('answers a key\'s existing job without touching its object, even one over today\'s size limit', async () => {
+      // A job made when MAX_UPLOAD_BYTES was higher: its object must stay, whatever the limit is now.
+      const { fileKey } = await generateUrl(b.app, 'older-limit.mp4', 'video/mp4');
+      await b.storage.write(fileKey, Readable.from([Buffer.alloc(MAX + 1)]), 'video/mp4');
+      const { job } = await new JobRepository(b.db).createOrGetLive(fileKey, null, 'older-limit.mp4');
+      const res = await req({ fileKey });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.json<{ jobId: string }>().jobId, job.id);
+      assert.equal((await b.storage.head(fileKey))?.size, MAX + 1);
     });
 
     it('answers INVALID_JSON and VALIDATION_ERROR for malformed or incomplete bodies', async () => {

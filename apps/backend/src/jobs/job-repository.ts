@@ -121,28 +121,47 @@ export class JobRepository {
   }
 
   /**
-   * Creates a queued job for the key, or returns the key's live job. The
-   * partial unique index decides a race between two requests: the loser's
-   * insert does nothing and it reads the winner's row.
+   * Creates a queued job for the key, or returns the job the key already has,
+   * whatever its status: one upload is one job. A completed job is answered
+   * again rather than transcribed twice, and so is a failed one: trying again
+   * means uploading again, which makes a new key (upload URLs write once), so a
+   * retry can never run on bytes other than the ones the failure was about.
+   *
+   * The NOT EXISTS keeps finished keys from getting a second row; the partial
+   * unique index `jobs_one_live_job_per_file` decides a race between two
+   * requests for a new key: the loser's insert does nothing and it reads the
+   * winner's row.
    */
   async createOrGetLive(
     fileKey: string,
     language: string | null,
     fileName: string | null = null,
   ): Promise<{ job: Job; created: boolean }> {
-    // Two rounds: the live job found conflicting may finish between our insert and our read.
+    // Rounds only matter if a row found conflicting is gone by the time we read (jobs are never deleted today).
     for (let round = 0; round < 3; round += 1) {
       const inserted = await this.db.query<JobRow>(
-        `INSERT INTO jobs (id, file_key, language, file_name) VALUES ($1, $2, $3, $4)
+        `INSERT INTO jobs (id, file_key, language, file_name)
+         SELECT $1::uuid, $2::text, $3::text, $4::text
+          WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE file_key = $2::text)
          ON CONFLICT (file_key) WHERE ${LIVE} DO NOTHING
          RETURNING *`,
         [randomUUID(), fileKey, language, fileName],
       );
       if (inserted[0]) return { job: toJob(inserted[0]), created: true };
-      const live = await this.db.query<JobRow>(`SELECT * FROM jobs WHERE file_key = $1 AND ${LIVE}`, [fileKey]);
-      if (live[0]) return { job: toJob(live[0]), created: false };
+      const existing = await this.findByFileKey(fileKey);
+      if (existing) return { job: existing, created: false };
     }
-    throw new Error(`could not create or find a live job for ${fileKey}`);
+    throw new Error(`could not create or find the job for ${fileKey}`);
+  }
+
+  /** The job of an uploaded object, or null when none was requested yet. */
+  async findByFileKey(fileKey: string): Promise<Job | null> {
+    // Keys from before uploads were write-once may hold several jobs: the live one, else the latest.
+    const rows = await this.db.query<JobRow>(
+      `SELECT * FROM jobs WHERE file_key = $1 ORDER BY (${LIVE}) DESC, created_at DESC LIMIT 1`,
+      [fileKey],
+    );
+    return rows[0] ? toJob(rows[0]) : null;
   }
 
   /**

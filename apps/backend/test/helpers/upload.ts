@@ -1,4 +1,5 @@
 import type { GenerateUrlResponse } from '@ecg/contracts';
+import type { LightMyRequestResponse } from 'fastify';
 import type { App } from '../../src/app.js';
 
 /** Asks for an upload URL; fails the test unless it is granted. */
@@ -8,10 +9,15 @@ export async function generateUrl(app: App, filename: string, filetype: string):
   return res.json<GenerateUrlResponse>();
 }
 
+/** PUTs bytes to a presigned URL of the app's own local storage, as a browser would, and answers whatever storage said. */
+export async function tryPutUpload(app: App, grant: GenerateUrlResponse, bytes: Buffer): Promise<LightMyRequestResponse> {
+  const url = new URL(grant.url);
+  return app.inject({ method: 'PUT', url: url.pathname + url.search, headers: grant.headers, payload: bytes });
+}
+
 /** PUTs bytes to a presigned URL of the app's own local storage, as a browser would. */
 export async function putUpload(app: App, grant: GenerateUrlResponse, bytes: Buffer): Promise<number> {
-  const url = new URL(grant.url);
-  const res = await app.inject({ method: 'PUT', url: url.pathname + url.search, headers: grant.headers, payload: bytes });
+  const res = await tryPutUpload(app, grant, bytes);
   if (res.statusCode >= 300) throw new Error(`upload PUT answered ${res.statusCode}: ${res.body}`);
   return res.statusCode;
 }

@@ -8,7 +8,7 @@ import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
 
 export interface RequestProcessOptions {
   storage: Pick<ObjectStorage, 'head' | 'delete'>;
-  jobs: JobRepository;
+  jobs: Pick<JobRepository, 'findByFileKey' | 'createOrGetLive'>;
   maxUploadBytes: number;
   /** Wakes the dispatcher; delivery to the ML service is its job, never the request's. */
   kickDispatcher: () => void;
@@ -23,7 +23,7 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
       schema: {
         summary: 'Start transcribing an uploaded file',
         description:
-          'The job is stored first (queued) and handed to the ML service by the dispatcher, which retries until it is accepted. The same fileKey twice answers the same live job.',
+          'The job is stored first (queued) and handed to the ML service by the dispatcher, which retries until it is accepted. One upload is one job: the same fileKey again answers the same job, whatever its status (a failed job too; to try again, upload again, which makes a new fileKey).',
         tags: ['upload-video'],
         body: RequestProcessRequest,
         response: { 200: RequestProcessResponse, 400: ErrorBody, 404: ErrorBody, 413: ErrorBody, 429: ErrorBody, 503: ErrorBody },
@@ -34,6 +34,11 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
       if (!isUploadKey(fileKey)) {
         throw new AppError('INVALID_FILE_KEY', 400, 'fileKey is not a key this service issued; use the fileKey from generate-url');
       }
+      // An upload that already has a job is answered without looking at storage
+      // again: the checks below ran when the job was made, and the size check
+      // must never delete a job's object (MAX_UPLOAD_BYTES may have been lowered since).
+      const existing = await opts.jobs.findByFileKey(fileKey);
+      if (existing) return { message: 'Video processing started.' as const, jobId: existing.id };
       let info: ObjectInfo | null;
       try {
         info = await opts.storage.head(fileKey);
@@ -45,7 +50,8 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
         throw new AppError('OBJECT_NOT_FOUND', 404, 'no uploaded file under this fileKey; upload it with the URL from generate-url first');
       }
       if (info.size > opts.maxUploadBytes) {
-        // Nothing will ever process it; keeping it would only hold the space.
+        // Nothing will ever process it; keeping it would only hold the space. No
+        // job exists for it (checked above), so this deletes no job's object.
         await opts.storage.delete(fileKey).catch((err: unknown) => request.log.warn({ err, fileKey }, 'could not delete an oversized upload'));
         throw new AppError('FILE_TOO_LARGE', 413, `the file is ${info.size} bytes; the limit is ${opts.maxUploadBytes} bytes`, {
           size: info.size,
