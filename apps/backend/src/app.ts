@@ -1,4 +1,5 @@
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -17,6 +18,7 @@ import { createDispatcher, type Dispatcher } from './jobs/dispatcher.js';
 import { JobRepository } from './jobs/job-repository.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.js';
 import { clientConfigRoute } from './routes/client-config.js';
+import { isRateLimitExempt } from './routes/public-route.js';
 import { healthRoutes } from './routes/health.js';
 import { captionsExportRoute } from './routes/upload-video/captions-export.js';
 import { captionsReadRoute } from './routes/upload-video/captions-read.js';
@@ -39,6 +41,11 @@ import { createRenderWorker, type RenderWorker } from './renders/render-worker.j
 import { LocalStorage } from './storage/local-storage.js';
 import { localStorageRoutes } from './storage/local-storage-routes.js';
 import type { ObjectStorage } from './storage/storage.js';
+import { hostPolicy } from './security/allowed-hosts.js';
+import { clientErrorHandler } from './security/client-error.js';
+import { installJsonBodyParser } from './security/json-body.js';
+import { installRequestGuards } from './security/request-guards.js';
+import { securityHeaderOptions } from './security/security-headers.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -63,6 +70,10 @@ export interface AppDeps {
 
 export type App = FastifyInstance;
 
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
+}
+
 /**
  * What a log line says about a request. The query string is left out: on the
  * storage routes it carries URL signatures, bearer credentials for hours.
@@ -83,6 +94,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     genReqId: requestIdFor,
     // Large enough for every JSON request but the ML callback, which sets its own.
     bodyLimit: 1024 * 1024,
+    // Fastify's types take a hop count only as a function: trust the n proxies nearest to us.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -92,6 +106,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+  installRequestGuards(app, { hosts: hostPolicy(config.publicUrl, config.allowedHosts), webOrigins: config.webOrigins });
+  installJsonBodyParser(app);
 
   const jobs = new JobRepository(db);
   const dispatcher = createDispatcher({
@@ -137,6 +153,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await renderWorker.stop();
   });
 
+  await app.register(
+    helmet,
+    securityHeaderOptions({
+      publicUrl: config.publicUrl,
+      // Where the browser plays and uploads media: the origin of the URLs the store signs.
+      storageOrigins: [new URL(await storage.createDownloadUrl('videos/origin-probe', 60)).origin],
+      mlPublicUrl: config.mlPublicUrl,
+    }),
+  );
   await app.register(cors, {
     origin: config.webOrigins,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
@@ -145,8 +170,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     maxAge: 600,
   });
   await app.register(rateLimit, {
-    // Only routes that opt in (PUBLIC_ROUTE_CONFIG) are limited.
-    global: false,
+    // Every route without a rate-limit config of its own shares one counter per client, so a
+    // client's budget is spread over all public routes, not granted again on each; internal
+    // routes opt out (INTERNAL_ROUTE_CONFIG) or count apart (the ML callback).
+    global: true,
+    allowList: (request) => isRateLimitExempt(request.url),
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
     errorResponseBuilder: (_request, ctx) =>
@@ -183,7 +211,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         maxUploadBytes: config.maxUploadBytes,
         kickDispatcher: () => dispatcher.kick(),
       });
-      await api.register(resultCallbackRoute, { jobs, storage, callbackSecret: config.callbackSecret });
+      await api.register(resultCallbackRoute, {
+        jobs,
+        storage,
+        callbackSecret: config.callbackSecret,
+        rateLimitPerMinute: config.callbackRateLimitPerMinute,
+      });
       await api.register(resultReadRoute, { jobs });
       await api.register(statusRoute, { jobs });
       await api.register(captionsReadRoute, { jobs });
@@ -197,6 +230,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         jobs,
         renders,
         maxQueued: config.render.maxQueued,
+        maxPerClient: config.render.maxPerClient,
         kickWorker: () => renderWorker.kick(),
       });
       await api.register(renderReadRoute, {

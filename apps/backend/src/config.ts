@@ -44,7 +44,13 @@ const EnvSchema = z.object({
   // Edited captions of a long video with per-word analysis run to a few MB; the default JSON limit is 1 MiB.
   MAX_CAPTIONS_BYTES: intFrom(16 * MIB, 1024),
   WEB_ORIGINS: optionalText,
-  RATE_LIMIT_PER_MINUTE: intFrom(120, 1),
+  // Host names (besides PUBLIC_URL's, loopback names and IP literals) the backend answers; `*` for any.
+  ALLOWED_HOSTS: optionalText,
+  TRUST_PROXY: optionalText,
+  // Per client across every public route: a browser polling two jobs and autosaving stays far below it.
+  RATE_LIMIT_PER_MINUTE: intFrom(300, 1),
+  // The ML service's deliveries: progress at most every 2 s per job, so 600 leaves room for many jobs.
+  CALLBACK_RATE_LIMIT_PER_MINUTE: intFrom(600, 1),
   DISPATCH_INTERVAL_MS: intFrom(1000, 10),
   DISPATCH_MAX_BACKOFF_MS: intFrom(60000, 10),
   JOB_STALE_SECONDS: intFrom(600, 1),
@@ -58,6 +64,7 @@ const EnvSchema = z.object({
   RENDER_LEASE_SECONDS: intFrom(60, 3),
   RENDER_TIMEOUT_SECONDS: intFrom(21600, 1),
   RENDER_MAX_QUEUED: intFrom(20, 1),
+  RENDER_MAX_PER_CLIENT: intFrom(3, 1),
   RENDER_POLL_INTERVAL_MS: intFrom(1000, 10),
   FFMPEG_PATH: optionalText,
   FFPROBE_PATH: optionalText,
@@ -85,7 +92,12 @@ export interface BackendConfig {
   maxCaptionsBytes: number;
   callbackSecret: string;
   webOrigins: string[];
+  /** Extra host names the backend answers (ALLOWED_HOSTS); see security/allowed-hosts.ts. */
+  allowedHosts: string[];
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For is believed (false: none). */
+  trustProxy: TrustProxy;
   rateLimitPerMinute: number;
+  callbackRateLimitPerMinute: number;
   dispatchIntervalMs: number;
   dispatchMaxBackoffMs: number;
   jobStaleSeconds: number;
@@ -104,10 +116,33 @@ export interface RenderConfig {
   timeoutSeconds: number;
   /** Live (queued + processing) renders accepted before new ones get 429. */
   maxQueued: number;
+  /** Live renders one client (address) may have asked for at once. */
+  maxPerClient: number;
   pollIntervalMs: number;
   /** Unset: `ffmpeg`/`ffprobe` on PATH (resolved when the worker starts). */
   ffmpegPath: string | undefined;
   ffprobePath: string | undefined;
+}
+
+/** false: trust no proxy; true: any; a number: that many hops; a list: those addresses or CIDR ranges. */
+export type TrustProxy = boolean | number | string[];
+
+/**
+ * TRUST_PROXY as Fastify takes it. Unset means no proxy is trusted: then
+ * X-Forwarded-For is ignored and a client cannot pick its own rate-limit key.
+ */
+export function parseTrustProxy(value: string | undefined): TrustProxy {
+  const v = value?.trim().toLowerCase() ?? '';
+  if (v === '' || v === 'false' || v === '0' || v === 'no') return false;
+  if (v === 'true' || v === 'yes') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const list = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const entry of list) {
+    if (!/^[0-9a-f:.]+(\/\d{1,3})?$/.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry)) {
+      throw new ConfigError(`invalid backend configuration:\n  TRUST_PROXY: "${entry}" is not true, a hop count, an address, a CIDR range or loopback/linklocal/uniquelocal`);
+    }
+  }
+  return list;
 }
 
 export class ConfigError extends Error {
@@ -180,7 +215,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, secrets: SecretResolver = res
     maxCaptionsBytes: e.MAX_CAPTIONS_BYTES,
     callbackSecret: secrets('CALLBACK_SECRET', env, dataDir),
     webOrigins: [...new Set(webOrigins)],
+    allowedHosts: (e.ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter((h) => h !== ''),
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    callbackRateLimitPerMinute: e.CALLBACK_RATE_LIMIT_PER_MINUTE,
     dispatchIntervalMs: e.DISPATCH_INTERVAL_MS,
     dispatchMaxBackoffMs: e.DISPATCH_MAX_BACKOFF_MS,
     jobStaleSeconds: e.JOB_STALE_SECONDS,
@@ -193,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, secrets: SecretResolver = res
       leaseSeconds: e.RENDER_LEASE_SECONDS,
       timeoutSeconds: e.RENDER_TIMEOUT_SECONDS,
       maxQueued: e.RENDER_MAX_QUEUED,
+      maxPerClient: e.RENDER_MAX_PER_CLIENT,
       pollIntervalMs: e.RENDER_POLL_INTERVAL_MS,
       ffmpegPath: e.FFMPEG_PATH,
       ffprobePath: e.FFPROBE_PATH,

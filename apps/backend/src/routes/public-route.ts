@@ -2,7 +2,20 @@ import type {} from '@fastify/rate-limit';
 import type { FastifyContextConfig } from 'fastify';
 
 /**
- * Route config for endpoints anyone may call: rate limited with the app-wide
- * settings. Internal routes (health, storage, the ML callback) leave it out.
+ * Route config for endpoints anyone may call. It deliberately carries no
+ * rate-limit settings of its own: such a route counts against the app-wide
+ * limiter's one counter per client (a route-level `rateLimit` object would
+ * get a counter of its own and so a fresh budget on every route). Every
+ * `/api/` route is limited that way; see `isRateLimitExempt`.
  */
-export const PUBLIC_ROUTE_CONFIG: FastifyContextConfig = { rateLimit: {} };
+export const PUBLIC_ROUTE_CONFIG: FastifyContextConfig = {};
+
+/**
+ * Outside `/api/` nothing is counted: the web app's files, /docs, /health and
+ * the signed storage URLs (a video player's range requests while seeking
+ * would burn a client's budget, and each URL is already bound by signature
+ * and expiry).
+ */
+export function isRateLimitExempt(url: string): boolean {
+  return !url.startsWith('/api/');
+}
