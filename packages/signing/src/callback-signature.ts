@@ -27,9 +27,14 @@ export type CallbackVerdict =
   | { ok: true }
   | { ok: false; code: 'INVALID_SIGNATURE' | 'SIGNATURE_EXPIRED'; message: string };
 
-export function verifyCallback(
-  secret: string,
-  rawBody: string,
+/**
+ * What can be judged from the headers alone, before a byte of the body is
+ * read: both present, well formed, and the timestamp inside the window. A
+ * delivery failing this is refused without reading (or buffering) its body;
+ * one passing it still has its MAC checked over the body by verifyCallback.
+ * Revealing staleness before the MAC tells an attacker nothing about the secret.
+ */
+export function checkCallbackHeaders(
   timestampHeader: string | undefined,
   signatureHeader: string | undefined,
   nowSeconds = Math.floor(Date.now() / 1000),
@@ -41,18 +46,32 @@ export function verifyCallback(
   if (!/^\d{1,12}$/.test(timestampHeader)) {
     return { ok: false, code: 'INVALID_SIGNATURE', message: `${CALLBACK_TIMESTAMP_HEADER} must be unix seconds` };
   }
-  const match = /^sha256=([0-9a-f]{64})$/i.exec(signatureHeader.trim());
-  if (!match?.[1]) {
+  if (!SIGNATURE.test(signatureHeader.trim())) {
     return { ok: false, code: 'INVALID_SIGNATURE', message: `${CALLBACK_SIGNATURE_HEADER} must be "sha256=<64 hex>"` };
   }
-  const expected = createHmac('sha256', secret).update(`${timestampHeader}.${rawBody}`).digest();
-  const given = Buffer.from(match[1], 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return { ok: false, code: 'INVALID_SIGNATURE', message: 'signature does not match the body' };
-  }
-  // Checked after the MAC so an attacker learns nothing from the error about the secret.
   if (Math.abs(nowSeconds - Number(timestampHeader)) > maxSkewSeconds) {
     return { ok: false, code: 'SIGNATURE_EXPIRED', message: `delivery is older than ${maxSkewSeconds} s` };
+  }
+  return { ok: true };
+}
+
+const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
+
+export function verifyCallback(
+  secret: string,
+  rawBody: string,
+  timestampHeader: string | undefined,
+  signatureHeader: string | undefined,
+  nowSeconds = Math.floor(Date.now() / 1000),
+  maxSkewSeconds = CALLBACK_MAX_SKEW_SECONDS,
+): CallbackVerdict {
+  const headers = checkCallbackHeaders(timestampHeader, signatureHeader, nowSeconds, maxSkewSeconds);
+  if (!headers.ok) return headers;
+  const match = SIGNATURE.exec(signatureHeader!.trim());
+  const expected = createHmac('sha256', secret).update(`${timestampHeader}.${rawBody}`).digest();
+  const given = Buffer.from(match![1]!, 'hex');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return { ok: false, code: 'INVALID_SIGNATURE', message: 'signature does not match the body' };
   }
   return { ok: true };
 }

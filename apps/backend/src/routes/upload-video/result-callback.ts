@@ -7,8 +7,9 @@ import {
   ResultCallbackResponse,
   isTerminal,
 } from '@ecg/contracts';
-import { verifyCallback } from '@ecg/signing';
+import { checkCallbackHeaders, verifyCallback } from '@ecg/signing';
 import { AppError } from '../../errors.js';
+import { containsNulEscape, nulRefusal } from '../../security/json-body.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
 import { storeWaveform } from '../../storage/store-waveform.js';
 import type { ObjectStorage } from '../../storage/storage.js';
@@ -20,8 +21,19 @@ export interface ResultCallbackOptions {
   storage: Pick<ObjectStorage, 'write'>;
   /** A full transcript with word timings runs to megabytes for an hour of speech. */
   bodyLimitBytes?: number;
+  /** Deliveries one client (the ML service's address) may make in a minute. */
+  rateLimitPerMinute: number;
+  /**
+   * Bodies over SMALL_BODY_BYTES read at once; more answer 503 (the ML
+   * service's outbox retries). Headers that merely look signed can still
+   * carry junk, and each such body is held in memory until its MAC is checked.
+   */
+  maxLargeBodiesInFlight?: number;
   now?: () => number;
 }
+
+/** Progress and failure deliveries are a few hundred bytes; only results are larger. */
+const SMALL_BODY_BYTES = 1024 * 1024;
 
 const RAW = Symbol('ecg.rawBody');
 type WithRaw = { [RAW]?: string };
@@ -38,9 +50,16 @@ function header(value: string | string[] | undefined): string | undefined {
  */
 export const resultCallbackRoute: FastifyPluginAsyncZod<ResultCallbackOptions> = async (app, opts) => {
   const bodyLimit = opts.bodyLimitBytes ?? 64 * 1024 * 1024;
+  const maxLarge = opts.maxLargeBodiesInFlight ?? 2;
   const nowSeconds = () => Math.floor((opts.now ?? Date.now)() / 1000);
+  let largeInFlight = 0;
+  const holdsLargeSlot = new WeakSet<object>();
+  const releaseLargeSlot = async (request: object) => {
+    if (holdsLargeSlot.delete(request)) largeInFlight -= 1;
+  };
 
-  // Encapsulated: only this plugin's routes keep the raw text.
+  // Encapsulated: only this plugin's routes keep the raw text (the app-wide JSON parser is replaced here).
+  app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (request, body, done) => {
     (request as unknown as WithRaw)[RAW] = body as string;
     done(null, body);
@@ -50,13 +69,40 @@ export const resultCallbackRoute: FastifyPluginAsyncZod<ResultCallbackOptions> =
     '/result',
     {
       bodyLimit,
+      config: { rateLimit: { max: opts.rateLimitPerMinute, timeWindow: 60_000 } },
       schema: {
         summary: 'ML service → backend: progress, result or failure of a job (HMAC-signed)',
         description: `Signed like a webhook: ${CALLBACK_TIMESTAMP_HEADER}: <unix seconds>, ${CALLBACK_SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>" with CALLBACK_SECRET>.`,
         tags: ['ml-callback'],
         body: ResultCallbackRequest,
-        response: { 200: ResultCallbackResponse, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody },
+        response: { 200: ResultCallbackResponse, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 429: ErrorBody, 503: ErrorBody },
       },
+      // preParsing: after the rate limit (onRequest) has counted the request, before the body is
+      // read, so a delivery without signature headers that could be valid has nothing buffered.
+      preParsing: async (request, reply, payload) => {
+        const verdict = checkCallbackHeaders(
+          header(request.headers[CALLBACK_TIMESTAMP_HEADER]),
+          header(request.headers[CALLBACK_SIGNATURE_HEADER]),
+          nowSeconds(),
+        );
+        if (!verdict.ok) {
+          reply.header('connection', 'close');
+          throw new AppError(verdict.code, 401, verdict.message);
+        }
+        const declared = Number(request.headers['content-length'] ?? Number.NaN);
+        // A chunked body (no length) is counted as large: its size is unknown until read.
+        if (!(declared <= SMALL_BODY_BYTES)) {
+          if (largeInFlight >= maxLarge) {
+            reply.header('connection', 'close').header('retry-after', '5');
+            throw new AppError('STORAGE_UNAVAILABLE', 503, `${maxLarge} large deliveries are being read; retry shortly`);
+          }
+          largeInFlight += 1;
+          holdsLargeSlot.add(request);
+        }
+        return payload;
+      },
+      onResponse: async (request) => releaseLargeSlot(request),
+      onRequestAbort: async (request) => releaseLargeSlot(request),
       preValidation: async (request) => {
         const raw = (request as unknown as WithRaw)[RAW] ?? '';
         const verdict = verifyCallback(
@@ -67,6 +113,7 @@ export const resultCallbackRoute: FastifyPluginAsyncZod<ResultCallbackOptions> =
           nowSeconds(),
         );
         if (!verdict.ok) throw new AppError(verdict.code, 401, verdict.message);
+        if (containsNulEscape(raw)) throw nulRefusal();
         try {
           request.body = JSON.parse(raw) as typeof request.body;
         } catch {
