@@ -8,6 +8,7 @@ const RESULT = { text: 'hello', language: 'en', segments: [{ id: 0, start: 0, en
 let n = 0;
 const key = () => `videos/anonymous/20250101_000000_${String(n++ % 1e8).padStart(8, '0')}_render-${n}.mp4`;
 const OPTIONS = { expressive: true, strength: 1, captionVersion: 0 };
+const NO_LIMITS = { maxLive: 1000, maxLivePerRequester: 1000 };
 
 for (const { driver, open } of TEST_DATABASES) {
   describe(`render repository on ${driver}`, () => {
@@ -23,6 +24,12 @@ for (const { driver, open } of TEST_DATABASES) {
       },
     });
 
+    async function queue(jobId: string, options: typeof OPTIONS, by = '192.0.2.1') {
+      const queued = await renders.queueForJob(jobId, options, by, NO_LIMITS);
+      if (queued.outcome === 'full') throw new Error('unexpectedly full');
+      return { render: queued.render, created: queued.outcome === 'created', outcome: queued.outcome };
+    }
+
     async function completedJobId(): Promise<string> {
       const { job } = await jobs.createOrGetLive(key(), null);
       await jobs.complete(job.id, RESULT, null);
@@ -31,19 +38,46 @@ for (const { driver, open } of TEST_DATABASES) {
 
     it('keeps one live render per job, options and captions version, even when requests race', async () => {
       const jobId = await completedJobId();
-      const results = await Promise.all(Array.from({ length: 5 }, () => renders.createOrGetLive(jobId, OPTIONS)));
+      const results = await Promise.all(Array.from({ length: 5 }, () => queue(jobId, OPTIONS)));
       assert.equal(new Set(results.map((r) => r.render.id)).size, 1);
       assert.equal(results.filter((r) => r.created).length, 1);
-      const other = await renders.createOrGetLive(jobId, { ...OPTIONS, strength: 2 });
-      assert.equal(other.created, true, 'other options are another render');
-      const newer = await renders.createOrGetLive(jobId, { ...OPTIONS, captionVersion: 1 });
-      assert.equal(newer.created, true, 'edited captions are another render');
-      assert.equal(await renders.countLive(), 3);
+    });
+
+    it('keeps at most one render waiting per job: other options take over the waiting one', async () => {
+      const jobId = await completedJobId();
+      const first = await queue(jobId, OPTIONS);
+      // The probe's flood: the same job with strength nudged on every request.
+      const nudged = await Promise.all([1.01, 1.02, 1.03, 1.04].map((strength) => queue(jobId, { ...OPTIONS, strength })));
+      assert.ok(nudged.every((r) => r.render.id === first.render.id && r.outcome === 'replaced'));
+      assert.equal(await renders.countLive(), 1);
+      const waiting = await renders.get(first.render.id);
+      assert.ok([1.01, 1.02, 1.03, 1.04].includes(waiting?.strength ?? 0), 'the waiting render carries one of the new options');
+
+      // Once it runs, one more may wait beside it; the running one keeps its options.
+      const [running] = await renders.claimQueued(1, 'worker', 60);
+      const next = await queue(jobId, { ...OPTIONS, captionVersion: 1 });
+      assert.equal(next.created, true, 'edited captions queue beside the running render');
+      const again = await queue(jobId, { ...OPTIONS, strength: 0 });
+      assert.equal(again.render.id, next.render.id, 'and take over the waiting one afterwards');
+      assert.equal((await renders.get(running!.id))?.strength, waiting?.strength);
+      assert.equal(await renders.countLive(), 2);
+    });
+
+    it('refuses a new render past the per-client and instance caps, but still joins and replaces', async () => {
+      const [a, b, c] = [await completedJobId(), await completedJobId(), await completedJobId()];
+      const limits = { maxLive: 3, maxLivePerRequester: 2 };
+      assert.equal((await renders.queueForJob(a, OPTIONS, 'client-1', limits)).outcome, 'created');
+      assert.equal((await renders.queueForJob(b, OPTIONS, 'client-1', limits)).outcome, 'created');
+      assert.deepEqual(await renders.queueForJob(c, OPTIONS, 'client-1', limits), { outcome: 'full', scope: 'client' });
+      assert.equal((await renders.queueForJob(a, OPTIONS, 'client-1', limits)).outcome, 'joined');
+      assert.equal((await renders.queueForJob(a, { ...OPTIONS, strength: 2 }, 'client-1', limits)).outcome, 'replaced');
+      assert.equal((await renders.queueForJob(c, OPTIONS, 'client-2', limits)).outcome, 'created');
+      const d = await completedJobId();
+      assert.deepEqual(await renders.queueForJob(d, OPTIONS, 'client-3', limits), { outcome: 'full', scope: 'instance' });
     });
 
     it('hands each queued render to one claimer only, oldest first, up to the limit', async () => {
-      const jobId = await completedJobId();
-      for (const strength of [0, 0.5, 1, 1.5, 2]) await renders.createOrGetLive(jobId, { ...OPTIONS, strength });
+      for (let i = 0; i < 5; i += 1) await queue(await completedJobId(), OPTIONS);
       const second = new RenderRepository(t.openSecond());
       const [a, b] = await Promise.all([renders.claimQueued(3, 'worker-a', 60), second.claimQueued(3, 'worker-b', 60)]);
       const ids = [...a, ...b].map((r) => r.id);
@@ -59,7 +93,7 @@ for (const { driver, open } of TEST_DATABASES) {
 
     it('queues a render again when its lease runs out, and fails it after too many tries', async () => {
       const jobId = await completedJobId();
-      const { render } = await renders.createOrGetLive(jobId, OPTIONS);
+      const { render } = await queue(jobId, OPTIONS);
       // A zero-second lease has run out by the next statement: the claimer "died".
       const [claimed] = await renders.claimQueued(1, 'dead-worker', 0);
       assert.equal(claimed?.id, render.id);
@@ -86,7 +120,7 @@ for (const { driver, open } of TEST_DATABASES) {
 
     it('leaves a render whose lease still runs alone', async () => {
       const jobId = await completedJobId();
-      const { render } = await renders.createOrGetLive(jobId, OPTIONS);
+      const { render } = await queue(jobId, OPTIONS);
       await renders.claimQueued(1, 'live-worker', 60);
       const recovered = await renders.recoverExpired(3);
       assert.deepEqual(recovered, { requeued: [], failed: [] });
@@ -95,7 +129,7 @@ for (const { driver, open } of TEST_DATABASES) {
 
     it('records progress without going backwards, completes and releases only for the lease owner', async () => {
       const jobId = await completedJobId();
-      const { render } = await renders.createOrGetLive(jobId, OPTIONS);
+      const { render } = await queue(jobId, OPTIONS);
       await renders.claimQueued(1, 'owner', 60);
       assert.equal(await renders.renew(render.id, 'owner', 60, 30), true);
       assert.equal(await renders.renew(render.id, 'owner', 60, 10), true);
@@ -111,7 +145,7 @@ for (const { driver, open } of TEST_DATABASES) {
 
     it('hands a released render back to the queue without counting the interrupted try', async () => {
       const jobId = await completedJobId();
-      const { render } = await renders.createOrGetLive(jobId, OPTIONS);
+      const { render } = await queue(jobId, OPTIONS);
       await renders.claimQueued(1, 'owner', 60);
       assert.equal(await renders.release(render.id, 'owner'), true);
       const back = await renders.get(render.id);

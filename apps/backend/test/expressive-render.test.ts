@@ -211,7 +211,12 @@ describe('expressive captions: render worker failures and restarts', () => {
     try {
       const jobId = await completedJob(b.app, 'orphan.mp4', EXPRESSIVE_RESULT, video);
       const renders = new RenderRepository(b.db);
-      const { render } = await renders.createOrGetLive(jobId, { expressive: true, strength: 1, captionVersion: 0 });
+      const queued = await renders.queueForJob(jobId, { expressive: true, strength: 1, captionVersion: 0 }, '192.0.2.1', {
+        maxLive: 10,
+        maxLivePerRequester: 10,
+      });
+      assert.ok(queued.outcome === 'created');
+      const { render } = queued;
       // Claimed by a backend that crashed at once: its (zero-second) lease is already over.
       await renders.claimQueued(1, 'crashed-backend', 0);
       assert.equal((await renderOf(b, jobId, render.id)).status, 'processing');

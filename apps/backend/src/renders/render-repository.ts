@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorCode, RenderStatus } from '@ecg/contracts';
-import type { Db } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import { isJobId } from '../jobs/job-repository.js';
 
 export interface Render {
@@ -23,6 +23,8 @@ export interface Render {
   updatedAt: Date;
   startedAt: Date | null;
   completedAt: Date | null;
+  /** The client (address) that asked for it; null for renders from before this was recorded. */
+  requestedBy: string | null;
 }
 
 interface RenderRow {
@@ -43,6 +45,7 @@ interface RenderRow {
   updated_at: Date;
   started_at: Date | null;
   completed_at: Date | null;
+  requested_by: string | null;
 }
 
 function toRender(r: RenderRow): Render {
@@ -64,6 +67,7 @@ function toRender(r: RenderRow): Render {
     updatedAt: r.updated_at,
     startedAt: r.started_at,
     completedAt: r.completed_at,
+    requestedBy: r.requested_by,
   };
 }
 
@@ -74,6 +78,20 @@ export interface RenderOptions {
 }
 
 const LIVE = `status IN ('queued', 'processing')`;
+
+/** First key of the per-job advisory lock (any constant; the job id hashes into the second). */
+const RENDER_LOCK_NAMESPACE = 7_412_009;
+
+export interface RenderLimits {
+  /** Live renders of the whole instance. */
+  maxLive: number;
+  /** Live renders one client asked for. */
+  maxLivePerRequester: number;
+}
+
+export type QueueOutcome =
+  | { outcome: 'joined' | 'replaced' | 'created'; render: Render }
+  | { outcome: 'full'; scope: 'client' | 'instance' };
 const SECONDS = `($SEC::double precision * interval '1 second')`;
 const seconds = (param: number) => SECONDS.replace('$SEC', `$${param}`);
 
@@ -93,28 +111,45 @@ export class RenderRepository {
   }
 
   /**
-   * Queues a render, or returns the live one with the same job, options and
-   * captions version. The partial unique index settles a race between two
-   * requests: the loser's insert does nothing and it reads the winner's row.
+   * Queues a render for a job, keeping at most one waiting per job: the live
+   * render with the same options and captions version is joined; otherwise a
+   * render still waiting for this job takes the new options (it has not
+   * started, so nobody loses work, and its id stays valid for whoever polls
+   * it); otherwise a new one is queued, if `limits` allow one more. A per-job
+   * advisory lock serialises requests for the same job across backends.
    */
-  async createOrGetLive(jobId: string, opts: RenderOptions): Promise<{ render: Render; created: boolean }> {
-    for (let round = 0; round < 3; round += 1) {
-      const inserted = await this.db.query<RenderRow>(
-        `INSERT INTO renders (id, job_id, expressive, strength, caption_version) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (job_id, expressive, strength, caption_version) WHERE ${LIVE} DO NOTHING
+  async queueForJob(jobId: string, opts: RenderOptions, requestedBy: string, limits: RenderLimits): Promise<QueueOutcome> {
+    return this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [RENDER_LOCK_NAMESPACE, jobId]);
+      const live = await this.findLive(jobId, opts, tx);
+      if (live) return { outcome: 'joined', render: live };
+      const replaced = await tx.query<RenderRow>(
+        `UPDATE renders SET expressive = $2, strength = $3, caption_version = $4, requested_by = $5, updated_at = now()
+          WHERE id = (SELECT id FROM renders WHERE job_id = $1 AND status = 'queued' ORDER BY created_at DESC, id LIMIT 1)
+            AND status = 'queued'
          RETURNING *`,
-        [randomUUID(), jobId, opts.expressive, opts.strength, opts.captionVersion],
+        [jobId, opts.expressive, opts.strength, opts.captionVersion, requestedBy],
       );
-      if (inserted[0]) return { render: toRender(inserted[0]), created: true };
-      const live = await this.findLive(jobId, opts);
-      if (live) return { render: live, created: false };
-    }
-    throw new Error(`could not create or find a live render for job ${jobId}`);
+      if (replaced[0]) return { outcome: 'replaced', render: toRender(replaced[0]) };
+      const [counts] = await tx.query<{ total: number; mine: number }>(
+        `SELECT count(*)::int AS total, (count(*) FILTER (WHERE requested_by = $1))::int AS mine
+           FROM renders WHERE ${LIVE}`,
+        [requestedBy],
+      );
+      if ((counts?.mine ?? 0) >= limits.maxLivePerRequester) return { outcome: 'full', scope: 'client' };
+      if ((counts?.total ?? 0) >= limits.maxLive) return { outcome: 'full', scope: 'instance' };
+      const inserted = await tx.query<RenderRow>(
+        `INSERT INTO renders (id, job_id, expressive, strength, caption_version, requested_by)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+        [randomUUID(), jobId, opts.expressive, opts.strength, opts.captionVersion, requestedBy],
+      );
+      return { outcome: 'created', render: toRender(inserted[0]!) };
+    });
   }
 
   /** The queued or processing render of this job with these options and captions version, if any. */
-  async findLive(jobId: string, opts: RenderOptions): Promise<Render | null> {
-    const rows = await this.db.query<RenderRow>(
+  async findLive(jobId: string, opts: RenderOptions, on: Queryable = this.db): Promise<Render | null> {
+    const rows = await on.query<RenderRow>(
       `SELECT * FROM renders
         WHERE job_id = $1 AND expressive = $2 AND strength = $3 AND caption_version = $4 AND ${LIVE}`,
       [jobId, opts.expressive, opts.strength, opts.captionVersion],

@@ -10,17 +10,21 @@ import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
 
 export interface RenderCreateOptions {
   jobs: Pick<JobRepository, 'get'>;
-  renders: Pick<RenderRepository, 'createOrGetLive' | 'findLive' | 'countLive'>;
+  renders: Pick<RenderRepository, 'queueForJob'>;
   /** Live renders (all jobs) beyond which a new one is refused with 429. */
   maxQueued: number;
+  /** Live renders one client may have asked for before a new one is refused with 429. */
+  maxPerClient: number;
   /** Wakes the render worker. */
   kickWorker: () => void;
 }
 
 /**
  * `POST /api/upload-video/result/:jobId/render`: queues a video with the
- * current captions burned in. The same job, options and captions version
- * already queued or rendering answers that render instead of a second one.
+ * current captions burned in. Each job has at most one render waiting: the
+ * same job, options and captions version joins the live render, other
+ * options take over the waiting one; only a request that needs a new render
+ * counts against the per-client and instance-wide caps.
  */
 export const renderCreateRoute: FastifyPluginAsyncZod<RenderCreateOptions> = async (app, opts) => {
   app.post(
@@ -30,15 +34,15 @@ export const renderCreateRoute: FastifyPluginAsyncZod<RenderCreateOptions> = asy
       schema: {
         summary: 'Render the video with the current captions burned in (ffmpeg + libass)',
         description:
-          'Answers 202 with the render to poll (GET …/render/{renderId}). An identical render still queued or running is answered instead of a new one. An empty body means the defaults (expressive, strength 1).',
+          'Answers 202 with the render to poll (GET …/render/{renderId}). An identical render still queued or running is answered instead of a new one; a render of this job still waiting to start takes the new options instead of a second one queuing. 429 when this client already has RENDER_MAX_PER_CLIENT renders live, or the instance RENDER_MAX_QUEUED. An empty body means the defaults (expressive, strength 1).',
         tags: ['renders'],
         // A copy without the registry id: @fastify/swagger cannot resolve a $ref for path params.
         params: z.object(JobIdParams.shape),
         body: RenderRequest,
-        response: { 202: RenderJob, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody },
+        response: { 202: RenderJob, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody },
       },
       preValidation: async (request) => {
-        // A bodiless POST (no content type) asks for the defaults.
+        // A bodiless POST (no content type) asks for the defaults; a cross-site one never gets here (request guards).
         request.body ??= {} as typeof request.body;
       },
     },
@@ -46,18 +50,21 @@ export const renderCreateRoute: FastifyPluginAsyncZod<RenderCreateOptions> = asy
       const job = await requireCompletedJob(opts.jobs, request.params.jobId);
       const { expressive, strength } = request.body;
       const options = { expressive, strength, captionVersion: job.captionVersion };
-      const live = await opts.renders.findLive(job.id, options);
-      if (live) return reply.code(202).send(renderView(live));
-      // Checked before inserting, so a refused request leaves nothing behind; a burst may overshoot by a few, which is fine for a soft cap.
-      if ((await opts.renders.countLive()) >= opts.maxQueued) {
-        throw new AppError('RATE_LIMITED', 429, `${opts.maxQueued} renders are already waiting or running; try again when some have finished`);
+      const queued = await opts.renders.queueForJob(job.id, options, request.ip, {
+        maxLive: opts.maxQueued,
+        maxLivePerRequester: opts.maxPerClient,
+      });
+      if (queued.outcome === 'full') {
+        reply.header('retry-after', '60');
+        throw queued.scope === 'client'
+          ? new AppError('RATE_LIMITED', 429, `you already have ${opts.maxPerClient} renders waiting or running; try again when one has finished`)
+          : new AppError('RATE_LIMITED', 429, `${opts.maxQueued} renders are already waiting or running; try again when some have finished`);
       }
-      const result = await opts.renders.createOrGetLive(job.id, options);
-      if (result.created) {
-        request.log.info({ jobId: job.id, renderId: result.render.id, expressive, strength }, 'render queued');
+      if (queued.outcome !== 'joined') {
+        request.log.info({ jobId: job.id, renderId: queued.render.id, expressive, strength, outcome: queued.outcome }, 'render queued');
         opts.kickWorker();
       }
-      return reply.code(202).send(renderView(result.render));
+      return reply.code(202).send(renderView(queued.render));
     },
   );
 };
