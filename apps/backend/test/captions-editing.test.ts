@@ -17,7 +17,8 @@ const RESULT: TranscriptResult = {
       text: ' And so my fellow Americans,',
       words: [
         { word: ' And', start: 0, end: 0.3, probability: 0.9 },
-        { word: ' so', start: 0.3, end: 0.6, probability: 0.8, loudness_dbfs: -20.5 },
+        // volume_db is a caption word field; loudness_dbfs is not, and stays in the transcript only.
+        { word: ' so', start: 0.3, end: 0.6, probability: 0.8, volume_db: -20.5, loudness_dbfs: -20.5 },
       ],
     },
     { id: 1, start: 2.4, end: 5, text: ' ask not what your   country can do for you.' },
@@ -25,7 +26,7 @@ const RESULT: TranscriptResult = {
   ],
 };
 
-/** What the editor must be given for RESULT: blank segment dropped, overlap moved, text tidied, analysis kept. */
+/** What the editor must be given for RESULT: blank segment dropped, overlap moved, text tidied, named word fields kept. */
 const DERIVED: Caption[] = [
   {
     id: 'c0',
@@ -34,7 +35,7 @@ const DERIVED: Caption[] = [
     text: 'And so my fellow Americans,',
     words: [
       { word: ' And', start: 0, end: 0.3, probability: 0.9 },
-      { word: ' so', start: 0.3, end: 0.6, probability: 0.8, loudness_dbfs: -20.5 },
+      { word: ' so', start: 0.3, end: 0.6, probability: 0.8, volume_db: -20.5 },
     ],
   },
   { id: 'c1', start: 2.5, end: 5, text: 'ask not what your country can do for you.', words: [] },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { toAss } from '@ecg/captions';
+import type { Caption } from '@ecg/contracts';
 import { assExportUrl } from '../src/api/backend.js';
 import { DEFAULT_PREFS, readExpressivePrefs, writeExpressivePrefs } from '../src/lib/expressive-prefs.js';
 import { clampStrength, DEFAULT_STRENGTH, emphasisLook, emphasisOf, emphasisScale } from '../src/lib/expressive-style.js';
@@ -46,7 +47,7 @@ describe('expressive word sizes', () => {
   });
 
   test('the preview sizes words in the same proportion as the ASS export', () => {
-    const caption = {
+    const caption: Caption = {
       id: 'c0',
       start: 0,
       end: 2,

@@ -1,4 +1,5 @@
 import type { Caption, CaptionWord, TranscriptResult } from '@ecg/contracts';
+import { captionWordFields } from './named-fields.js';
 import { normaliseText } from './text-align.js';
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
@@ -8,8 +9,9 @@ const clamp = (v: number, lo: number, hi: number): number => Math.min(Math.max(v
  * in order (the same result always gives the same ids). Whisper can emit a
  * segment that starts a few milliseconds before the previous one ends; such
  * starts are moved to the previous end so the list is ordered and free of
- * overlaps, which every editing operation relies on. Word analysis fields
- * (loudness, pitch, speaker) are kept as they come.
+ * overlaps, which every editing operation relies on. Words keep the fields
+ * a caption word names (timing, probability, loudness, pitch, emphasis) and
+ * nothing else a transcript word may carry.
  */
 export function fromTranscript(result: Pick<TranscriptResult, 'segments'>): Caption[] {
   const captions: Caption[] = [];
@@ -21,10 +23,8 @@ export function fromTranscript(result: Pick<TranscriptResult, 'segments'>): Capt
     const end = Math.max(segment.end, start);
     const words: CaptionWord[] = (segment.words ?? [])
       .filter((w) => w.word.trim() !== '')
-      .map((w) => ({ ...w, start: clamp(w.start, start, end), end: clamp(w.end, start, end) }));
-    const caption: Caption = { id: `c${captions.length}`, start, end, text, words };
-    if (segment['speaker'] !== undefined) caption['speaker'] = segment['speaker'];
-    captions.push(caption);
+      .map((w) => ({ ...captionWordFields(w), start: clamp(w.start, start, end), end: clamp(w.end, start, end) }));
+    captions.push({ id: `c${captions.length}`, start, end, text, words });
     prevEnd = end;
   }
   return captions;

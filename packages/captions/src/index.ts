@@ -1,5 +1,6 @@
 export * from './caption-ids.js';
 export * from './from-transcript.js';
+export * from './named-fields.js';
 export * from './edit-result.js';
 export * from './split-merge.js';
 export * from './set-timing.js';

@@ -1,4 +1,5 @@
 import type { Caption } from '@ecg/contracts';
+import { captionWordFields } from './named-fields.js';
 import { formatTimestamp } from './timestamps.js';
 import { shownLines } from './shown-lines.js';
 
@@ -44,7 +45,8 @@ export interface JsonExportOptions {
 /**
  * Whisper-shaped JSON (`text`, `language`, `segments[{id,start,end,text,words}]`)
  * so tools that read Whisper's output read ours, with the caption id kept as
- * `caption_id`.
+ * `caption_id`. Only named fields are written, whatever the captions carry:
+ * pretty-printing multiplies whatever nests deep.
  */
 export function toJson(captions: readonly Caption[], options: JsonExportOptions = {}): string {
   const segments = captions.map((c, i) => ({
@@ -53,7 +55,7 @@ export function toJson(captions: readonly Caption[], options: JsonExportOptions 
     start: c.start,
     end: c.end,
     text: c.text,
-    words: c.words,
+    words: c.words.map(captionWordFields),
   }));
   const doc = {
     text: captions.map((c) => c.text).join(' '),

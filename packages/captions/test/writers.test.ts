@@ -106,4 +106,21 @@ describe('toJson', () => {
       ],
     });
   });
+
+  test('writes only the fields a caption and its words name, whatever else they carry', () => {
+    // Captions stored before saves were strict may carry anything; the cast stands in for such a row.
+    const stored = {
+      id: 'c0',
+      start: 0,
+      end: 1,
+      text: 'hi',
+      style: { deep: { deeper: {} } },
+      words: [{ word: 'hi', start: 0, end: 1, emphasis: 'loud', junk: { a: { a: {} } }, pitch_hz: 'high' }],
+    } as unknown as Caption;
+    const parsed: unknown = JSON.parse(toJson([stored]));
+    assert.deepEqual(parsed, {
+      text: 'hi',
+      segments: [{ id: 0, caption_id: 'c0', start: 0, end: 1, text: 'hi', words: [{ word: 'hi', start: 0, end: 1, emphasis: 'loud' }] }],
+    });
+  });
 });

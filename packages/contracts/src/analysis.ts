@@ -14,14 +14,24 @@ import { TranscriptResult, TranscriptSegment, TranscriptWord } from './result.js
 export const WordEmphasis = z.enum(['loud', 'normal', 'whisper']).meta({ id: 'WordEmphasis' });
 export type WordEmphasis = z.infer<typeof WordEmphasis>;
 
+/**
+ * A level in dBFS: never below the -100 floor (DB_FLOOR in the ML service's
+ * loudness.ts); +100 is far above anything a digital recording holds (the
+ * 16-bit PCM the ML service measures tops out at +3.01 AES17 RMS, 0 peak).
+ */
+const Dbfs = z.number().min(-100).max(100);
+
+/** 20 kHz, the top of human hearing: no voice's F0 is near it (the ML service's YIN searches 60–500 Hz). */
+const MAX_PITCH_HZ = 20_000;
+
 export const WordAnalysis = z
   .object({
     /** RMS level over the word's span, dBFS (AES17). */
-    volume_db: z.number(),
+    volume_db: Dbfs,
     /** Sample peak over the word's span, dBFS. */
-    peak_db: z.number(),
+    peak_db: Dbfs,
     /** Median F0 of the voiced frames in the word; null when none was voiced (unvoiced consonants, noise, silence). */
-    pitch_hz: z.number().positive().nullable(),
+    pitch_hz: z.number().positive().max(MAX_PITCH_HZ).nullable(),
     emphasis: WordEmphasis,
   })
   .meta({ id: 'WordAnalysis' });

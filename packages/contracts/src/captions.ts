@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode } from './errors.js';
 import { JobStatus, Progress } from './jobs.js';
+import { WordAnalysis } from './analysis.js';
 
 /*
  * Caption editing, export and job listing. Endpoints (backend, all under the
@@ -11,6 +12,7 @@ import { JobStatus, Progress } from './jobs.js';
  *        derived from the transcript (version 0, edited false).
  *        404 JOB_NOT_FOUND; 409 JOB_NOT_COMPLETED while the job is not completed.
  *   PUT  /api/upload-video/result/{jobId}   body SaveCaptionsRequest → SaveCaptionsResponse
+ *        400 VALIDATION_ERROR for any field the schemas do not name (they are strict).
  *        409 VERSION_CONFLICT with details VersionConflictDetails when
  *        base_version is not the current version (someone else saved first).
  *   POST /api/upload-video/result/{jobId}/restore   body RestoreCaptionsRequest → CaptionDocument
@@ -28,30 +30,48 @@ import { JobStatus, Progress } from './jobs.js';
  *        What the browser needs before it starts: where to poll progress.
  */
 
-/** A word inside a caption. Analysis fields (loudness, pitch, speaker) pass through untouched. */
+/**
+ * The latest time a caption may start or end: about 115 days, longer than any
+ * recording, and short enough that every time stays exact to the millisecond
+ * and prints as a plain `HH:MM:SS,mmm` stamp (a number like 1e300 would write
+ * a timing line no player reads).
+ */
+export const MAX_CAPTION_SECONDS = 10_000_000;
+const CaptionTime = z.number().min(0).max(MAX_CAPTION_SECONDS);
+
+/**
+ * A word inside a caption: Whisper's timing and confidence, and the measured
+ * delivery the ML service adds (WordAnalysis: loudness, peak, pitch,
+ * emphasis), each optional because typed-in words and older jobs have none.
+ * Strict: a save naming any other field is refused with VALIDATION_ERROR, so
+ * nothing unbounded is stored and every export writes exactly these fields
+ * (issue "Hardening", item 2: 60 KB of nested junk on words made a 180 MB
+ * JSON export). A new field is added here first; words built from a
+ * transcript keep only these (captionWordFields in @ecg/captions).
+ */
 export const CaptionWord = z
-  .object({
+  .strictObject({
     // As long as a caption's text may be: languages written without spaces (and models
     // caught in a repetition loop) produce one "word" per segment.
     word: z.string().max(10_000),
-    start: z.number().min(0),
-    end: z.number().min(0),
+    start: CaptionTime,
+    end: CaptionTime,
     probability: z.number().min(0).max(1).optional(),
+    ...WordAnalysis.partial().shape,
   })
-  .loose()
   .meta({ id: 'CaptionWord' });
 export type CaptionWord = z.infer<typeof CaptionWord>;
 
+/** Strict like CaptionWord: speakers (issue 10) will be named here when they exist. */
 export const Caption = z
-  .object({
+  .strictObject({
     /** Stable within one document (`c0`, `c1`, … ; new ids come from nextCaptionId). */
     id: z.string().min(1).max(64),
-    start: z.number().min(0),
-    end: z.number().min(0),
+    start: CaptionTime,
+    end: CaptionTime,
     text: z.string().max(10_000),
     words: z.array(CaptionWord).max(5_000),
   })
-  .loose()
   .refine((c) => c.start <= c.end, { message: 'a caption must not end before it starts', path: ['end'] })
   .meta({ id: 'Caption' });
 export type Caption = z.infer<typeof Caption>;
@@ -85,8 +105,9 @@ export const CaptionDocument = z
   .meta({ id: 'CaptionDocument' });
 export type CaptionDocument = z.infer<typeof CaptionDocument>;
 
+/** Strict too: a body field besides these two is a client mistake it should hear about. */
 export const SaveCaptionsRequest = z
-  .object({
+  .strictObject({
     base_version: z.number().int().min(0),
     captions: CaptionList,
   })

@@ -1,5 +1,31 @@
 import { z } from 'zod';
 
+/**
+ * How deep a field the contract does not name may nest. The result is kept
+ * open so a newer ML service can add fields, but open must not mean
+ * unbounded: an object nested thousands of levels deep costs every reader a
+ * walk of that depth (issue "Hardening", item 2). The ML service's deepest
+ * unnamed field today is `analysis.thresholds`, 2 levels.
+ */
+export const MAX_EXTRA_FIELD_DEPTH = 8;
+
+/** Whether `value` nests at most `max` objects or arrays deep; stops at the first level past it. */
+function nestsAtMost(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return false;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
+/** A field the contract does not name: kept as it came, if it nests no deeper than MAX_EXTRA_FIELD_DEPTH. */
+const ExtraField = z.unknown().refine((v) => nestsAtMost(v, MAX_EXTRA_FIELD_DEPTH), {
+  message: `a field the contract does not name may nest at most ${MAX_EXTRA_FIELD_DEPTH} levels`,
+});
+
 /** One word with Whisper's timing (seconds) and confidence (0..1). */
 export const TranscriptWord = z
   .object({
@@ -8,7 +34,7 @@ export const TranscriptWord = z
     end: z.number().min(0),
     probability: z.number().min(0).max(1),
   })
-  .loose()
+  .catchall(ExtraField)
   .meta({ id: 'TranscriptWord' });
 export type TranscriptWord = z.infer<typeof TranscriptWord>;
 
@@ -20,7 +46,7 @@ export const TranscriptSegment = z
     text: z.string(),
     words: z.array(TranscriptWord).optional(),
   })
-  .loose()
+  .catchall(ExtraField)
   .meta({ id: 'TranscriptSegment' });
 export type TranscriptSegment = z.infer<typeof TranscriptSegment>;
 
@@ -28,7 +54,8 @@ export type TranscriptSegment = z.infer<typeof TranscriptSegment>;
  * The transcription result: a superset of Whisper's JSON (`text`, `language`,
  * `segments[{id,start,end,text}]`). Extra fields (model, timing, analysis) are
  * kept as they come so a newer ML service can add fields without breaking an
- * older backend; a client that only knows Whisper's fields still works.
+ * older backend (each at most MAX_EXTRA_FIELD_DEPTH deep); a client that
+ * only knows Whisper's fields still works.
  */
 export const TranscriptResult = z
   .object({
@@ -38,10 +65,10 @@ export const TranscriptResult = z
     segments: z.array(TranscriptSegment),
     model: z
       .object({ name: z.string(), engine: z.string(), threads: z.number().int().optional() })
-      .loose()
+      .catchall(ExtraField)
       .optional(),
     timing: z.record(z.string(), z.number()).optional(),
   })
-  .loose()
+  .catchall(ExtraField)
   .meta({ id: 'TranscriptResult' });
 export type TranscriptResult = z.infer<typeof TranscriptResult>;
