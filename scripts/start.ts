@@ -3,12 +3,16 @@
  * Backend (storage + database embedded) and ML service run as two processes,
  * as they would on two machines; this script only supplies what a single-box
  * install lacks: shared secrets generated into DATA_DIR, the default model
- * fetched on first run, the web app built, and one Ctrl+C that stops it all.
+ * fetched on first run, the web app built, one Ctrl+C that stops it all, and
+ * a supervisor: a service that dies is started again on its own (the other
+ * keeps running; both already survive the other's absence), within the limits
+ * of scripts/restart-policy.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveSecret, GENERATED_SECRETS } from '@ecg/signing';
+import { decideRestart, DEFAULT_RESTART_POLICY } from './restart-policy.js';
 
 const root = resolve(import.meta.dirname, '..');
 const env: NodeJS.ProcessEnv = { ...process.env };
@@ -24,25 +28,38 @@ env.ML_URL ??= `http://127.0.0.1:${mlPort}`;
 env.MODELS_DIR = resolve(env.MODELS_DIR ?? join(env.DATA_DIR, 'models'));
 
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
-const children: ChildProcess[] = [];
 let stopping = false;
 
 function log(line: string): void {
   process.stdout.write(`[ecg] ${line}\n`);
 }
 
-function run(name: string, args: string[], opts: { prefix?: boolean } = {}): ChildProcess {
-  const child = spawn(tsx, args, { cwd: root, env, stdio: opts.prefix === false ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
-  const prefix = (chunk: Buffer) =>
-    chunk
-      .toString()
-      .split('\n')
+/**
+ * Runs a TypeScript entry point. Services run as `node --import tsx` rather
+ * than through the tsx CLI, which would put a second process (a relay)
+ * between this supervisor and the service: this way the child watched here is
+ * the service itself, its death is seen at once and our signals reach it.
+ */
+function run(name: string, args: string[], opts: { prefix?: boolean; direct?: boolean } = {}): ChildProcess {
+  const [command, argv] = opts.direct ? [process.execPath, ['--import', 'tsx', ...args]] : [tsx, args];
+  const child = spawn(command, argv, { cwd: root, env, stdio: opts.prefix === false ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', prefixLines(name, process.stdout));
+  child.stderr?.on('data', prefixLines(name, process.stderr));
+  return child;
+}
+
+/** Prefixes each whole line with `[name]`; a line split across chunks is held until its end arrives. */
+function prefixLines(name: string, out: NodeJS.WriteStream): (chunk: Buffer) => void {
+  let partial = '';
+  return (chunk) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    const text = lines
       .filter((l) => l.length > 0)
       .map((l) => `[${name}] ${l}\n`)
       .join('');
-  child.stdout?.on('data', (c: Buffer) => process.stdout.write(prefix(c)));
-  child.stderr?.on('data', (c: Buffer) => process.stderr.write(prefix(c)));
-  return child;
+    if (text) out.write(text);
+  };
 }
 
 function waitExit(child: ChildProcess): Promise<number> {
@@ -73,6 +90,8 @@ function newestMtime(dir: string): number {
 
 /** Builds the web app when it was never built or its sources changed since (a git pull). */
 async function ensureWebBuild(): Promise<void> {
+  // WEB_DIST_DIR names a build made elsewhere; the backend serves that one, so building ours is pointless.
+  if (env.WEB_DIST_DIR) return;
   const dist = join(root, 'apps', 'web', 'dist', 'index.html');
   const builder = join(root, 'apps', 'web', 'vite.config.ts');
   if (!existsSync(builder)) return;
@@ -98,10 +117,47 @@ async function waitHealthy(url: string, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
+interface Service {
+  name: 'backend' | 'ml';
+  entry: string;
+  child: ChildProcess | null;
+  /** When it was restarted before, for the restart policy. */
+  restarts: number[];
+  restartTimer: NodeJS.Timeout | null;
+}
+
+const services: Service[] = [
+  { name: 'backend', entry: 'apps/backend/src/main.ts', child: null, restarts: [], restartTimer: null },
+  { name: 'ml', entry: 'apps/ml/src/main.ts', child: null, restarts: [], restartTimer: null },
+];
+
+function launch(service: Service): void {
+  service.restartTimer = null;
+  if (stopping) return;
+  const child = run(service.name, [service.entry], { direct: true });
+  service.child = child;
+  log(`${service.name} started (pid ${child.pid})`);
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    const how = signal ?? `code ${code}`;
+    const decision = decideRestart(service.restarts, Date.now(), DEFAULT_RESTART_POLICY);
+    if (decision.action === 'give-up') {
+      log(`${service.name} exited (${how}) and ${decision.reason}; giving up: stopping everything. See its output above.`);
+      void stopAll(1);
+      return;
+    }
+    service.restarts = decision.restarts;
+    log(`${service.name} exited (${how}); restarting it in ${decision.delayMs} ms (the other service keeps running).`);
+    service.restartTimer = setTimeout(() => launch(service), decision.delayMs);
+  });
+}
+
 async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     log('stopping...');
+    for (const s of services) if (s.restartTimer) clearTimeout(s.restartTimer);
+    const children = services.flatMap((s) => (s.child && s.child.exitCode === null && s.child.signalCode === null ? [s.child] : []));
     for (const c of children) c.kill('SIGTERM');
     const forced = setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), 15_000);
     await Promise.all(children.map(waitExit));
@@ -118,19 +174,7 @@ if (!model.includes('/') && !model.endsWith('.bin')) await ensureModel(model, `g
 if (!env.WHISPER_VAD_MODEL && env.WHISPER_VAD !== 'off') await ensureModel('vad', 'ggml-silero-v6.2.0.bin');
 await ensureWebBuild();
 
-for (const [name, entry] of [
-  ['backend', 'apps/backend/src/main.ts'],
-  ['ml', 'apps/ml/src/main.ts'],
-] as const) {
-  const child = run(name, [entry]);
-  children.push(child);
-  child.once('exit', (code, signal) => {
-    if (!stopping) {
-      log(`${name} exited (${signal ?? code}); stopping the rest.`);
-      void stopAll(1);
-    }
-  });
-}
+for (const service of services) launch(service);
 
 if (await waitHealthy(`http://127.0.0.1:${port}/health`, 60_000)) {
   log(`ECG is running: open ${env.PUBLIC_URL}  (API docs: ${env.PUBLIC_URL}/docs)`);
