@@ -33,6 +33,8 @@ export interface MlConfig {
   maxMediaSeconds: number;
   maxDownloadBytes: number;
   downloadTimeoutSeconds: number;
+  /** DOWNLOAD_RETRY_SECONDS: how long storage that is not there (a restarting backend) is waited for; 0 = not at all. */
+  downloadRetrySeconds: number;
   transcribeTimeoutSeconds: number;
   /**
    * Emphasis thresholds in dB relative to the recording's mean word level:
@@ -83,6 +85,7 @@ const EnvSchema = z.object({
   MAX_MEDIA_SECONDS: opt(z.coerce.number().positive()),
   MAX_DOWNLOAD_BYTES: opt(int(1)),
   DOWNLOAD_TIMEOUT_SECONDS: opt(z.coerce.number().positive()),
+  DOWNLOAD_RETRY_SECONDS: opt(z.coerce.number().min(0)),
   TRANSCRIBE_TIMEOUT_SECONDS: opt(z.coerce.number().positive()),
   EMPHASIS_LOUD_DB: opt(z.coerce.number().positive()),
   EMPHASIS_WHISPER_DB: opt(z.coerce.number().positive()),
@@ -136,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): MlConfig {
     maxMediaSeconds: e.MAX_MEDIA_SECONDS ?? 14_400,
     maxDownloadBytes: e.MAX_DOWNLOAD_BYTES ?? 2 * 1024 ** 3,
     downloadTimeoutSeconds: e.DOWNLOAD_TIMEOUT_SECONDS ?? 600,
+    // Two minutes covers a backend (or its container) restarting, with room for a slow machine.
+    downloadRetrySeconds: e.DOWNLOAD_RETRY_SECONDS ?? 120,
     transcribeTimeoutSeconds: e.TRANSCRIBE_TIMEOUT_SECONDS ?? 14_400,
     emphasis: { loudDb: e.EMPHASIS_LOUD_DB ?? 6, whisperDb: e.EMPHASIS_WHISPER_DB ?? 10 },
     ffmpegPath: e.FFMPEG_PATH,

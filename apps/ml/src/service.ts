@@ -82,6 +82,7 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
       allowedOrigins: config.allowedOrigins,
       maxDownloadBytes: config.maxDownloadBytes,
       downloadTimeoutMs: config.downloadTimeoutSeconds * 1000,
+      downloadRetryMs: config.downloadRetrySeconds * 1000,
       maxMediaSeconds: config.maxMediaSeconds,
       transcribeTimeoutMs: config.transcribeTimeoutSeconds * 1000,
       threads: config.threads,

@@ -28,6 +28,7 @@ describe('ML configuration from the environment', () => {
     assert.equal(c.concurrency, 1);
     assert.equal(c.maxMediaSeconds, 14_400);
     assert.equal(c.maxDownloadBytes, 2 * 1024 ** 3);
+    assert.equal(c.downloadRetrySeconds, 120);
     assert.deepEqual(c.emphasis, { loudDb: 6, whisperDb: 10 });
     assert.ok(c.threads >= 1);
   });
@@ -48,6 +49,7 @@ describe('ML configuration from the environment', () => {
       MAX_MEDIA_SECONDS: '60',
       MAX_DOWNLOAD_BYTES: '1000',
       DOWNLOAD_TIMEOUT_SECONDS: '5',
+      DOWNLOAD_RETRY_SECONDS: '0',
       TRANSCRIBE_TIMEOUT_SECONDS: '7',
       EMPHASIS_LOUD_DB: '4.5',
       EMPHASIS_WHISPER_DB: '12',
@@ -66,6 +68,7 @@ describe('ML configuration from the environment', () => {
     assert.equal(c.maxMediaSeconds, 60);
     assert.equal(c.maxDownloadBytes, 1000);
     assert.equal(c.downloadTimeoutSeconds, 5);
+    assert.equal(c.downloadRetrySeconds, 0);
     assert.equal(c.transcribeTimeoutSeconds, 7);
     assert.deepEqual(c.emphasis, { loudDb: 4.5, whisperDb: 12 });
     assert.equal(c.logLevel, 'warn');

@@ -59,6 +59,7 @@ describe('audio analysis in the pipeline', () => {
       allowedOrigins: [standIn.origin],
       maxDownloadBytes: 50_000_000,
       downloadTimeoutMs: 30_000,
+      downloadRetryMs: 0,
       maxMediaSeconds: 60,
       transcribeTimeoutMs: 60_000,
       threads: 2,

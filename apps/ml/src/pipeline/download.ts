@@ -8,6 +8,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MlError } from '../errors.js';
 import { classifyAddress, isAddressAllowed } from './address-policy.js';
+import type { DownloadFailureDetails } from './download-failure.js';
 import { isOriginAllowed, originOf } from './origin-allow-list.js';
 
 export type ResolveHost = (hostname: string) => Promise<{ address: string; family: number }[]>;
@@ -23,6 +24,8 @@ export interface DownloadOptions {
   /** DNS resolution; injectable so tests can play a rebinding resolver. */
   resolveHost?: ResolveHost;
   maxRedirects?: number;
+  /** A connection silent this long (connecting or mid-body) fails with ETIMEDOUT; default 30 s. */
+  idleTimeoutMs?: number;
 }
 
 export interface DownloadResult {
@@ -44,17 +47,20 @@ const defaultResolve: ResolveHost = (hostname) => dnsLookup(hostname, { all: tru
  * Codes: URL_NOT_ALLOWED (origin or address refused), FILE_TOO_LARGE (over
  * MAX_DOWNLOAD_BYTES; the person can act on that, so it gets its own code),
  * DOWNLOAD_ERROR (HTTP errors such as an expired 403/404 URL, network
- * failures, too many redirects, the time limit).
+ * failures, too many redirects, the time limit). A DOWNLOAD_ERROR's details
+ * name the HTTP status or network error code (DownloadFailureDetails), which
+ * is what downloadWithRetry judges. One attempt only; the partial file is
+ * removed whatever the failure.
  */
 export async function downloadToFile(opts: DownloadOptions): Promise<DownloadResult> {
-  const { maxRedirects = 5, resolveHost = defaultResolve } = opts;
+  const { maxRedirects = 5, resolveHost = defaultResolve, idleTimeoutMs = 30_000 } = opts;
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   let url = opts.url;
   try {
     for (let hop = 0; ; hop++) {
       const target = await checkTarget(url, opts.allowedOrigins, resolveHost);
-      const res = await get(target, signal);
+      const res = await get(target, signal, idleTimeoutMs);
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && res.headers.location) {
         res.resume();
@@ -65,7 +71,8 @@ export async function downloadToFile(opts: DownloadOptions): Promise<DownloadRes
       if (status < 200 || status >= 300) {
         res.resume();
         const hint = status === 403 || status === 404 ? ' (the download URL may have expired, or the file is gone)' : '';
-        throw new MlError('DOWNLOAD_ERROR', `storage answered HTTP ${status} for the video${hint}`, 502, { status });
+        const details: DownloadFailureDetails = { status };
+        throw new MlError('DOWNLOAD_ERROR', `storage answered HTTP ${status} for the video${hint}`, 502, details);
       }
       const declared = Number(res.headers['content-length']);
       const total = Number.isFinite(declared) && res.headers['content-length'] !== undefined ? declared : null;
@@ -84,7 +91,8 @@ export async function downloadToFile(opts: DownloadOptions): Promise<DownloadRes
       throw new MlError('DOWNLOAD_ERROR', `the video did not download within ${Math.round(opts.timeoutMs / 1000)} s`, 504);
     }
     const code = (err as NodeJS.ErrnoException).code;
-    throw new MlError('DOWNLOAD_ERROR', `could not download the video: ${code ?? (err as Error).message}`, 502);
+    const details: DownloadFailureDetails = code ? { errorCode: code } : {};
+    throw new MlError('DOWNLOAD_ERROR', `could not download the video: ${code ?? (err as Error).message}`, 502, details);
   }
 }
 
@@ -120,7 +128,9 @@ export async function checkTarget(rawUrl: string, allowedOrigins: readonly strin
   try {
     addresses = await resolveHost(host);
   } catch (err) {
-    throw new MlError('DOWNLOAD_ERROR', `cannot resolve ${host}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 502);
+    const code = (err as NodeJS.ErrnoException).code;
+    const details: DownloadFailureDetails = code ? { errorCode: code } : {};
+    throw new MlError('DOWNLOAD_ERROR', `cannot resolve ${host}: ${code ?? (err as Error).message}`, 502, details);
   }
   const ok = addresses.find((a) => isAddressAllowed(a.address, host));
   if (!ok) {
@@ -130,17 +140,21 @@ export async function checkTarget(rawUrl: string, allowedOrigins: readonly strin
   return { url, address: ok.address, family: ok.family };
 }
 
-function get(target: Target, signal: AbortSignal): Promise<IncomingMessage> {
+function get(target: Target, signal: AbortSignal, idleTimeoutMs: number): Promise<IncomingMessage> {
   // Node may ask with {all:true} (happy eyeballs); either way only the checked address is offered.
   const lookup = ((_host: string, options: { all?: boolean }, cb: (...args: unknown[]) => void) => {
     if (options?.all) cb(null, [{ address: target.address, family: target.family }]);
     else cb(null, target.address, target.family);
   }) as unknown as LookupFunction;
-  const options: RequestOptions = { method: 'GET', lookup, signal, headers: { 'user-agent': 'ecg-ml', accept: '*/*' } };
+  // agent: false, a fresh connection: one download per job gains nothing from keep-alive, and a pooled
+  // socket the origin closed meanwhile (a restarted backend) would fail the next request with ECONNRESET.
+  const options: RequestOptions = { method: 'GET', lookup, signal, agent: false, headers: { 'user-agent': 'ecg-ml', accept: '*/*' } };
   const request = target.url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(target.url, options, resolve);
     req.once('error', reject);
+    // The socket's timeout also covers the body: the response stream errors with this once it goes quiet.
+    req.setTimeout(idleTimeoutMs, () => req.destroy(Object.assign(new Error(`no data from storage for ${idleTimeoutMs} ms`), { code: 'ETIMEDOUT' })));
     req.end();
   });
 }
@@ -164,7 +178,8 @@ async function streamToFile(
   });
   await pipeline(res, counter, createWriteStream(destPath, { mode: 0o600 }), { signal });
   if (total !== null && received < total) {
-    throw new MlError('DOWNLOAD_ERROR', `the download ended after ${received} of ${total} bytes`, 502);
+    const details: DownloadFailureDetails = { errorCode: 'TRUNCATED' };
+    throw new MlError('DOWNLOAD_ERROR', `the download ended after ${received} of ${total} bytes`, 502, details);
   }
   return received;
 }

@@ -5,7 +5,8 @@ import { analyzeRecording, type EmphasisThresholdsInput } from '../analysis/anal
 import { EngineError, type TranscriptionEngine } from '../engine/engine.js';
 import { isMlError, MlError } from '../errors.js';
 import { assembleResult } from './assemble-result.js';
-import { downloadToFile, type ResolveHost } from './download.js';
+import type { ResolveHost } from './download.js';
+import { downloadWithRetry } from './download-with-retry.js';
 import { extractAudio } from './extract-audio.js';
 import type { FfmpegTools } from './ffmpeg.js';
 import { checkTranscribable, probeMedia } from './probe-media.js';
@@ -20,6 +21,10 @@ export interface PipelineDeps {
   allowedOrigins: readonly string[];
   maxDownloadBytes: number;
   downloadTimeoutMs: number;
+  /** How long a storage origin that is not there (refused, reset, 502/503/504) is waited for. */
+  downloadRetryMs: number;
+  /** Delay after failed download attempt n; tests shorten it. */
+  downloadBackoff?: (attempt: number) => number;
   maxMediaSeconds: number;
   transcribeTimeoutMs: number;
   threads: number;
@@ -44,6 +49,8 @@ export interface JobHooks {
   onSegment?: (segment: TranscriptSegment) => void;
   /** Something went wrong that the job survives (the message also lands in the result's `warnings`). */
   onWarning?: (message: string, err: unknown) => void;
+  /** Something the job is waiting out (storage not there yet), for the log; not a warning of the result. */
+  onNotice?: (message: string, details: object) => void;
 }
 
 export interface JobOutput {
@@ -72,16 +79,23 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
     hooks.onProgress('downloading', 0, 'downloading the video');
     let t = performance.now();
     const inputPath = join(dir, 'input'); // no extension: ffmpeg must judge the bytes, not the name
-    await downloadToFile({
+    await downloadWithRetry({
       url: job.videoUrl,
       destPath: inputPath,
       allowedOrigins: deps.allowedOrigins,
       maxBytes: deps.maxDownloadBytes,
       timeoutMs: deps.downloadTimeoutMs,
+      retryForMs: deps.downloadRetryMs,
+      backoff: deps.downloadBackoff,
       signal,
       resolveHost: deps.resolveHost,
       onProgress: (received, total) => {
         if (total) hooks.onProgress('downloading', received / total, 'downloading the video');
+      },
+      onRetry: ({ attempt, reason, delayMs }) => {
+        const seconds = Math.max(1, Math.round(delayMs / 1000));
+        hooks.onProgress('downloading', 0, `waiting for storage (${reason}); trying the download again in ${seconds} s`);
+        hooks.onNotice?.('storage not reachable; retrying the download', { attempt, reason, retryInMs: delayMs });
       },
     });
     lap('download', t);

@@ -97,9 +97,10 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       const { result, waveform } = await runJob({ jobId: job.job_id, videoUrl: job.video_url, language: job.language }, pipelineDeps, {
         signal,
         onProgress: (stage: JobStage, fraction: number, msg: string) => {
-          const stageChanged = stage !== tracker.stage;
+          // A new message alone ("waiting for storage") is news too: it is written at once, like a new stage.
+          const urgent = stage !== tracker.stage || msg !== message;
           message = msg;
-          if (tracker.update(stage, fraction) || stageChanged) persist(stageChanged);
+          if (tracker.update(stage, fraction) || urgent) persist(urgent);
           progress.report(stage, tracker.value, msg);
         },
         onSegment: (segment) => {
@@ -107,6 +108,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
           persist(false);
         },
         onWarning: (msg, err) => log.warn({ err, jobId: job.job_id }, msg),
+        onNotice: (msg, details) => log.warn({ ...details, jobId: job.job_id }, msg),
       });
       await settleProgress();
       tracker.update('delivering', 0);
