@@ -51,9 +51,10 @@ describe('captions: export and media', () => {
     assert.equal(res.headers['content-type'], 'application/x-subrip; charset=utf-8');
     assert.match(String(res.headers['content-disposition']), /^attachment; filename="interview_final\.srt"/);
     assert.equal(utf8FileName(res.headers['content-disposition'] as string), 'interview_final.srt');
+    // A WORD JOINER after `<` keeps players from reading `<there>` as a tag (and dropping it).
     assert.equal(
       res.body,
-      '1\n00:00:00,000 --> 00:00:01,500\nHello <there> & welcome.\n\n2\n00:00:01,500 --> 01:02:05,500\n안녕하세요, Kenobi.\n',
+      '1\n00:00:00,000 --> 00:00:01,500\nHello <\u2060there> & welcome.\n\n2\n00:00:01,500 --> 01:02:05,500\n안녕하세요, Kenobi.\n',
     );
   });
 

@@ -8,19 +8,57 @@ function shown(captions: readonly Caption[]): Array<{ caption: Caption; body: st
   return captions.map((caption) => ({ caption, body: shownLines(caption.text) })).filter((c) => c.body !== '');
 }
 
+/** Zero-width and default-ignorable: shapers (HarfBuzz under libass, browsers, VLC) draw nothing for it. */
+const WORD_JOINER = '\u2060';
+
+/**
+ * SubRip has no escapes, yet players read a lot into cue text. ffmpeg's
+ * demuxer (mpv, the subtitles filter) starts a new cue at any line that
+ * parses as a timing line, blank line before it or not. Its decoder turns
+ * `<b>`, `<font …>` into styling and drops unknown `<tags>` with their
+ * letters, drops `{\…}` blocks but keeps `{\an8}` (VLC honours it too), and
+ * copies a bare `{…}` and any `\N`, `\n`, `\h` into the ASS that libass
+ * draws, where `{…}` hides its text. Cue text therefore stays readable but inert:
+ * - `{` and `}` become ❴ ❵ (U+2774/U+2775, in DejaVu Sans). No escape
+ *   survives: the decoder re-emits `\{` as it came and drops `{\` blocks whole.
+ * - A WORD JOINER goes after every `<` and `\` (no tag name or escape letter
+ *   follows them any more) and between `--` and `>` (no line holds `-->`, so
+ *   none is a timing line to any reader).
+ * `<` is kept rather than swapped: with the joiner it shows as typed, the way
+ * the editor, WebVTT and ASS show it. `&` needs nothing: SRT readers keep
+ * `&amp;` as written. Blank lines are gone already (shownLines); a blank line
+ * would end the cue.
+ */
+function escapeSrt(text: string): string {
+  return text
+    .replace(/[<\\]/g, (c) => `${c}${WORD_JOINER}`)
+    .replace(/-->/g, `--${WORD_JOINER}>`)
+    .replace(/\{/g, '\u2774')
+    .replace(/\}/g, '\u2775');
+}
+
 /** SubRip: cues numbered from 1, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, blank-line separated. */
 export function toSrt(captions: readonly Caption[]): string {
   return shown(captions)
     .map(
       ({ caption, body }, i) =>
-        `${i + 1}\n${formatTimestamp(caption.start, ',')} --> ${formatTimestamp(caption.end, ',')}\n${body}\n`,
+        `${i + 1}\n${formatTimestamp(caption.start, ',')} --> ${formatTimestamp(caption.end, ',')}\n${escapeSrt(body)}\n`,
     )
     .join('\n');
 }
 
-/** WebVTT cue text must not hold `<`, `&` or `-->`; escaping `<`, `>`, `&` covers all three. */
+/**
+ * WebVTT cue text must not hold `<`, `&` or `-->`; escaping `<`, `>`, `&`
+ * covers all three. A WORD JOINER after each `\` is for players that draw
+ * WebVTT through libass: ffmpeg's WebVTT decoder (5.1) escapes braces but
+ * copies `\N`, `\n`, `\h` into ASS as they are, so `C:\new` would break.
+ */
 function escapeVtt(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\\/g, `\\${WORD_JOINER}`);
 }
 
 /** WebVTT with its `WEBVTT` header; timestamps `HH:MM:SS.mmm`. */

@@ -27,14 +27,58 @@ describe('formatTimestamp', () => {
   });
 });
 
+const WJ = '\u2060';
+
 describe('toSrt', () => {
   test('numbers cues from 1, separates them by a blank line and keeps Korean text', () => {
     assert.equal(
       toSrt(captions),
       '1\n00:00:00,000 --> 00:00:02,500\n안녕하세요, 여러분.\n\n' +
-        '2\n00:00:02,500 --> 00:00:04,040\nHello <world> & "friends"\n\n' +
-        '3\n01:02:05,500 --> 01:02:07,250\n한 시간이 지났습니다 --> 다음\n',
+        `2\n00:00:02,500 --> 00:00:04,040\nHello <${WJ}world> & "friends"\n\n` +
+        `3\n01:02:05,500 --> 01:02:07,250\n한 시간이 지났습니다 --${WJ}> 다음\n`,
     );
+  });
+
+  test('keeps a cue number and timing line written in a caption inside its cue', () => {
+    const srt = toSrt([cap('a', 1, 2, 'hello\n2\n00:00:00,000 --> 00:09:59,000\ninjected'), cap('b', 2, 3, 'next')]);
+    assert.equal(
+      srt,
+      `1\n00:00:01,000 --> 00:00:02,000\nhello\n2\n00:00:00,000 --${WJ}> 00:09:59,000\ninjected\n\n2\n00:00:02,000 --> 00:00:03,000\nnext\n`,
+    );
+  });
+
+  test('breaks every -->, however many dashes or arrows there are', () => {
+    const body = toSrt([cap('a', 0, 1, 'a --> b ---> c -->> d -->-->')]).split('\n')[2]!;
+    assert.equal(body, `a --${WJ}> b ---${WJ}> c --${WJ}>> d --${WJ}>--${WJ}>`);
+    assert.ok(!body.includes('-->'));
+  });
+
+  test('shows override blocks, markup and ASS escapes as the letters they are', () => {
+    const body = (text: string) => toSrt([cap('a', 0, 1, text)]).split('\n').slice(2, -1).join('\n');
+    assert.equal(body('{\\pos(1,1)}moved {\\an8}top {hidden}'), `\u2774\\${WJ}pos(1,1)\u2775moved \u2774\\${WJ}an8\u2775top \u2774hidden\u2775`);
+    assert.equal(body('<b>bold</b> <font color="red">x</font> I <3 u'), `<${WJ}b>bold<${WJ}/b> <${WJ}font color="red">x<${WJ}/font> I <${WJ}3 u`);
+    assert.equal(body('C:\\new \\N \\h'), `C:\\${WJ}new \\${WJ}N \\${WJ}h`);
+  });
+
+  test('keeps single line breaks and reads CRLF and a lone CR as one', () => {
+    assert.equal(toSrt([cap('a', 0, 1, 'one\r\ntwo\rthree\nfour')]), '1\n00:00:00,000 --> 00:00:01,000\none\ntwo\nthree\nfour\n');
+  });
+
+  test('reads back, split on blank lines as most SRT readers do, as exactly one block per caption', () => {
+    const hostile = [
+      cap('a', 0, 1, 'x\n\n\n2\n00:00:00,000 --> 00:09:59,000\ny'),
+      cap('b', 1, 2, '42'),
+      cap('c', 2, 3, 'line\r\n\r\n3\r00:00:01,000 --> 00:00:02,000'),
+    ];
+    const blocks = toSrt(hostile).trimEnd().split(/\n\s*\n/);
+    assert.equal(blocks.length, 3);
+    const timing = /^\d+:\d\d:\d\d[,.]\d{3}\s*-->/;
+    blocks.forEach((block, i) => {
+      const [index, stamp, ...text] = block.split('\n');
+      assert.equal(index, String(i + 1));
+      assert.match(stamp!, timing);
+      for (const line of text) assert.doesNotMatch(line, /-->/);
+    });
   });
 
   test('skips empty captions without leaving a gap in the numbering', () => {
@@ -64,6 +108,10 @@ describe('toVtt', () => {
 
   test('is a bare header for no captions', () => {
     assert.equal(toVtt([]), 'WEBVTT\n');
+  });
+
+  test('keeps a backslash from reading as an ASS escape in players that draw WebVTT with libass', () => {
+    assert.equal(toVtt([cap('a', 0, 1, 'C:\\new \\N')]), `WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nC:\\${WJ}new \\${WJ}N\n`);
   });
 });
 
