@@ -12,3 +12,4 @@ export * from './backend-extra.js';
 export * from './captions.js';
 export * from './analysis.js';
 export * from './expressive.js';
+export * from './caption-layout.js';
