@@ -97,7 +97,12 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
     store,
     outbox,
     pipelineDeps,
-    sendProgress: (url, body) => postSignedJson(url, body, config.callbackSecret, { timeoutMs: 10_000 }),
+    sendProgress: async (url, body) => {
+      const outcome = await postSignedJson(url, body, config.callbackSecret, { timeoutMs: 10_000 });
+      // A progress post that gets through means that backend is back: its waiting results need not wait out their backoff.
+      if (outcome.kind === 'delivered') outbox.retryNow(url);
+      return outcome;
+    },
     progressIntervalMs: opts.progressIntervalMs,
     log,
   });

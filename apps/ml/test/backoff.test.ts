@@ -13,6 +13,11 @@ describe('delivery retry backoff', () => {
     assert.equal(backoffDelayMs(5000, { baseMs: 1000, maxMs: 60_000, ...noJitter }), 60_000);
   });
 
+  it('waits at most 30 s by default, so a backend that is back is found within half a minute', () => {
+    assert.equal(backoffDelayMs(9, noJitter), 30_000);
+    assert.equal(backoffDelayMs(50, noJitter), 30_000);
+  });
+
   it('takes at most the jitter fraction off, never adds', () => {
     assert.equal(backoffDelayMs(3, { baseMs: 1000, jitter: 0.5, random: () => 1 }), 2000);
     assert.equal(backoffDelayMs(3, { baseMs: 1000, jitter: 0.5, random: () => 0 }), 4000);

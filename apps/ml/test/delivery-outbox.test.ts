@@ -126,6 +126,77 @@ describe('delivery outbox', () => {
   });
 });
 
+describe('delivery outbox: a backend that comes back', () => {
+  let dir: string;
+  before(async () => (dir = await mkdtemp(join(tmpdir(), 'ecg-ml-outbox-back-'))));
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('retries every other waiting delivery to the same backend at once when one gets through', async () => {
+    // Down for the first two deliveries, then up.
+    const b = await backend([503, 503, 200]);
+    const settled: string[] = [];
+    const o = new DeliveryOutbox({
+      dir: join(dir, 'flush'),
+      send: (e) => postSignedJson(e.url, e.body, SECRET),
+      onSettled: async (e) => void settled.push(e.job_id),
+      // A grown backoff: without the flush these two would wait a minute.
+      backoff: () => 60_000,
+    });
+    await o.start();
+    const [first, second, third] = [randomUUID(), randomUUID(), randomUUID()];
+    await o.add({ job_id: first, kind: 'result', url: b.url, body: '{"n":1}' });
+    await o.add({ job_id: second, kind: 'failure', url: b.url, body: '{"n":2}' });
+    await until(() => o.get(first, 'result')?.attempts === 1 && o.get(second, 'failure')?.attempts === 1);
+
+    await o.add({ job_id: third, kind: 'result', url: b.url, body: '{"n":3}' });
+    const deadline = Date.now() + 10_000;
+    await until(() => settled.length === 3 || Date.now() > deadline);
+    assert.deepEqual([...settled].sort(), [first, second, third].sort(), 'the waiting deliveries went out after the third got through');
+    assert.equal(o.pending(), 0);
+    await o.stop();
+    await b.close();
+  });
+
+  it('leaves deliveries to another backend on their schedule', async () => {
+    const up = await backend([200]);
+    const down = await backend([503]);
+    const o = new DeliveryOutbox({ dir: join(dir, 'other'), send: (e) => postSignedJson(e.url, e.body, SECRET), backoff: () => 60_000 });
+    await o.start();
+    const elsewhere = randomUUID();
+    await o.add({ job_id: elsewhere, kind: 'result', url: down.url, body: '{}' });
+    await until(() => down.seen.length === 1);
+    await o.add({ job_id: randomUUID(), kind: 'result', url: up.url, body: '{}' });
+    await until(() => up.seen.length === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(down.seen.length, 1, 'not retried early');
+    assert.equal(o.has(elsewhere), true);
+    await o.stop();
+    await up.close();
+    await down.close();
+  });
+
+  it('retries waiting deliveries to a backend at once when told it is back (a progress post got through)', async () => {
+    const b = await backend([503, 200]);
+    const settled: string[] = [];
+    const o = new DeliveryOutbox({
+      dir: join(dir, 'told'),
+      send: (e) => postSignedJson(e.url, e.body, SECRET),
+      onSettled: async (e) => void settled.push(e.job_id),
+      backoff: () => 60_000,
+    });
+    await o.start();
+    const jobId = randomUUID();
+    await o.add({ job_id: jobId, kind: 'result', url: b.url, body: '{}' });
+    await until(() => o.get(jobId, 'result')?.attempts === 1);
+    o.retryNow(b.url);
+    const deadline = Date.now() + 10_000;
+    await until(() => settled.length === 1 || Date.now() > deadline);
+    assert.deepEqual(settled, [jobId]);
+    await o.stop();
+    await b.close();
+  });
+});
+
 describe('progress deliveries', () => {
   it('sends at once on a stage change, throttles within a stage, and keeps one in flight', async () => {
     const sent: string[] = [];

@@ -1,6 +1,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SendOutcome } from '../pipeline/deliver-result.js';
+import { originOf } from '../pipeline/origin-allow-list.js';
 import { readJsonFile, writeFileAtomic } from './atomic-file.js';
 import { backoffDelayMs } from './backoff.js';
 
@@ -34,18 +35,27 @@ export interface DeliveryOutboxOptions {
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
+// Entries retried together when a backend is back go out this far apart, not as one burst of large POSTs.
+const FLUSH_SPACING_MS = 50;
+
 /**
  * Final deliveries (result or failure) persisted before they are sent, one
  * file per job and kind under `dir`, and retried with exponential backoff
  * until the backend answers 2xx, so a result survives a backend outage and an
  * ML restart. A 404/410 means the backend does not know the job: the entry is
- * dropped with a log line instead of being retried forever.
+ * dropped with a log line instead of being retried forever. When a delivery
+ * gets through (or `retryNow` is told that a backend answers again), every
+ * other entry for that backend's origin waiting out a backoff is tried at
+ * once: the backend is back, and its results should not wait out the delay
+ * they grew while it was down.
  */
 export class DeliveryOutbox {
   readonly #opts: DeliveryOutboxOptions;
   readonly #backoff: (attempt: number) => number;
   readonly #entries = new Map<string, OutboxEntry>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
+  /** When each scheduled attempt is due (ms since epoch). */
+  readonly #due = new Map<string, number>();
   readonly #inFlight = new Map<string, Promise<void>>();
   #stopped = false;
 
@@ -91,11 +101,32 @@ export class DeliveryOutbox {
     return this.#entries.size;
   }
 
+  /**
+   * Tries every waiting entry addressed to `url`'s origin now (spaced a little
+   * apart), instead of after its backoff: call it when something reached
+   * that backend. Entries in flight or already due are left alone.
+   */
+  retryNow(url: string): void {
+    const origin = originOf(url);
+    if (origin === null) return;
+    let slot = 0;
+    const now = Date.now();
+    for (const [key, entry] of this.#entries) {
+      if (this.#inFlight.has(key) || originOf(entry.url) !== origin) continue;
+      const delay = slot * FLUSH_SPACING_MS;
+      const due = this.#due.get(key);
+      if (due !== undefined && due <= now + delay) continue;
+      this.#schedule(key, delay);
+      slot++;
+    }
+  }
+
   /** Stops retrying (entries stay on disk for the next start) and waits for attempts in flight. */
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
+    this.#due.clear();
     await Promise.all(this.#inFlight.values());
   }
 
@@ -109,6 +140,7 @@ export class DeliveryOutbox {
     if (existing) clearTimeout(existing);
     const timer = setTimeout(() => {
       this.#timers.delete(key);
+      this.#due.delete(key);
       if (this.#inFlight.has(key)) return this.#schedule(key, 100);
       const attempt = this.#attempt(key).finally(() => this.#inFlight.delete(key));
       this.#inFlight.set(key, attempt);
@@ -116,6 +148,7 @@ export class DeliveryOutbox {
     // Pending deliveries alone must not keep a stopping process alive; they are on disk.
     timer.unref();
     this.#timers.set(key, timer);
+    this.#due.set(key, Date.now() + delayMs);
   }
 
   async #attempt(key: string): Promise<void> {
@@ -129,7 +162,11 @@ export class DeliveryOutbox {
       outcome = { kind: 'retry', error: (err as Error).message };
     }
     if (this.#entries.get(key) !== entry) return; // replaced by a newer delivery meanwhile
-    if (outcome.kind === 'delivered') return this.#settle(key, entry, 'delivered', `HTTP ${outcome.status}`);
+    if (outcome.kind === 'delivered') {
+      await this.#settle(key, entry, 'delivered', `HTTP ${outcome.status}`);
+      this.retryNow(entry.url);
+      return;
+    }
     if (outcome.kind === 'gone') {
       log?.warn({ jobId: entry.job_id, kind: entry.kind, status: outcome.status }, 'backend does not know this job; delivery dropped');
       return this.#settle(key, entry, 'gone', `the backend answered HTTP ${outcome.status} (job unknown there)`);
