@@ -7,6 +7,7 @@ import type { ProcessVideoRequest } from '@ecg/contracts';
 import { JobRepository, type Job } from '../src/jobs/job-repository.js';
 import { MlStandIn, type StandInRequest } from './helpers/ml-stand-in.js';
 import { freePort, startTestBackend, TEST_SECRETS, waitFor, type TestBackend } from './helpers/test-backend.js';
+import { TEST_DATABASES, useMigratedDatabase } from './helpers/test-databases.js';
 import { uploadFile } from './helpers/upload.js';
 
 const MAX_BACKOFF_MS = 150;
@@ -163,6 +164,50 @@ describe('dispatcher: delivering jobs to the ML service', () => {
     assert.equal(res.json<{ status: string; error: { code: string } }>().error.code, 'PROCESSING_TIMEOUT');
   });
 
+  const retireLiveJobs = () => b.db.query(`UPDATE jobs SET status = 'failed', error_code = 'CANCELLED' WHERE status IN ('queued', 'processing')`);
+  // What a job looks like after the ML service was unreachable for a while: many attempts, the next one far off.
+  const backOff = (id: string) =>
+    b.db.query(`UPDATE jobs SET dispatch_attempts = 8, next_dispatch_at = now() + interval '1 hour' WHERE id = $1`, [id]);
+  const isDue = async (id: string) =>
+    (await b.db.query<{ due: boolean }>(`SELECT next_dispatch_at <= now() AS due FROM jobs WHERE id = $1`, [id]))[0]?.due;
+
+  it('a dispatcher that starts (a backend that comes up) delivers at once the queued jobs waiting out a backoff', async () => {
+    await retireLiveJobs();
+    await standIn();
+    const jobId = await requestProcess(b, 'waited-long.mp4');
+    await backOff(jobId);
+    b.app.dispatcher.start();
+    await waitFor('delivery of the backed-off job', async () => sentFor(jobId)[0], 5000);
+    const j = await until('processing', jobs, jobId, (x) => x.status === 'processing');
+    assert.equal(j.dispatchAttempts, 9);
+  });
+
+  it('when the ML service accepts a job, the other queued jobs waiting out a backoff become due at once', async () => {
+    await retireLiveJobs();
+    await standIn();
+    const accepted = await requestProcess(b, 'first-back.mp4');
+    const waiting = await requestProcess(b, 'still-waiting.mp4');
+    await backOff(waiting);
+    await b.app.dispatcher.tick();
+    assert.equal((await jobs.get(accepted))?.status, 'processing');
+    assert.equal(await isDue(waiting), true, 'the backed-off job is due now');
+    await b.app.dispatcher.tick();
+    assert.equal(sentFor(waiting).length, 1);
+    assert.equal((await jobs.get(waiting))?.status, 'processing');
+  });
+
+  it('leaves backed-off jobs alone while the ML service keeps refusing', async () => {
+    await retireLiveJobs();
+    await standIn();
+    ml!.onProcess = () => ({ status: 503, body: { error: { code: 'MODEL_UNAVAILABLE', message: 'loading' } } });
+    const tried = await requestProcess(b, 'tried.mp4');
+    const waiting = await requestProcess(b, 'left-alone.mp4');
+    await backOff(waiting);
+    await b.app.dispatcher.tick();
+    assert.equal(sentFor(tried).length, 1);
+    assert.equal(await isDue(waiting), false);
+  });
+
   it('stop() aborts the call in flight, waits for its tick to finish writing, and runs no tick after it', async () => {
     // Jobs left live by earlier tests in this file would be claimed first and hold the
     // gated stand-in, so this test would wait on the wrong request: retire them.
@@ -190,3 +235,32 @@ describe('dispatcher: delivering jobs to the ML service', () => {
     assert.deepEqual(await jobs.get(jobId), j, 'and writes nothing more');
   });
 });
+
+for (const { driver, open } of TEST_DATABASES) {
+  describe(`making backed-off jobs due on ${driver}`, () => {
+    let jobs: JobRepository;
+    let db: TestBackend['db'];
+    useMigratedDatabase(open, {
+      clear: ['jobs'],
+      onOpen: (t) => {
+        db = t.db;
+        jobs = new JobRepository(t.db);
+      },
+    });
+    let n = 0;
+    const queued = async () => (await jobs.createOrGetLive(`videos/anonymous/20250101_000000_0000000${n % 10}_wake-${n++}.mp4`, null)).job.id;
+    const dueOf = async (id: string) => (await db.query<{ due: boolean }>(`SELECT next_dispatch_at <= now() AS due FROM jobs WHERE id = $1`, [id]))[0]?.due;
+
+    it('makes every queued job waiting out a backoff due, except the ones named, and touches nothing else', async () => {
+      const [waiting, excepted, processing, due] = [await queued(), await queued(), await queued(), await queued()];
+      await db.query(`UPDATE jobs SET next_dispatch_at = now() + interval '1 hour' WHERE id IN ($1, $2, $3)`, [waiting, excepted, processing]);
+      await db.query(`UPDATE jobs SET status = 'processing' WHERE id = $1`, [processing]);
+      assert.equal(await jobs.makeBackedOffDue([excepted]), 1);
+      assert.equal(await dueOf(waiting), true);
+      assert.equal(await dueOf(excepted), false);
+      assert.equal(await dueOf(processing), false, 'a processing job\'s next check is not a backoff');
+      assert.equal(await dueOf(due), true);
+      assert.equal(await jobs.makeBackedOffDue(), 1, 'with no exceptions the excepted one goes too');
+    });
+  });
+}

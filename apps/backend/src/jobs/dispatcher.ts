@@ -26,7 +26,7 @@ export interface DispatcherOptions {
 }
 
 export interface Dispatcher {
-  /** Starts the loop (idempotent). */
+  /** Starts the loop (idempotent); its first tick makes every backed-off queued job due. */
   start(): void;
   /** Ends the loop and resolves once the tick in flight, if any, has finished. */
   stop(): Promise<void>;
@@ -47,6 +47,11 @@ type Outcome =
  * job stays queued and is retried with backoff, so nothing is lost when either
  * service restarts. All state lives in the database (claims are leases on
  * `next_dispatch_at`), so several backends can run this loop side by side.
+ *
+ * A backoff must not outlast its reason: when the loop starts (a backend that
+ * comes up) and whenever the ML service accepts a job (it is back), every
+ * other queued job waiting out a backoff is made due at once, so no job sits
+ * out a delay it grew while a service was down.
  */
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const doFetch = opts.fetch ?? fetch;
@@ -61,6 +66,15 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   // Aborts calls to the ML service on stop(), so shutdown never waits out a slow request.
   let stopSignal = new AbortController();
   const callSignal = () => AbortSignal.any([AbortSignal.timeout(requestTimeoutMs), stopSignal.signal]);
+  // Jobs this process is handing over right now: their lease is not a backoff to cut short.
+  const delivering = new Set<string>();
+  let wakeOnNextTick = false;
+
+  async function makeBackedOffDue(why: string): Promise<number> {
+    const woken = await opts.jobs.makeBackedOffDue([...delivering]);
+    if (woken > 0) log.info({ woken }, `${why}: queued jobs waiting out a backoff are due now`);
+    return woken;
+  }
 
   async function tick(): Promise<void> {
     const timedOut = await opts.jobs.failTimedOut(
@@ -68,6 +82,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       `the job did not finish within ${opts.timeoutSeconds} s; upload the file again or check the ML service`,
     );
     for (const job of timedOut) log.warn({ jobId: job.id, fileKey: job.fileKey }, 'job timed out (PROCESSING_TIMEOUT)');
+
+    if (wakeOnNextTick) {
+      wakeOnNextTick = false;
+      await makeBackedOffDue('dispatcher started');
+    }
 
     const due = await opts.jobs.claimDueQueued(batch, claimLeaseMs);
     await Promise.all(due.map((job) => deliver(job)));
@@ -77,10 +96,20 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   }
 
   async function deliver(job: Job): Promise<void> {
+    delivering.add(job.id);
+    try {
+      await deliverClaimed(job);
+    } finally {
+      delivering.delete(job.id);
+    }
+  }
+
+  async function deliverClaimed(job: Job): Promise<void> {
     const outcome = await sendToMl(job);
     if (outcome.kind === 'accepted') {
       const moved = await opts.jobs.markDispatched(job.id, outcome.stage);
       log.info({ jobId: job.id, attempt: job.dispatchAttempts, moved }, 'job accepted by the ML service');
+      if ((await makeBackedOffDue('the ML service accepts jobs again')) > 0) loop.kick();
       return;
     }
     if (outcome.kind === 'retry') {
@@ -169,7 +198,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   });
 
   return {
-    start: () => loop.start(),
+    start() {
+      if (!loop.stopped) return;
+      wakeOnNextTick = true;
+      loop.start();
+    },
     async stop() {
       await loop.stop(() => stopSignal.abort());
       // A fresh signal, so a tick() called directly afterwards (tests, tools) can still reach the ML service.

@@ -212,6 +212,25 @@ export class JobRepository {
     );
   }
 
+  /**
+   * Makes every queued job that waits for a later `next_dispatch_at` (a retry
+   * backoff) due now, except `exceptIds`; returns how many. For when the ML
+   * service is known to answer again. A claim lease looks the same as a
+   * backoff here, so the caller excepts the jobs it is delivering itself; a
+   * job leased by another backend may then be sent twice, which the ML
+   * service answers idempotently (the job id).
+   */
+  async makeBackedOffDue(exceptIds: readonly string[] = []): Promise<number> {
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE jobs SET next_dispatch_at = now()
+        WHERE status = 'queued' AND next_dispatch_at > now()
+          AND id::text NOT IN (SELECT jsonb_array_elements_text($1::jsonb))
+       RETURNING id`,
+      [JSON.stringify(exceptIds)],
+    );
+    return rows.length;
+  }
+
   /** The ML service no longer knows the job: queue it for delivery again. */
   async requeue(id: string, message: string): Promise<boolean> {
     const rows = await this.db.query<{ id: string }>(
