@@ -14,3 +14,8 @@ export async function muxAudioIntoMp4(audioPath: string, outPath: string): Promi
     outPath,
   ]);
 }
+
+/** Writes `times` copies of an audio file back to back (a longer recording from a short fixture). */
+export async function repeatAudio(audioPath: string, times: number, outPath: string): Promise<void> {
+  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-stream_loop', String(times - 1), '-i', audioPath, '-c', 'copy', outPath]);
+}
