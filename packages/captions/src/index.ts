@@ -11,3 +11,4 @@ export * from './writers.js';
 export * from './playback.js';
 export * from './download-name.js';
 export * from './ass.js';
+export * from './layout/index.js';

@@ -1,0 +1,319 @@
+import type { CaptionProfile } from '@ecg/contracts';
+import { breakQuality, type BreakKind } from './break-rules.js';
+import type { LayoutToken } from './layout-tokens.js';
+import { lowerBound, wantedEnd, type TimingRules } from './time-captions.js';
+
+/*
+ * Where captions and their lines break: one dynamic programme over the break
+ * points between tokens. A caption is a run of tokens [i, j); its cost is
+ * what is wrong with it (see COST), and the layout is the cheapest sequence
+ * of captions covering every token, so a bad cut is taken only where every
+ * alternative is worse, and every token lands in exactly one caption.
+ *
+ * Hard limits, never traded for cost: at most max_lines lines of at most
+ * max_chars_per_line each (a token longer than a line gets a line of its
+ * own), and at most max_duration of speech per caption (one token longer
+ * than that gets a caption of its own). A caption of a single token always
+ * fits, so a layout always exists.
+ *
+ * Inside a caption the lines come from a second, nested programme: the best
+ * line breaks, with lines as even as the break points allow (the sum of
+ * squared line widths is least when lines are equal), never greedy fill.
+ *
+ * Cost: O(n · W · W_line · max_lines) for n tokens, W tokens a caption can
+ * hold and W_line tokens a line can hold: a caption is bounded by its
+ * characters and duration, and never more than MAX_TOKENS.
+ */
+
+/*
+ * The costs. The issue ranks cuts "sentence ends, clause punctuation, long
+ * pauses, speaker changes, shot changes", then any other space; the numbers
+ * keep that order and are sized against each other:
+ * - CAPTION: every caption costs this, so two short captions lose to one
+ *   balanced two-line caption unless something (a pause, a speaker) speaks
+ *   for the cut.
+ * - EXTRA_LINE > BALANCE / 2: a caption that fits one line stays on one line
+ *   (Netflix: "keep the text on one line, unless it exceeds the character
+ *   limitation"), since two half lines save at most BALANCE / 2.
+ * - SPEAKER_INSIDE (40) > ORPHAN (15): a one-word reply from another speaker
+ *   stays a caption of its own rather than joining a neighbour.
+ * - READING and SHORT grow with how far a caption misses the reading speed
+ *   or the minimum duration, given the free time after it.
+ */
+const COST = {
+  CAPTION: 8,
+  EXTRA_LINE: 4,
+  BALANCE: 6,
+  ORPHAN: 15,
+  SPEAKER_INSIDE: 40,
+  SHOT_INSIDE: 5,
+  READING: 12,
+  SHORT: 10,
+} as const;
+
+const LINE_BREAK: Readonly<Record<BreakKind, number>> = { sentence: 0, clause: 1, conjunction: 2, plain: 4 };
+const CAPTION_CUT: Readonly<Record<BreakKind, number>> = { sentence: 0, clause: 2, conjunction: 5, plain: 6 };
+const LINE_BREAK_AT_PAUSE = 2;
+const CUT_AT_SPEAKER = 3.5;
+const CUT_AT_SHOT = 4;
+
+/**
+ * A long pause: longer than the gap chaining closes (half a second, see
+ * time-captions.ts), so a cut there shows as a gap the viewer also hears.
+ */
+export const LONG_PAUSE_MS = 500;
+
+/** Cost of cutting at a pause: 3 at half a second, falling to 1.5 at 2 s and longer. */
+function cutAtPause(pauseMs: number): number {
+  return 3 - 1.5 * Math.min(1, (pauseMs - LONG_PAUSE_MS) / 1500);
+}
+
+/** Cost of a caption showing through a pause: 1 at half a second, +4 a second, at most 12. */
+function pauseInside(pauseMs: number): number {
+  return pauseMs < LONG_PAUSE_MS ? 0 : Math.min(12, 1 + (4 * (pauseMs - LONG_PAUSE_MS)) / 1000);
+}
+
+/** Bounds the work per caption when tokens are tiny (blank-padded or one-character tokens). */
+const MAX_TOKENS = 400;
+/** Caption's text limit in the contract (Caption.text max), in UTF-16 units. */
+const MAX_TEXT_LENGTH = 10_000;
+/** Caption's word limit in the contract (Caption.words max). */
+const MAX_WORDS = 5_000;
+
+export interface SegmentInput {
+  tokens: readonly LayoutToken[];
+  profile: CaptionProfile;
+  rules: TimingRules;
+  /** Width of a space in the profile's units. */
+  spaceWidth: number;
+  /** Shot changes, ms, ascending. */
+  shots: readonly number[];
+  /** Speaker of each token, undefined where unknown. */
+  speakers: ReadonlyArray<string | undefined>;
+}
+
+/** One caption: tokens [from, to), its lines starting at lineStarts (the first is `from`). */
+export interface CaptionPlan {
+  from: number;
+  to: number;
+  lineStarts: number[];
+}
+
+interface Prepared {
+  tokens: readonly LayoutToken[];
+  n: number;
+  maxLines: number;
+  maxChars: number;
+  /** widthUpTo[x]: widths of tokens [0, x) with the space before each. */
+  widthUpTo: Float64Array;
+  sep: Float64Array;
+  lengthUpTo: Float64Array;
+  wordsUpTo: Float64Array;
+  lineCost: Float64Array;
+  cutCost: Float64Array;
+  insideUpTo: Float64Array;
+}
+
+function prepare(input: SegmentInput): Prepared {
+  const { tokens, profile, shots, speakers } = input;
+  const n = tokens.length;
+  const sep = new Float64Array(n);
+  const widthUpTo = new Float64Array(n + 1);
+  const lengthUpTo = new Float64Array(n + 1);
+  const wordsUpTo = new Float64Array(n + 1);
+  for (let m = 0; m < n; m++) {
+    const t = tokens[m]!;
+    sep[m] = m > 0 && t.spaceBefore ? input.spaceWidth : 0;
+    widthUpTo[m + 1] = widthUpTo[m]! + t.width + sep[m]!;
+    lengthUpTo[m + 1] = lengthUpTo[m]! + t.text.length + 1;
+    wordsUpTo[m + 1] = wordsUpTo[m]! + t.words.length;
+  }
+
+  const lineCost = new Float64Array(n + 1);
+  const cutCost = new Float64Array(n + 1);
+  const insideUpTo = new Float64Array(n + 1);
+  let heard = 0;
+  for (let b = 1; b < n; b++) {
+    const prev = tokens[b - 1]!;
+    const next = tokens[b]!;
+    heard = Math.max(heard, prev.end);
+    const pause = next.start - heard;
+    const longPause = pause >= LONG_PAUSE_MS;
+    const q = breakQuality(prev, next, profile.name);
+    const a = speakers[b - 1];
+    const z = speakers[b];
+    const speakerChange = a !== undefined && z !== undefined && a !== z;
+    const lo = Math.min(prev.start + prev.end, next.start + next.end) / 2;
+    const hi = Math.max(prev.start + prev.end, next.start + next.end) / 2;
+    const k = lowerBound(shots, lo);
+    const shot = k < shots.length && shots[k]! <= hi;
+
+    lineCost[b] = Math.min(LINE_BREAK[q.kind], longPause ? LINE_BREAK_AT_PAUSE : Infinity) + q.penalty;
+    cutCost[b] =
+      Math.min(
+        CAPTION_CUT[q.kind],
+        longPause ? cutAtPause(pause) : Infinity,
+        speakerChange ? CUT_AT_SPEAKER : Infinity,
+        shot ? CUT_AT_SHOT : Infinity,
+      ) + q.penalty;
+    insideUpTo[b] =
+      insideUpTo[b - 1]! + (speakerChange ? COST.SPEAKER_INSIDE : 0) + (shot ? COST.SHOT_INSIDE : 0) + pauseInside(pause);
+  }
+  return {
+    tokens,
+    n,
+    maxLines: profile.max_lines,
+    maxChars: profile.max_chars_per_line,
+    widthUpTo,
+    sep,
+    lengthUpTo,
+    wordsUpTo,
+    lineCost,
+    cutCost,
+    insideUpTo,
+  };
+}
+
+/** Width of tokens [k, j) on one line. */
+function widthOf(p: Prepared, k: number, j: number): number {
+  return p.widthUpTo[j]! - p.widthUpTo[k]! - p.sep[k]!;
+}
+
+/** Lines of one caption start, filled column by column (one column per caption length). */
+interface LineTable {
+  /** cost[l * stride + r]: tokens [i, i + r) in l + 1 lines. */
+  cost: Float64Array;
+  /** Where the last of those lines starts, as an offset from i. */
+  back: Int32Array;
+  stride: number;
+}
+
+function lineTable(maxLines: number): LineTable {
+  const stride = MAX_TOKENS + 1;
+  return { cost: new Float64Array(maxLines * stride), back: new Int32Array(maxLines * stride), stride };
+}
+
+function lineCostOf(p: Prepared, width: number): number {
+  const fill = Math.min(width, p.maxChars) / p.maxChars;
+  return COST.BALANCE * fill * fill;
+}
+
+/**
+ * Fills the line table of captions starting at token i, one length r at a
+ * time, calling `column(r, cost, lines)` with the best layout cost of tokens
+ * [i, i + r); stops when `column` answers false or no layout fits (a longer
+ * caption cannot fit either).
+ */
+function fillLines(p: Prepared, i: number, t: LineTable, column: (r: number, cost: number, lines: number) => boolean): void {
+  const { cost, back, stride } = t;
+  for (let r = 1; r <= MAX_TOKENS && i + r <= p.n; r++) {
+    const j = i + r;
+    let best = Infinity;
+    let bestLines = 0;
+    for (let l = 0; l < p.maxLines; l++) {
+      let v = Infinity;
+      let from = -1;
+      if (l === 0) {
+        const w = widthOf(p, i, j);
+        if (w <= p.maxChars || r === 1) {
+          v = lineCostOf(p, w);
+          from = 0;
+        }
+      } else {
+        // The last line is tokens [i + q, j); the l lines before it hold [i, i + q).
+        for (let q = r - 1; q >= l; q--) {
+          const w = widthOf(p, i + q, j);
+          if (w > p.maxChars && q !== r - 1) break;
+          const before = cost[(l - 1) * stride + q]!;
+          if (before === Infinity) continue;
+          const c = before + p.lineCost[i + q]! + lineCostOf(p, w);
+          if (c < v) {
+            v = c;
+            from = q;
+          }
+        }
+      }
+      cost[l * stride + r] = v;
+      back[l * stride + r] = from;
+      const total = v + COST.EXTRA_LINE * l;
+      if (total < best) {
+        best = total;
+        bestLines = l + 1;
+      }
+    }
+    if (best === Infinity || !column(r, best, bestLines)) return;
+  }
+}
+
+/** Token indices where the lines of caption [i, i + r) start, from a filled table. */
+function lineStartsOf(i: number, r: number, lines: number, t: LineTable): number[] {
+  const starts: number[] = [];
+  let at = r;
+  for (let l = lines - 1; l >= 0; l--) {
+    const from = t.back[l * t.stride + at]!;
+    starts.push(i + from);
+    at = from;
+  }
+  return starts.reverse();
+}
+
+/** The captions and their lines for a token stream; empty for no tokens. */
+export function segmentCaptions(input: SegmentInput): CaptionPlan[] {
+  const p = prepare(input);
+  const { n, tokens } = p;
+  if (n === 0) return [];
+  const { rules } = input;
+  const best = new Float64Array(n + 1).fill(Infinity);
+  const from = new Int32Array(n + 1);
+  best[0] = 0;
+  const table = lineTable(p.maxLines);
+
+  for (let i = 0; i < n; i++) {
+    const base = best[i]!;
+    const start = tokens[i]!.start;
+    let speechEnd = start;
+    fillLines(p, i, table, (r, layoutCost) => {
+      const j = i + r;
+      speechEnd = Math.max(speechEnd, tokens[j - 1]!.end);
+      if (r > 1) {
+        if (speechEnd - start > rules.maxDurationMs) return false;
+        if (p.lengthUpTo[j]! - p.lengthUpTo[i]! > MAX_TEXT_LENGTH) return false;
+        if (p.wordsUpTo[j]! - p.wordsUpTo[i]! > MAX_WORDS) return false;
+      }
+      let cost = base + COST.CAPTION + layoutCost + p.insideUpTo[j - 1]! - p.insideUpTo[i]!;
+      if (j < n) cost += p.cutCost[j]!;
+      if (r === 1 && n > 1) cost += COST.ORPHAN;
+
+      // Reading speed and duration as timing will give them, with the free time up to the next token.
+      const chars = widthOf(p, i, j);
+      const next = j < n ? tokens[j]!.start - rules.minGapMs : Infinity;
+      const shown = Math.max(1, Math.min(wantedEnd(start, speechEnd, chars, rules), next) - start);
+      const cps = (chars * 1000) / shown;
+      if (cps > rules.maxCharsPerSecond) cost += COST.READING * (cps / rules.maxCharsPerSecond - 1);
+      if (shown < rules.minDurationMs) cost += COST.SHORT * (1 - shown / rules.minDurationMs);
+
+      if (cost < best[j]!) {
+        best[j] = cost;
+        from[j] = i;
+      }
+      return true;
+    });
+  }
+
+  const cuts: number[] = [];
+  for (let j = n; j > 0; j = from[j]!) cuts.push(j);
+  cuts.reverse();
+  const plans: CaptionPlan[] = [];
+  let i = 0;
+  for (const j of cuts) {
+    const r = j - i;
+    let lines = 1;
+    fillLines(p, i, table, (at, _cost, bestLines) => {
+      lines = bestLines;
+      return at < r;
+    });
+    plans.push({ from: i, to: j, lineStarts: lineStartsOf(i, r, lines, table) });
+    i = j;
+  }
+  return plans;
+}
