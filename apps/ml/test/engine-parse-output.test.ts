@@ -151,3 +151,19 @@ test('a beam width is passed through when set, and whisper-cli keeps its own def
   assert.equal(greedy[greedy.indexOf('-bs') + 1], '1');
   assert.ok(!whisperCliArgs(req, '/tmp/o', null).includes('-bs'));
 });
+
+test('whisper output never carries U+0000 or another control character; tab and newline stay', () => {
+  const json = bytes(
+    '{"result":{"language":"en"},"transcription":[{"offsets":{"from":0,"to":500},"text":" a',
+    Buffer.from([0x00]),
+    'b',
+    Buffer.from([0x1b, 0x0d]),
+    'c\\td","tokens":[{"text":" a',
+    Buffer.from([0x00]),
+    '","offsets":{"from":0,"to":200},"p":0.9},{"text":"b\\u0007c","offsets":{"from":200,"to":500},"p":0.9}]}]}',
+  );
+  const seg = parseWhisperJson(json, { seconds: 0 }).segments[0]!;
+  assert.equal(seg.text, 'abc\td');
+  assert.deepEqual(seg.tokens!.map((t) => t.text), [' a', 'bc']);
+  assert.deepEqual(parseSegmentLine('[00:00:00.000 --> 00:00:01.000]  hi\u0000 there\u0001'), { start: 0, end: 1, text: 'hi there' });
+});

@@ -2,6 +2,7 @@
  * Pure parsers for whisper-cli's output: progress lines and VAD log lines on
  * stderr, segment lines on stdout, and the full JSON file (-ojf).
  */
+import { stripControlChars } from '../text/strip-control-chars.js';
 import type { EngineSegment, EngineToken, EngineTranscript } from './engine.js';
 
 /** "whisper_print_progress_callback: progress =  45%" → 45 (clamped: with VAD whisper-cli can overshoot 100). */
@@ -18,7 +19,7 @@ function hmsToSeconds(h: string, m: string, s: string): number {
 export function parseSegmentLine(line: string): EngineSegment | null {
   const m = /^\[(\d+):(\d{2}):(\d{2}(?:\.\d+)?) --> (\d+):(\d{2}):(\d{2}(?:\.\d+)?)\]\s?(.*)$/.exec(line.trimEnd());
   if (!m) return null;
-  return { start: hmsToSeconds(m[1]!, m[2]!, m[3]!), end: hmsToSeconds(m[4]!, m[5]!, m[6]!), text: m[7]!.trim() };
+  return { start: hmsToSeconds(m[1]!, m[2]!, m[3]!), end: hmsToSeconds(m[4]!, m[5]!, m[6]!), text: stripControlChars(m[7]!).trim() };
 }
 
 /**
@@ -135,7 +136,7 @@ interface PendingToken {
 
 function finish(pending: PendingToken): EngineToken & { dtw: number } {
   return {
-    text: utf8.decode(pending.bytes),
+    text: stripControlChars(utf8.decode(pending.bytes)),
     start: pending.start,
     end: pending.end,
     // A joined character is as certain as its least certain byte piece.
@@ -195,7 +196,7 @@ function applyDtw(tokens: Array<EngineToken & { dtw: number }>): void {
 }
 
 function decodeLatin1Text(s: unknown): string {
-  return typeof s === 'string' ? utf8.decode(Buffer.from(s, 'latin1')) : '';
+  return typeof s === 'string' ? stripControlChars(utf8.decode(Buffer.from(s, 'latin1'))) : '';
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ErrorCode, JobStage, ResultCallbackInput, TranscriptResult, WaveformJson } from '@ecg/contracts';
 import { signCallback } from '@ecg/signing';
+import { withoutControlChars } from '../text/strip-control-chars.js';
 
 export const RESULT_CALLBACK_PATH = '/api/upload-video/result';
 
@@ -17,11 +18,13 @@ export function callbackUrl(baseUrl: string): string {
  * hour, so a 4 h recording (MAX_MEDIA_SECONDS' default) sends 9–14 MB of
  * waveform plus ~130 bytes per analysed word: inside the backend's 64 MiB
  * callback body limit with room to spare. The outbox holds the body in memory
- * and on disk until delivered, once per job.
+ * and on disk until delivered, once per job. Every string in every body has
+ * its control characters removed (stripControlChars): the backend stores
+ * them in PostgreSQL, which refuses U+0000.
  */
 export function resultBody(jobId: string, result: TranscriptResult, waveform?: WaveformJson): string {
   const body: ResultCallbackInput = { job_id: jobId, status: 'completed', progress: 100, stage: 'completed', result, ...(waveform ? { waveform } : {}) };
-  return JSON.stringify(body);
+  return JSON.stringify(body, withoutControlChars);
 }
 
 export function failureBody(jobId: string, code: ErrorCode, message: string): string {
@@ -33,12 +36,12 @@ export function failureBody(jobId: string, code: ErrorCode, message: string): st
     error_message: message.slice(0, 4000),
     message: message.slice(0, 2000),
   };
-  return JSON.stringify(body);
+  return JSON.stringify(body, withoutControlChars);
 }
 
 export function progressBody(jobId: string, stage: JobStage, progress: number, message: string): string {
   const body: ResultCallbackInput = { job_id: jobId, status: 'processing', stage, progress, message: message.slice(0, 2000) };
-  return JSON.stringify(body);
+  return JSON.stringify(body, withoutControlChars);
 }
 
 export type SendOutcome =
