@@ -66,6 +66,8 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     ML_URL: mlUrl,
     ML_PUBLIC_URL: mlUrl,
     DISPATCH_INTERVAL_MS: '200',
+    // Tests poll the ML service's status every 50 ms, past its per-client limit; keep them unlimited.
+    ML_STATUS_RATE_LIMIT_PER_MINUTE: '1000000',
     ...extraEnv,
   };
   delete env.DATABASE_URL;

@@ -99,6 +99,8 @@ export async function startSupervisedSystem(extraEnv: Record<string, string> = {
     // An empty directory: no web app is served and none is built (the API is what these tests need).
     WEB_DIST_DIR: join(dataDir, 'no-web-build'),
     DISPATCH_INTERVAL_MS: '200',
+    // The tests poll status many times a second.
+    ML_STATUS_RATE_LIMIT_PER_MINUTE: '1000000',
     ...extraEnv,
   };
   delete env.DATABASE_URL;

@@ -1,4 +1,5 @@
 import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { errorBody, type ErrorCode } from '@ecg/contracts';
@@ -11,7 +12,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { isMlError } from './errors.js';
+import { isMlError, MlError } from './errors.js';
 import type { JobStore } from './queue/job-store.js';
 import type { WorkerPool } from './queue/worker-pool.js';
 import type { Readiness } from './readiness.js';
@@ -26,6 +27,8 @@ export interface AppDeps {
   webOrigins: readonly string[];
   threads: number;
   engineName: string;
+  /** ML_STATUS_RATE_LIMIT_PER_MINUTE. */
+  statusRateLimitPerMinute: number;
   store: JobStore;
   pool: Pick<WorkerPool, 'submit' | 'cancel' | 'isAccepting' | 'stats'>;
   readiness: () => Promise<Readiness>;
@@ -62,6 +65,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // The browser polls /status directly (the seed's flow); nothing else is meant for it.
   await app.register(cors, { origin: [...deps.webOrigins], methods: ['GET', 'HEAD'] });
+  // Only routes that opt in (the public status route) are limited.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => new MlError('RATE_LIMITED', `too many status requests: at most ${ctx.max} a minute; retry in ${ctx.after}`, 429),
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'ECG ML service', version: '0.1.0', description: 'Worker API: download, extract audio, transcribe with whisper.cpp, deliver.' },
@@ -78,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     engineName: deps.engineName,
     threads: deps.threads,
   });
-  await app.register(statusRoutes, { store: deps.store });
+  await app.register(statusRoutes, { store: deps.store, apiToken: deps.apiToken, rateLimitPerMinute: deps.statusRateLimitPerMinute });
   await app.register(processVideoRoutes, {
     apiToken: deps.apiToken,
     backendUrl: deps.backendUrl,

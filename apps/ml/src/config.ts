@@ -21,6 +21,8 @@ export interface MlConfig {
   /** Origins a compat `fastapi_base_url` may name as the delivery target. */
   callbackAllowedOrigins: string[];
   webOrigins: string[];
+  /** ML_STATUS_RATE_LIMIT_PER_MINUTE: status requests a client address may make without the token. */
+  statusRateLimitPerMinute: number;
   whisperModel: string;
   modelsDir: string;
   threads: number;
@@ -74,6 +76,7 @@ const EnvSchema = z.object({
   ML_ALLOWED_ORIGINS: opt(origins),
   ML_CALLBACK_ALLOWED_ORIGINS: opt(origins),
   WEB_ORIGINS: opt(origins),
+  ML_STATUS_RATE_LIMIT_PER_MINUTE: opt(int(1)),
   WHISPER_MODEL: opt(z.string().trim().min(1)),
   MODELS_DIR: opt(z.string()),
   WHISPER_THREADS: opt(int(1).max(256)),
@@ -128,6 +131,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): MlConfig {
     webOrigins: e.WEB_ORIGINS ?? [
       ...new Set([backendOrigin, ...(env.PUBLIC_URL ? [new URL(env.PUBLIC_URL).origin] : []), 'http://localhost:5173', 'http://127.0.0.1:5173']),
     ],
+    // The web app polls once a second per job, so a few tabs following a few jobs stay far under 600; a refused poll falls back to the backend's status.
+    statusRateLimitPerMinute: e.ML_STATUS_RATE_LIMIT_PER_MINUTE ?? 600,
     whisperModel: e.WHISPER_MODEL ?? 'base',
     modelsDir,
     threads: e.WHISPER_THREADS ?? availableParallelism(),

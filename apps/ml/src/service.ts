@@ -115,6 +115,7 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
     webOrigins: config.webOrigins,
     threads: config.threads,
     engineName: createEngine({ binaryPath: 'whisper-cli', tmpDir: tmpRoot }).name,
+    statusRateLimitPerMinute: config.statusRateLimitPerMinute,
     store,
     pool,
     readiness,

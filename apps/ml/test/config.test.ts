@@ -29,6 +29,7 @@ describe('ML configuration from the environment', () => {
     assert.equal(c.maxMediaSeconds, 14_400);
     assert.equal(c.maxDownloadBytes, 2 * 1024 ** 3);
     assert.equal(c.downloadRetrySeconds, 120);
+    assert.equal(c.statusRateLimitPerMinute, 600);
     assert.deepEqual(c.emphasis, { loudDb: 6, whisperDb: 10 });
     assert.ok(c.threads >= 1);
   });
@@ -50,6 +51,7 @@ describe('ML configuration from the environment', () => {
       MAX_DOWNLOAD_BYTES: '1000',
       DOWNLOAD_TIMEOUT_SECONDS: '5',
       DOWNLOAD_RETRY_SECONDS: '0',
+      ML_STATUS_RATE_LIMIT_PER_MINUTE: '30',
       TRANSCRIBE_TIMEOUT_SECONDS: '7',
       EMPHASIS_LOUD_DB: '4.5',
       EMPHASIS_WHISPER_DB: '12',
@@ -69,6 +71,7 @@ describe('ML configuration from the environment', () => {
     assert.equal(c.maxDownloadBytes, 1000);
     assert.equal(c.downloadTimeoutSeconds, 5);
     assert.equal(c.downloadRetrySeconds, 0);
+    assert.equal(c.statusRateLimitPerMinute, 30);
     assert.equal(c.transcribeTimeoutSeconds, 7);
     assert.deepEqual(c.emphasis, { loudDb: 4.5, whisperDb: 12 });
     assert.equal(c.logLevel, 'warn');

@@ -36,3 +36,16 @@ export function isOriginAllowed(url: string | URL, allowedOrigins: readonly stri
   const origin = originOf(url);
   return origin !== null && allowedOrigins.includes(origin);
 }
+
+/**
+ * A compat `fastapi_base_url` names where a backend lives, and the result is
+ * POSTed to `<base>/api/upload-video/result` (callbackUrl). Only a bare
+ * allow-listed origin is accepted (no path but "/", no query, no fragment):
+ * a path would let the caller aim our signed deliveries at any route of
+ * that origin, not just its result route.
+ */
+export function isCallbackBaseAllowed(url: string, allowedOrigins: readonly string[]): boolean {
+  if (!isOriginAllowed(url, allowedOrigins)) return false;
+  const u = new URL(url);
+  return u.pathname === '/' && u.search === '' && u.hash === '' && !url.includes('?') && !url.includes('#');
+}

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { hasBearerToken } from '../auth.js';
 import { callbackUrl } from '../pipeline/deliver-result.js';
-import { isOriginAllowed } from '../pipeline/origin-allow-list.js';
+import { isCallbackBaseAllowed } from '../pipeline/origin-allow-list.js';
 import { newJobRecord, type JobStore } from '../queue/job-store.js';
 import type { WorkerPool } from '../queue/worker-pool.js';
 import type { Readiness } from '../readiness.js';
@@ -46,10 +46,10 @@ export const processVideoRoutes: FastifyPluginAsyncZod<ProcessVideoRouteOptions>
       const existing = await opts.store.get(body.job_id);
       if (existing) return { job_id: existing.job_id, status: existing.status };
 
-      if (body.fastapi_base_url !== undefined && !isOriginAllowed(body.fastapi_base_url, opts.callbackAllowedOrigins)) {
-        return reply
-          .code(400)
-          .send(errorBody('URL_NOT_ALLOWED', `fastapi_base_url ${new URL(body.fastapi_base_url).origin} is not in ML_CALLBACK_ALLOWED_ORIGINS`));
+      if (body.fastapi_base_url !== undefined && !isCallbackBaseAllowed(body.fastapi_base_url, opts.callbackAllowedOrigins)) {
+        const base = new URL(body.fastapi_base_url);
+        const message = `fastapi_base_url must be an origin listed in ML_CALLBACK_ALLOWED_ORIGINS, with no path, query or fragment; ${base.origin}${base.pathname === '/' ? '' : ` with path ${base.pathname}`} is not`;
+        return reply.code(400).send(errorBody('URL_NOT_ALLOWED', message));
       }
       const readiness = await opts.readiness();
       if (!readiness.ready) return reply.code(503).send(errorBody('MODEL_UNAVAILABLE', `no model is loaded: ${readiness.reason}`));

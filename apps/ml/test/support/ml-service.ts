@@ -37,6 +37,8 @@ export async function startService(
     WHISPER_BEAM_SIZE: '1',
     WHISPER_THREADS: '2',
     WHISPER_VAD: 'off',
+    // Tests poll status every few ms; the limit has its own test (status-route.test.ts).
+    ML_STATUS_RATE_LIMIT_PER_MINUTE: '1000000',
     ...env,
   });
   const service = await createMlService(config, { outboxBackoff: () => 200, progressIntervalMs: 200, ...opts });
