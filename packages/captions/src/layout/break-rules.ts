@@ -41,7 +41,8 @@ export interface BreakQuality {
  * Penalty sizes. The segmenter's costs for a plain break are single digits
  * (segment-captions.ts), so these rank as: a Japanese script-change hint
  * (≤ 3) is a tie-breaker, a pronoun or auxiliary (3–4) outweighs the gap
- * between a plain break and a clause break, a determiner (10) or article
+ * between a plain break and a clause break, as does a conjunction or
+ * preposition left at a line end (3), a determiner (10) or article
  * (30) outweighs an extra caption, kinsoku (60) outweighs an orphan, and a
  * break inside a spaced word (200) is taken only when nothing else fits.
  */
@@ -53,6 +54,8 @@ export const PENALTY = {
   SUBJECT_PRONOUN: 4,
   AUXILIARY: 3,
   NEGATION: 3,
+  /** Breaking after a conjunction or preposition: the guides break before them, which keeps them with what they join. */
+  DANGLING: 3,
 } as const;
 
 const CLOSERS = `"'”’»)\\]}」』）】》〉〕〗〙｣`;
@@ -66,8 +69,8 @@ const ABBREVIATIONS = new Set(['mr', 'mrs', 'ms', 'dr', 'st', 'jr', 'sr', 'vs', 
 const ARTICLES = new Set(['a', 'an', 'the']);
 const DETERMINERS = new Set(['my', 'your', 'his', 'its', 'our', 'their', 'this', 'these', 'those', 'every', 'each', 'whose']);
 const SUBJECT_PRONOUNS = new Set(['i', 'you', 'he', 'she', 'we', 'they']);
+// Modals and contracted auxiliaries only: "is", "have" or "do" are main verbs as often as not.
 const AUXILIARIES = new Set([
-  'am', 'is', 'are', 'was', 'were', 'be', 'been', 'being', 'have', 'has', 'had', 'do', 'does', 'did',
   'will', 'would', 'shall', 'should', 'can', 'could', 'may', 'might', 'must',
   "i'm", "you're", "we're", "they're", "he's", "she's", "it's", "i've", "you've", "we've", "they've",
   "i'll", "you'll", "we'll", "they'll", "i'd", "you'd", "we'd", "they'd",
@@ -177,6 +180,7 @@ export function breakQuality(prev: LayoutToken, next: LayoutToken, name: Caption
     else if (DETERMINERS.has(p)) penalty += PENALTY.DETERMINER;
     else if (SUBJECT_PRONOUNS.has(p)) penalty += PENALTY.SUBJECT_PRONOUN;
     else if (AUXILIARIES.has(p)) penalty += PENALTY.AUXILIARY;
+    else if (CONJUNCTIONS.has(p) || PREPOSITIONS.has(p)) penalty += PENALTY.DANGLING;
     if (NEGATIONS.has(n)) penalty += PENALTY.NEGATION;
     if (penalty === 0 && (CONJUNCTIONS.has(n) || PREPOSITIONS.has(n))) return { kind: 'conjunction', penalty };
   }

@@ -68,9 +68,15 @@ function cutAtPause(pauseMs: number): number {
   return 3 - 1.5 * Math.min(1, (pauseMs - LONG_PAUSE_MS) / 1500);
 }
 
-/** Cost of a caption showing through a pause: 1 at half a second, +4 a second, at most 12. */
+/**
+ * Cost of a caption showing through a pause: 3 at half a second, +10 a
+ * second, at most 25. A caption spanning a pause shows the words after it
+ * early, by the pause and more, where the BBC (5.2) asks subtitles not to
+ * "anticipate speech by more than 1.5 seconds": a second's pause already
+ * outweighs a caption of its own.
+ */
 function pauseInside(pauseMs: number): number {
-  return pauseMs < LONG_PAUSE_MS ? 0 : Math.min(12, 1 + (4 * (pauseMs - LONG_PAUSE_MS)) / 1000);
+  return pauseMs < LONG_PAUSE_MS ? 0 : Math.min(25, 3 + (10 * (pauseMs - LONG_PAUSE_MS)) / 1000);
 }
 
 /** Bounds the work per caption when tokens are tiny (blank-padded or one-character tokens). */
