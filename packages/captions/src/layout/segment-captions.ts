@@ -37,8 +37,14 @@ import { lowerBound, wantedEnd, type TimingRules } from './time-captions.js';
  *   limitation"), since two half lines save at most BALANCE / 2.
  * - SPEAKER_INSIDE (40) > ORPHAN (15): a one-word reply from another speaker
  *   stays a caption of its own rather than joining a neighbour.
- * - READING and SHORT grow with how far a caption misses the reading speed
- *   or the minimum duration, given the free time after it.
+ * - SENTENCE_IN_LINE: in a caption of two or more lines, a sentence ending
+ *   inside a line rather than at the line break (BBC: "the ideal line-break
+ *   will be at a piece of punctuation like a full stop"). A one-line caption
+ *   may hold two short sentences (Netflix: keep the text on one line).
+ * - READING is per second of reading time a caption lacks at the profile's
+ *   reading speed, so splitting a fast passage into more captions neither
+ *   adds nor saves penalty; SHORT grows with how far a caption misses the
+ *   minimum duration. Both count the free time after the caption.
  */
 const COST = {
   CAPTION: 8,
@@ -47,7 +53,8 @@ const COST = {
   ORPHAN: 15,
   SPEAKER_INSIDE: 40,
   SHOT_INSIDE: 5,
-  READING: 12,
+  SENTENCE_IN_LINE: 6,
+  READING: 1,
   SHORT: 10,
 } as const;
 
@@ -118,6 +125,8 @@ interface Prepared {
   lineCost: Float64Array;
   cutCost: Float64Array;
   insideUpTo: Float64Array;
+  /** sentencesUpTo[b]: sentence ends at boundaries 1..b. */
+  sentencesUpTo: Float64Array;
 }
 
 function prepare(input: SegmentInput): Prepared {
@@ -138,6 +147,7 @@ function prepare(input: SegmentInput): Prepared {
   const lineCost = new Float64Array(n + 1);
   const cutCost = new Float64Array(n + 1);
   const insideUpTo = new Float64Array(n + 1);
+  const sentencesUpTo = new Float64Array(n + 1);
   let heard = 0;
   for (let b = 1; b < n; b++) {
     const prev = tokens[b - 1]!;
@@ -162,6 +172,7 @@ function prepare(input: SegmentInput): Prepared {
         speakerChange ? CUT_AT_SPEAKER : Infinity,
         shot ? CUT_AT_SHOT : Infinity,
       ) + q.penalty;
+    sentencesUpTo[b] = sentencesUpTo[b - 1]! + (q.kind === 'sentence' ? 1 : 0);
     insideUpTo[b] =
       insideUpTo[b - 1]! + (speakerChange ? COST.SPEAKER_INSIDE : 0) + (shot ? COST.SHOT_INSIDE : 0) + pauseInside(pause);
   }
@@ -177,6 +188,7 @@ function prepare(input: SegmentInput): Prepared {
     lineCost,
     cutCost,
     insideUpTo,
+    sentencesUpTo,
   };
 }
 
@@ -199,9 +211,15 @@ function lineTable(maxLines: number): LineTable {
   return { cost: new Float64Array(maxLines * stride), back: new Int32Array(maxLines * stride), stride };
 }
 
-function lineCostOf(p: Prepared, width: number): number {
+/** Cost of tokens [k, j) as one line of several: its share of the balance, and any sentence ending inside it. */
+function lineCostOf(p: Prepared, k: number, j: number, width: number): number {
   const fill = Math.min(width, p.maxChars) / p.maxChars;
-  return COST.BALANCE * fill * fill;
+  return COST.BALANCE * fill * fill + COST.SENTENCE_IN_LINE * sentencesIn(p, k, j);
+}
+
+/** Sentence ends between tokens of [k, j). */
+function sentencesIn(p: Prepared, k: number, j: number): number {
+  return p.sentencesUpTo[j - 1]! - p.sentencesUpTo[k]!;
 }
 
 /**
@@ -222,7 +240,7 @@ function fillLines(p: Prepared, i: number, t: LineTable, column: (r: number, cos
       if (l === 0) {
         const w = widthOf(p, i, j);
         if (w <= p.maxChars || r === 1) {
-          v = lineCostOf(p, w);
+          v = lineCostOf(p, i, j, w);
           from = 0;
         }
       } else {
@@ -232,7 +250,7 @@ function fillLines(p: Prepared, i: number, t: LineTable, column: (r: number, cos
           if (w > p.maxChars && q !== r - 1) break;
           const before = cost[(l - 1) * stride + q]!;
           if (before === Infinity) continue;
-          const c = before + p.lineCost[i + q]! + lineCostOf(p, w);
+          const c = before + p.lineCost[i + q]! + lineCostOf(p, i + q, j, w);
           if (c < v) {
             v = c;
             from = q;
@@ -241,7 +259,8 @@ function fillLines(p: Prepared, i: number, t: LineTable, column: (r: number, cos
       }
       cost[l * stride + r] = v;
       back[l * stride + r] = from;
-      const total = v + COST.EXTRA_LINE * l;
+      // A caption of one line does not pay for the sentences inside it.
+      const total = l === 0 && v !== Infinity ? v - sentencesIn(p, i, j) * COST.SENTENCE_IN_LINE : v + COST.EXTRA_LINE * l;
       if (total < best) {
         best = total;
         bestLines = l + 1;
@@ -294,8 +313,8 @@ export function segmentCaptions(input: SegmentInput): CaptionPlan[] {
       const chars = widthOf(p, i, j);
       const next = j < n ? tokens[j]!.start - rules.minGapMs : Infinity;
       const shown = Math.max(1, Math.min(wantedEnd(start, speechEnd, chars, rules), next) - start);
-      const cps = (chars * 1000) / shown;
-      if (cps > rules.maxCharsPerSecond) cost += COST.READING * (cps / rules.maxCharsPerSecond - 1);
+      const lacking = (chars * 1000) / rules.maxCharsPerSecond - shown;
+      if (lacking > 0) cost += (COST.READING * lacking) / 1000;
       if (shown < rules.minDurationMs) cost += COST.SHORT * (1 - shown / rules.minDurationMs);
 
       if (cost < best[j]!) {
