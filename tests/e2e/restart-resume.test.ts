@@ -2,6 +2,8 @@
  * A restart must resume jobs, not fail them. The system runs as `npm start`
  * runs it (scripts/start.ts supervising the backend and the ML service); the
  * tests SIGKILL real children mid-job and require the job to end completed.
+ * One system serves both tests (starting it is most of their time): three
+ * or four restarts of the backend in all, inside the supervisor's five a minute.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +22,7 @@ const STEP_MS = 90_000;
 
 let work: string;
 let video: Buffer;
-let env: Record<string, string>;
+let sys: SupervisedSystem;
 
 before(async () => {
   requireWhisperCli();
@@ -29,16 +31,19 @@ before(async () => {
   await repeatAudio(JFK_WAV, 3, join(work, 'jfk3.wav'));
   await muxAudioIntoMp4(join(work, 'jfk3.wav'), join(work, 'jfk3.mp4'));
   video = readFileSync(join(work, 'jfk3.mp4'));
-  env = {
+  sys = await startSupervisedSystem({
     WHISPER_MODEL: await testModelPath('micro'),
     WHISPER_TEMPERATURE_FALLBACK: 'false',
     WHISPER_BEAM_SIZE: '1',
     WHISPER_VAD_MODEL: VAD_MODEL,
     WHISPER_THREADS: '2',
-  };
+  });
 });
 
-after(() => rmSync(work, { recursive: true, force: true }));
+after(async () => {
+  await sys?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
 
 async function json<T>(res: Response): Promise<T> {
   const text = await res.text();
@@ -151,9 +156,7 @@ async function holdPort(port: number): Promise<{ connections: () => number; rele
   };
 }
 
-test('a backend killed mid-job is restarted on its own, the ML service stays up, and the job completes', async (t) => {
-  const sys = await startSupervisedSystem(env);
-  t.after(() => sys.stop());
+test('a backend killed mid-job is restarted on its own, the ML service stays up, and the job completes', async () => {
   const jobId = await submit(sys);
   await eventually('the ML service to hold the job', () => mlStatus(sys, jobId), STEP_MS, sys.waitOpts);
   const mlPid = await pidOf(sys, 'ml');
@@ -173,8 +176,6 @@ test('a backend killed mid-job is restarted on its own, the ML service stays up,
 });
 
 test('both services killed: the ML service resumes the job before the backend listens, waits for storage, and the job completes', async (t) => {
-  const sys = await startSupervisedSystem(env);
-  t.after(() => sys.stop());
   const jobId = await submit(sys);
   // Past the download: the resumed job must fetch the video again, from a backend that is not back.
   await eventually(
