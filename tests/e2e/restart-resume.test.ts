@@ -214,3 +214,12 @@ test('both services killed: the ML service resumes the job before the backend li
   const end = await finalState(sys, jobId);
   assert.equal(end.status, 'completed', `job ended ${JSON.stringify(end)}\n${sys.logs()}`);
 });
+
+test('SIGTERM to the supervisor (what Ctrl+C does) still stops both services, and nothing restarts them', async () => {
+  const exit = new Promise<number | null>((res) => sys.supervisor.once('exit', (code) => res(code)));
+  sys.supervisor.kill('SIGTERM');
+  assert.equal(await exit, 0);
+  assert.equal(await answers(`${sys.backendUrl}/health`), false);
+  assert.equal(await answers(`${sys.mlUrl}/health`), false);
+  assert.doesNotMatch(sys.logs().split('[ecg] stopping...')[1] ?? '', /restarting it/);
+});
