@@ -3,6 +3,7 @@ import { ErrorCode } from './errors.js';
 import { CompatJobStatus, JobStage, Progress } from './jobs.js';
 import { TranscriptResult } from './result.js';
 import { WaveformJson } from './analysis.js';
+import { ThumbnailSprite } from './video.js';
 
 /**
  * ML → backend delivery (`POST /api/upload-video/result`). The seed sends
@@ -16,6 +17,8 @@ export const ResultCallbackRequest = z
     result: TranscriptResult.optional(),
     /** Min/max peaks of the audio (100 per second) for the editor; stored next to the video. */
     waveform: WaveformJson.optional(),
+    /** One thumbnail per shot of the video, tiled into one JPEG, for the editor's timeline; stored next to the video. */
+    thumbnails: ThumbnailSprite.optional(),
     status: CompatJobStatus.optional(),
     progress: Progress.optional(),
     stage: JobStage.optional(),

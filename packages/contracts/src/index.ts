@@ -13,3 +13,4 @@ export * from './captions.js';
 export * from './analysis.js';
 export * from './expressive.js';
 export * from './caption-layout.js';
+export * from './video.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VideoAnalysis } from './video.js';
 
 /**
  * How deep a field the contract does not name may nest. The result is kept
@@ -68,6 +69,8 @@ export const TranscriptResult = z
       .catchall(ExtraField)
       .optional(),
     timing: z.record(z.string(), z.number()).optional(),
+    /** Frame rate, size and shot changes of the picture; absent for audio-only media (or when the video analysis failed). */
+    video: VideoAnalysis.optional(),
   })
   .catchall(ExtraField)
   .meta({ id: 'TranscriptResult' });
