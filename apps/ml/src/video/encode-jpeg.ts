@@ -1,0 +1,36 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MlError } from '../errors.js';
+import { runTool, type FfmpegTools } from '../pipeline/ffmpeg.js';
+import type { RgbImage } from './tile-sprite.js';
+
+/**
+ * mjpeg's -q:v runs 2 (best) to 31; 5 keeps 160x90 tiles legible at about
+ * 2–4 kB each (measured on the test shots).
+ */
+const JPEG_QUALITY = 5;
+
+/** Encodes an RGB24 image as a baseline JPEG with ffmpeg (the service's one image codec), via files in `workDir`. */
+export async function encodeJpeg(tools: FfmpegTools, image: RgbImage, workDir: string, signal?: AbortSignal): Promise<Buffer> {
+  const rawPath = join(workDir, 'sprite.rgb');
+  const jpegPath = join(workDir, 'sprite.jpg');
+  try {
+    await writeFile(rawPath, image.rgb);
+    const run = await runTool(
+      tools.ffmpeg,
+      [
+        '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error',
+        '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${image.width}x${image.height}`, '-i', rawPath,
+        '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', String(JPEG_QUALITY), '-f', 'image2', '-y', jpegPath,
+      ],
+      { signal },
+    );
+    if (run.code !== 0) {
+      throw new MlError('INTERNAL_ERROR', `ffmpeg could not encode the thumbnail sprite: ${run.stderr.trim().split('\n').at(-1) ?? ''}`.slice(0, 500));
+    }
+    return await readFile(jpegPath);
+  } finally {
+    await rm(rawPath, { force: true });
+    await rm(jpegPath, { force: true });
+  }
+}
