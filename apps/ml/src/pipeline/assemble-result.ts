@@ -1,4 +1,4 @@
-import type { TranscriptResult, TranscriptSegment, TranscriptWord } from '@ecg/contracts';
+import type { TranscriptResult, TranscriptSegment, TranscriptWord, VideoAnalysis } from '@ecg/contracts';
 import type { EngineToken, EngineTranscript } from '../engine/engine.js';
 
 export interface AssembleInput {
@@ -110,4 +110,18 @@ function placeWords(words: AssembledWord[], segStart: number, segEnd: number): T
     if (next !== undefined && next > start) end = Math.min(end, next);
     return { word: w.word, start: round(start), end: round(end), probability: round(clamp(w.probability, 0, 1)) };
   });
+}
+
+/**
+ * The result with the picture's analysis as `video` (when there is one) and
+ * `warning` added to the result's `warnings` (kept, not replaced: the audio
+ * analysis may have left one there).
+ */
+export function withVideo(result: TranscriptResult, video: VideoAnalysis | undefined, warning: string | undefined): TranscriptResult {
+  const earlier = Array.isArray(result.warnings) ? result.warnings.filter((w): w is string => typeof w === 'string') : [];
+  return {
+    ...result,
+    ...(video ? { video } : {}),
+    ...(warning ? { warnings: [...earlier, warning] } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import type { ErrorCode, JobStage, ResultCallbackInput, TranscriptResult, WaveformJson } from '@ecg/contracts';
+import type { ErrorCode, JobStage, ResultCallbackInput, ThumbnailSprite, TranscriptResult, WaveformJson } from '@ecg/contracts';
 import { signCallback } from '@ecg/signing';
 import { withoutControlChars } from '../text/strip-control-chars.js';
 
@@ -22,8 +22,17 @@ export function callbackUrl(baseUrl: string): string {
  * its control characters removed (stripControlChars): the backend stores
  * them in PostgreSQL, which refuses U+0000.
  */
-export function resultBody(jobId: string, result: TranscriptResult, waveform?: WaveformJson): string {
-  const body: ResultCallbackInput = { job_id: jobId, status: 'completed', progress: 100, stage: 'completed', result, ...(waveform ? { waveform } : {}) };
+export function resultBody(jobId: string, result: TranscriptResult, waveform?: WaveformJson, thumbnails?: ThumbnailSprite): string {
+  // The sprite is at most 100 small tiles (~0.3 MB as base64) however long the video.
+  const body: ResultCallbackInput = {
+    job_id: jobId,
+    status: 'completed',
+    progress: 100,
+    stage: 'completed',
+    result,
+    ...(waveform ? { waveform } : {}),
+    ...(thumbnails ? { thumbnails } : {}),
+  };
   return JSON.stringify(body, withoutControlChars);
 }
 

@@ -11,6 +11,38 @@ export interface MediaInfo {
   audioDurationSeconds: number | null;
   /** ffmpeg's confidence (0..100) that it guessed the container right; null when unknown. */
   probeScore: number | null;
+  /** The first video stream that is a moving picture (cover art is not); null for audio-only media. */
+  video: VideoStreamInfo | null;
+}
+
+export interface VideoStreamInfo {
+  /** ffmpeg's index of the stream in the file (`-map 0:<index>`). */
+  index: number;
+  /** The displayed picture's size: the stored size with the sample aspect ratio applied, turned as the rotation says. */
+  width: number;
+  height: number;
+  /** The stated average frame rate, else ffmpeg's guess of the base rate; null when neither is stated. */
+  fps: number | null;
+}
+
+/**
+ * The displayed size of a stored picture: a sample aspect ratio stretches the
+ * width (anamorphic 720x576 at 16:15 shows as 768x576), a rotation by an odd
+ * multiple of 90° swaps the sides (a phone's portrait video is stored
+ * landscape with a display matrix). ffmpeg applies both when it decodes.
+ */
+export function displaySize(width: number, height: number, sar: number | null, rotationDegrees: number | null): { width: number; height: number } {
+  const w = sar !== null && sar > 0 && Number.isFinite(sar) ? Math.max(1, Math.round(width * sar)) : width;
+  const quarterTurns = Math.round((rotationDegrees ?? 0) / 90);
+  return Math.abs(quarterTurns) % 2 === 1 ? { width: height, height: w } : { width: w, height };
+}
+
+/** `30000/1001`, `25/1`, `29.97` → frames per second; null for `0/0` and other non-rates. */
+export function parseRate(v: string | undefined): number | null {
+  if (v === undefined) return null;
+  const [num, den = '1'] = v.split('/');
+  const rate = Number(num) / Number(den);
+  return Number.isFinite(rate) && rate > 0 ? rate : null;
 }
 
 /**
@@ -20,9 +52,36 @@ export interface MediaInfo {
  */
 export const MIN_PROBE_SCORE = 25;
 
+interface FfprobeStream {
+  index?: number;
+  codec_type?: string;
+  duration?: string;
+  width?: number;
+  height?: number;
+  sample_aspect_ratio?: string;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  disposition?: { attached_pic?: number };
+  side_data_list?: { rotation?: number }[];
+  tags?: { rotate?: string };
+}
+
 interface FfprobeJson {
   format?: { format_name?: string; duration?: string; probe_score?: number };
-  streams?: { codec_type?: string; duration?: string }[];
+  streams?: FfprobeStream[];
+}
+
+function ffprobeVideo(streams: readonly FfprobeStream[]): VideoStreamInfo | null {
+  const v = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
+  if (!v || typeof v.index !== 'number' || !(Number(v.width) > 0) || !(Number(v.height) > 0)) return null;
+  // ffprobe 5+ states the rotation as display-matrix side data; older ones as a `rotate` tag.
+  const rotation = v.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation ?? (v.tags?.rotate !== undefined ? Number(v.tags.rotate) : null);
+  const sar = v.sample_aspect_ratio ? parseRate(v.sample_aspect_ratio.replace(':', '/')) : null;
+  return {
+    index: v.index,
+    ...displaySize(v.width!, v.height!, sar, Number.isFinite(rotation) ? rotation : null),
+    fps: parseRate(v.avg_frame_rate) ?? parseRate(v.r_frame_rate),
+  };
 }
 
 const seconds = (v: string | undefined): number | null => {
@@ -41,7 +100,33 @@ export function parseFfprobeJson(text: string): MediaInfo {
     hasVideo: streams.some((s) => s.codec_type === 'video'),
     audioDurationSeconds: seconds(audio?.duration),
     probeScore: typeof data.format?.probe_score === 'number' ? data.format.probe_score : null,
+    video: ffprobeVideo(streams),
   };
+}
+
+/** The first moving-picture video stream `ffmpeg -i` describes: `Stream #0:1(und): Video: h264 …, 1920x1080 [SAR 1:1 DAR 16:9], … 29.97 fps`. */
+function ffmpegInfoVideo(stderr: string): VideoStreamInfo | null {
+  const lines = stderr.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^\s*Stream #0:(\d+)\S*: Video: (.*)$/.exec(lines[i]!);
+    if (!m || /\(attached pic\)/.test(m[2]!)) continue;
+    const size = /, (\d+)x(\d+)(?: \[SAR (\d+):(\d+) DAR \d+:\d+\])?/.exec(m[2]!);
+    if (!size) return null;
+    // Side data and metadata of this stream follow it, indented, up to the next stream.
+    let rotation: number | null = null;
+    for (let j = i + 1; j < lines.length && !/^\s*Stream #/.test(lines[j]!); j++) {
+      const r = /displaymatrix: rotation of (-?[\d.]+) degrees/.exec(lines[j]!) ?? /^\s*rotate\s*:\s*(-?\d+)/.exec(lines[j]!);
+      if (r) rotation = Number(r[1]);
+    }
+    const sar = size[3] && size[4] ? Number(size[3]) / Number(size[4]) : null;
+    const fps = /, ([\d.]+) fps/.exec(m[2]!) ?? /, ([\d.]+) tbr/.exec(m[2]!);
+    return {
+      index: Number(m[1]),
+      ...displaySize(Number(size[1]), Number(size[2]), sar, rotation),
+      fps: fps ? parseRate(fps[1]) : null,
+    };
+  }
+  return null;
 }
 
 /** Reads what `ffmpeg -i FILE` prints about its input; null when it printed no input at all. */
@@ -57,6 +142,7 @@ export function parseFfmpegInfo(stderr: string): MediaInfo | null {
     hasVideo: /Stream #0:\d+.*: Video: /.test(stderr),
     audioDurationSeconds: null,
     probeScore: /detected only with low score/i.test(stderr) ? 0 : null,
+    video: ffmpegInfoVideo(stderr),
   };
 }
 

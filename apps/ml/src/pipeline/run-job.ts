@@ -1,15 +1,16 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JobStage, TranscriptResult, TranscriptSegment, WaveformJson } from '@ecg/contracts';
+import type { JobStage, ThumbnailSprite, TranscriptResult, TranscriptSegment, WaveformJson } from '@ecg/contracts';
 import { analyzeRecording, type EmphasisThresholdsInput } from '../analysis/analyze-recording.js';
 import { EngineError, type TranscriptionEngine } from '../engine/engine.js';
 import { isMlError, MlError } from '../errors.js';
-import { assembleResult } from './assemble-result.js';
+import { analyzeVideo, type VideoAnalysisOutput } from '../video/analyze-video.js';
+import { assembleResult, withVideo } from './assemble-result.js';
 import type { ResolveHost } from './download.js';
 import { downloadWithRetry } from './download-with-retry.js';
 import { extractAudio } from './extract-audio.js';
 import type { FfmpegTools } from './ffmpeg.js';
-import { checkTranscribable, probeMedia } from './probe-media.js';
+import { checkTranscribable, probeMedia, type MediaInfo } from './probe-media.js';
 
 export interface PipelineDeps {
   /** Each job gets its own directory under here, removed when the job ends. */
@@ -58,10 +59,13 @@ export interface JobOutput {
   result: TranscriptResult;
   /** The audio's waveform overview; absent when analysis failed. */
   waveform?: WaveformJson;
+  /** One thumbnail per shot, tiled; absent for audio-only media or when the video analysis failed. */
+  thumbnails?: ThumbnailSprite;
 }
 
 /**
  * One job, start to result: download → probe → extract 16 kHz audio →
+ * analyse the picture (shot changes, thumbnails; videos only) →
  * transcribe → assemble → analyse (loudness, pitch, emphasis, waveform). Every failure leaves as an MlError with the code a
  * person can act on (an abort as CANCELLED; the caller reads `signal.reason`
  * to tell a cancel from a shutdown). Whatever happens, the job's temporary
@@ -113,11 +117,15 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
       expectedIsAudioDuration: info.audioDurationSeconds !== null,
       maxMediaSeconds: deps.maxMediaSeconds,
       signal,
-      onProgress: (f) => hooks.onProgress('extracting', f, 'extracting the audio'),
+      onProgress: (f) => hooks.onProgress('extracting', f * (info.video ? AUDIO_SHARE_OF_EXTRACTING : 1), 'extracting the audio'),
     });
+    lap('extract', t);
+    t = performance.now();
+    // Shot changes and thumbnails come from the picture, so the input stays until they are read.
+    const video = info.video ? await analyzeVideoOrWarn(deps.tools, info, inputPath, dir, signal, hooks) : null;
+    if (info.video) lap('video_analysis', t);
     // The video is no longer needed; free its disk space before the long step.
     await rm(inputPath, { force: true });
-    lap('extract', t);
 
     hooks.onProgress('transcribing', 0, 'transcribing');
     t = performance.now();
@@ -166,7 +174,8 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
 
     hooks.onProgress('finalizing', 0, 'assembling the result');
     timing.total_seconds = round((performance.now() - started) / 1000);
-    return { ...analysed, result: { ...analysed.result, timing: { ...timing } } };
+    const result = withVideo(analysed.result, video?.analysis?.video, video?.warning);
+    return { ...analysed, ...(video?.analysis?.thumbnails ? { thumbnails: video.analysis.thumbnails } : {}), result: { ...result, timing: { ...timing } } };
   } catch (err) {
     throw toMlError(err, signal);
   } finally {
@@ -201,6 +210,60 @@ async function analyzeOrWarn(
     const message = `analysis failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1000);
     hooks.onWarning?.(message, err);
     return { result: { ...result, warnings: [message] } };
+  }
+}
+
+/** The audio decode is quick next to the picture's (see `npm run bench`), so it gets a quarter of the extracting stage when both run. */
+const AUDIO_SHARE_OF_EXTRACTING = 0.25;
+
+/**
+ * The video analysis may take 60 s plus half the media's duration: a decode
+ * of 1080p costs a small fraction of that on 2 cores (`npm run bench`), but a
+ * 4K or 8K upload on a slow machine could cost more than the transcript it
+ * accompanies, and shot changes are not worth that.
+ */
+export function videoAnalysisBudgetMs(durationSeconds: number | null): number {
+  return Math.round((60 + 0.5 * Math.max(0, durationSeconds ?? 0)) * 1000);
+}
+
+/**
+ * Runs the video analysis; when it fails the job goes on without it. Same
+ * policy as the audio analysis (analyzeOrWarn): shot changes and thumbnails
+ * are extras on top of the transcript, so a failure (a stream ffmpeg cannot
+ * decode, a budget run out) is logged and ends up in the result's `warnings`
+ * (with no `video` and no thumbnails); only a cancel stops the job.
+ */
+async function analyzeVideoOrWarn(
+  tools: FfmpegTools,
+  info: MediaInfo,
+  inputPath: string,
+  workDir: string,
+  signal: AbortSignal,
+  hooks: JobHooks,
+): Promise<{ analysis?: VideoAnalysisOutput; warning?: string }> {
+  const message = 'analysing the video (shot changes)';
+  const budgetMs = videoAnalysisBudgetMs(info.durationSeconds);
+  const budget = AbortSignal.timeout(budgetMs);
+  hooks.onProgress('extracting', AUDIO_SHARE_OF_EXTRACTING, message);
+  try {
+    const analysis = await analyzeVideo({
+      tools,
+      inputPath,
+      stream: info.video!,
+      workDir,
+      durationSeconds: info.durationSeconds,
+      signal: AbortSignal.any([signal, budget]),
+      onProgress: (f) => hooks.onProgress('extracting', AUDIO_SHARE_OF_EXTRACTING + (1 - AUDIO_SHARE_OF_EXTRACTING) * f, message),
+    });
+    return { analysis };
+  } catch (err) {
+    if (signal.aborted) throw err;
+    const why = budget.aborted
+      ? `it took longer than its ${Math.round(budgetMs / 1000)} s budget (60 s plus half the media's duration)`
+      : err instanceof Error ? err.message : String(err);
+    const warning = `video analysis failed: ${why}`.slice(0, 1000);
+    hooks.onWarning?.(warning, err);
+    return { warning };
   }
 }
 

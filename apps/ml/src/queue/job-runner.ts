@@ -94,7 +94,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
 
     try {
       const pipelineDeps = await deps.pipelineDeps();
-      const { result, waveform } = await runJob({ jobId: job.job_id, videoUrl: job.video_url, language: job.language }, pipelineDeps, {
+      const { result, waveform, thumbnails } = await runJob({ jobId: job.job_id, videoUrl: job.video_url, language: job.language }, pipelineDeps, {
         signal,
         onProgress: (stage: JobStage, fraction: number, msg: string) => {
           // A new message alone ("waiting for storage") is news too: it is written at once, like a new stage.
@@ -120,7 +120,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         message: 'delivering the result to the backend',
         partial_segments: undefined,
       });
-      const body = resultBody(job.job_id, result, waveform);
+      const body = resultBody(job.job_id, result, waveform, thumbnails);
       await deps.outbox.add({ job_id: job.job_id, kind: 'result', url: job.callback_url, body });
       log.info({ jobId: job.job_id, segments: result.segments.length, bodyBytes: Buffer.byteLength(body) }, 'job transcribed; result queued for delivery');
     } catch (err) {
