@@ -196,14 +196,18 @@ test('both services killed: the ML service resumes the job before the backend li
   process.kill(mlPid, 'SIGKILL');
 
   await restarted(sys, 'ml', mlPid);
+  let seen: MlStatusResponse | undefined;
   const waiting = await eventually(
     'the resumed job to wait for storage',
     async () => {
-      const s = await mlStatus(sys, jobId);
-      return s && /waiting for storage/i.test(s.message) ? s : undefined;
+      seen = await mlStatus(sys, jobId);
+      return seen && /waiting for storage/i.test(seen.message) ? seen : undefined;
     },
     STEP_MS,
-    sys.waitOpts,
+    {
+      ...sys.waitOpts,
+      hopeless: () => (seen?.status === 'failed' ? `the job failed instead (${seen.error_code}: ${seen.error_message})` : sys.waitOpts.hopeless()),
+    },
   );
   assert.equal(waiting.status, 'processing');
   assert.ok(port.connections() >= 1, 'the ML service tried the download while the backend was down');
