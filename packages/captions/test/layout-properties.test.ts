@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { CaptionList, CaptionProfileName, type Caption, type CaptionProfile, type CaptionWord } from '@ecg/contracts';
-import { checkCaptions, layoutCaptions, resolveProfile, textWidth, widthScheme, type LayoutOptions } from '../src/index.js';
+import { captionProfile, checkCaptions, layoutCaptions, resolveProfile, textWidth, widthScheme, type LayoutOptions } from '../src/index.js';
 
 /*
  * Properties of the layout over random word streams: random words (English,
@@ -183,5 +183,41 @@ describe('layoutCaptions over random word streams', () => {
       );
       assert.deepEqual(hard, []);
     });
+  });
+
+  test('lays out a two-hour talk (20,000 words) in well under the time a test may take', () => {
+    const vocabulary = 'the quick brown fox jumps over a lazy dog and then, after that, it runs to the river. we were there for you'.split(' ');
+    const words: CaptionWord[] = [];
+    let t = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const d = 0.1 + ((i * 7919) % 40) / 100;
+      words.push({ word: ` ${vocabulary[(i * 31) % vocabulary.length]!}`, start: t, end: t + d });
+      t += d + (i % 11 === 0 ? 0.8 : 0.03);
+    }
+    const started = performance.now();
+    const captions = layoutCaptions(words, resolveProfile({}, 'en'));
+    const took = performance.now() - started;
+    assert.equal(captions.flatMap((c) => c.words).length, words.length);
+    // About 0.4 s on a laptop; the bound only catches a layout gone quadratic (minutes).
+    assert.ok(took < 10_000, `took ${Math.round(took)} ms`);
+  });
+
+  test('never throws on words the contract would refuse: NaN, negative, infinite or reversed times, zero-width text', () => {
+    const odd: CaptionWord[] = [
+      { word: ' a', start: Number.NaN, end: 1 },
+      { word: ' b', start: -1, end: Number.POSITIVE_INFINITY },
+      { word: '\u0301', start: 5, end: 2 },
+      { word: ' ', start: 0, end: 0 },
+      { word: '', start: 3, end: 3 },
+      { word: ' c', start: 1e12, end: 1e12 },
+    ];
+    for (const name of CaptionProfileName.options) {
+      const captions = layoutCaptions(odd, resolveProfile({ profile: name }), { shotChanges: [Number.NaN, -3, 2], fps: Number.NaN });
+      assert.equal(captions.flatMap((c) => c.words).length, odd.length);
+      // The words stay as given (the contract refuses their times); the captions' own times are sound.
+      assert.equal(CaptionList.safeParse(captions.map((c) => ({ ...c, words: [] }))).success, true);
+    }
+    assert.deepEqual(layoutCaptions([], captionProfile('en')), []);
+    assert.deepEqual(layoutCaptions([{ word: '  ', start: 0, end: 1 }], captionProfile('en')), []);
   });
 });

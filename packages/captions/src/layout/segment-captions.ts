@@ -86,7 +86,7 @@ function pauseInside(pauseMs: number): number {
   return pauseMs < LONG_PAUSE_MS ? 0 : Math.min(25, 3 + (10 * (pauseMs - LONG_PAUSE_MS)) / 1000);
 }
 
-/** Bounds the work per caption when tokens are tiny (blank-padded or one-character tokens). */
+/** Bounds the work per caption when tokens are tiny (one-character tokens, or zero-width ones). */
 const MAX_TOKENS = 400;
 /** Caption's text limit in the contract (Caption.text max), in UTF-16 units. */
 const MAX_TEXT_LENGTH = 10_000;
@@ -117,6 +117,12 @@ interface Prepared {
   n: number;
   maxLines: number;
   maxChars: number;
+  /**
+   * Tokens a line may hold: as many as the narrowest visible character fits
+   * (a space's width: 1, or 0.5 in east-asian counting), so that zero-width
+   * tokens (a lone combining mark) cannot make the line programme quadratic.
+   */
+  maxTokensPerLine: number;
   /** widthUpTo[x]: widths of tokens [0, x) with the space before each. */
   widthUpTo: Float64Array;
   sep: Float64Array;
@@ -181,6 +187,7 @@ function prepare(input: SegmentInput): Prepared {
     n,
     maxLines: profile.max_lines,
     maxChars: profile.max_chars_per_line,
+    maxTokensPerLine: Math.max(1, Math.ceil(profile.max_chars_per_line / input.spaceWidth)),
     widthUpTo,
     sep,
     lengthUpTo,
@@ -239,13 +246,13 @@ function fillLines(p: Prepared, i: number, t: LineTable, column: (r: number, cos
       let from = -1;
       if (l === 0) {
         const w = widthOf(p, i, j);
-        if (w <= p.maxChars || r === 1) {
+        if ((w <= p.maxChars && r <= p.maxTokensPerLine) || r === 1) {
           v = lineCostOf(p, i, j, w);
           from = 0;
         }
       } else {
         // The last line is tokens [i + q, j); the l lines before it hold [i, i + q).
-        for (let q = r - 1; q >= l; q--) {
+        for (let q = r - 1; q >= l && r - q <= p.maxTokensPerLine; q--) {
           const w = widthOf(p, i + q, j);
           if (w > p.maxChars && q !== r - 1) break;
           const before = cost[(l - 1) * stride + q]!;

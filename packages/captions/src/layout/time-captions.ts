@@ -1,4 +1,4 @@
-import type { CaptionProfile } from '@ecg/contracts';
+import { MAX_CAPTION_SECONDS, type CaptionProfile } from '@ecg/contracts';
 
 /*
  * When each caption shows, once the words are cut into captions. All times
@@ -33,6 +33,9 @@ export const MAX_HANG_MS = 1500;
  * 2-frame gap at 24 fps is at least 2 frames at 25, 30, 50 or 60 fps too.
  */
 export const DEFAULT_FPS = 24;
+
+/** The contract's latest caption time, ms: nothing is pushed past it, whatever the input. */
+const LATEST_MS = MAX_CAPTION_SECONDS * 1000;
 
 /** The profile's figures in milliseconds, for one frame rate. */
 export interface TimingRules {
@@ -106,6 +109,8 @@ function nearestShot(shots: readonly number[], t: number, window: number): numbe
  * input: starts ascend, every caption lasts at least a frame and at most the
  * maximum duration, and the gap to the next caption is at least the minimum
  * gap. The minimum duration holds wherever the next caption leaves room.
+ * (Only at the contract's latest time, 115 days in, do captions squeeze
+ * into zero length rather than pass it.)
  * `shots` are shot-change times (ms), ascending.
  */
 export function timeCaptions(spans: readonly SpeechSpan[], rules: TimingRules, shots: readonly number[]): Array<{ start: number; end: number }> {
@@ -127,7 +132,7 @@ export function timeCaptions(spans: readonly SpeechSpan[], rules: TimingRules, s
       if (snapped >= start || snapped >= previousSpeech) start = Math.max(0, snapped);
     }
     if (k > 0) start = Math.max(start, starts[k - 1]! + spacing);
-    starts.push(start);
+    starts.push(Math.min(start, LATEST_MS));
   });
 
   return spans.map((span, k) => {
@@ -135,7 +140,7 @@ export function timeCaptions(spans: readonly SpeechSpan[], rules: TimingRules, s
     const speechEnd = Math.max(span.speechEnd, start);
     const nextStart = starts[k + 1];
     const limit = nextStart === undefined ? Infinity : nextStart - minGapMs;
-    const latest = Math.min(start + rules.maxDurationMs, limit);
+    const latest = Math.max(start, Math.min(start + rules.maxDurationMs, limit, LATEST_MS));
     let end = Math.min(wantedEnd(start, speechEnd, span.chars, rules), latest);
 
     // Chaining: a gap too short to read as a pause is closed to the minimum gap.
