@@ -1,4 +1,5 @@
 import type { CaptionProfileName } from '@ecg/contracts';
+import { joinTexts } from '../text-align.js';
 import type { LayoutToken } from './layout-tokens.js';
 
 /*
@@ -171,7 +172,7 @@ export function breakQuality(prev: LayoutToken, next: LayoutToken, name: Caption
 
   // Spaced scripts (and Korean): a break needs a space, unless the two sides are
   // characters of unspaced scripts (a Japanese quote inside English text).
-  if (!next.spaceBefore) penalty += PENALTY.NO_SPACE;
+  if (!next.spaceBefore && joinTexts(last, first) !== last + first) penalty += PENALTY.NO_SPACE;
 
   if (name === 'en' && kind === 'plain') {
     const p = bare(prev.text);

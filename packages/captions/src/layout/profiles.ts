@@ -6,7 +6,7 @@ import {
 } from '@ecg/contracts';
 
 /*
- * The figures of each profile and where they come from. Pages read (2025):
+ * The figures of each profile and where they come from. Pages quoted:
  * - [NF-GEN]  Netflix, "Timed Text Style Guide: General Requirements"
  *             partnerhelp.netflixstudios.com/hc/en-us/articles/215758617
  * - [NF-TMPL] Netflix, "English Template Timed Text Style Guide" (articles/219375728)
@@ -16,7 +16,9 @@ import {
  * - [NF-RS]   Netflix, "How is reading speed measured? Do punctuation and spaces count?"
  *             backlothelp.netflix.com/hc/en-us/articles/115001352212
  * - [NF-TIME] Netflix, "Timed Text Style Guide: Subtitle Timing Guidelines" (articles/360051554394)
- * - [BBC]     BBC Subtitle Guidelines, bbc.github.io/subtitle-guidelines (5.2, 6.1, 3.1)
+ * - [BBC]     BBC Subtitle Guidelines, bbc.github.io/subtitle-guidelines: 5.2 (as the
+ *             W3C "Media Timed Events" note quotes it) and the 160-180 words a
+ *             minute of its timing section
  * - [TABLE]   sublingo.cc "Subtitle specs by language", a table of the Netflix
  *             per-language figures; used where the Netflix page itself could
  *             not be read, and marked "unconfirmed" there.
@@ -28,7 +30,7 @@ const MAX_LINES = 2;
 const MIN_DURATION_S = 5 / 6;
 /** [NF-GEN] "Maximum duration: 7 seconds per subtitle event". */
 const MAX_DURATION_S = 7;
-/** [NF-TMPL] "Frame Gap: 2 frames minimum (regardless of frame rate)". */
+/** [NF-TMPL] "Frame Gap: 2 frames minimum (regardless of frame rate)"; [NF-TIME] "The minimum frame gap remains as 2 frames for all frame rates". */
 const MIN_GAP_FRAMES = 2;
 
 /*
