@@ -52,7 +52,8 @@ const EnvSchema = z.object({
   // The ML service's deliveries: progress at most every 2 s per job, so 600 leaves room for many jobs.
   CALLBACK_RATE_LIMIT_PER_MINUTE: intFrom(600, 1),
   DISPATCH_INTERVAL_MS: intFrom(1000, 10),
-  DISPATCH_MAX_BACKOFF_MS: intFrom(60000, 10),
+  // 30 s: a job queued while the ML service was down waits at most this long once it is back (it also wakes all when one is accepted).
+  DISPATCH_MAX_BACKOFF_MS: intFrom(30000, 10),
   JOB_STALE_SECONDS: intFrom(600, 1),
   JOB_TIMEOUT_SECONDS: intFrom(21600, 1),
   // Burned-in caption renders (ffmpeg + libass) run inside the backend.

@@ -31,7 +31,7 @@ describe('loadConfig', () => {
     assert.deepEqual(c.webOrigins, ['http://127.0.0.1:8000', 'http://localhost:5173', 'http://127.0.0.1:5173']);
     assert.equal(c.rateLimitPerMinute, 120);
     assert.equal(c.dispatchIntervalMs, 1000);
-    assert.equal(c.dispatchMaxBackoffMs, 60000);
+    assert.equal(c.dispatchMaxBackoffMs, 30000);
     assert.equal(c.jobStaleSeconds, 600);
     assert.equal(c.jobTimeoutSeconds, 21600);
     assert.equal(c.logLevel, 'info');
