@@ -29,7 +29,10 @@ describe('loadConfig', () => {
     assert.equal(c.maxUploadBytes, 2 * 1024 ** 3);
     assert.equal(c.mlUrl, 'http://127.0.0.1:8001');
     assert.deepEqual(c.webOrigins, ['http://127.0.0.1:8000', 'http://localhost:5173', 'http://127.0.0.1:5173']);
-    assert.equal(c.rateLimitPerMinute, 120);
+    assert.equal(c.rateLimitPerMinute, 300);
+    assert.equal(c.callbackRateLimitPerMinute, 600);
+    assert.deepEqual(c.allowedHosts, []);
+    assert.equal(c.trustProxy, false);
     assert.equal(c.dispatchIntervalMs, 1000);
     assert.equal(c.dispatchMaxBackoffMs, 30000);
     assert.equal(c.jobStaleSeconds, 600);
