@@ -95,6 +95,18 @@ describe('English', () => {
     for (const line of lines(articleAtEdge)) assert.doesNotMatch(line, /\b(a|an|the)$/i, `"${line}" ends on an article`);
   });
 
+  test('leaves no one-word orphan when a neighbour can take the word', () => {
+    // 87 characters and over 7 s: two captions, and greedy filling would strand "me" or "too" in the second.
+    for (const sentence of [
+      'I want to thank every one of you for coming out here tonight to support the team and me',
+      'I want to thank every one of you for coming out here tonight to support the team and me too',
+    ]) {
+      const captions = layoutCaptions(timed(spaced(sentence), 14), en);
+      assert.ok(captions.length >= 2);
+      for (const c of captions) assert.ok(c.words.length > 1, `orphan: ${c.text}`);
+    }
+  });
+
   test('keeps a one-word reply of another speaker as its own caption, and joins it to a neighbour otherwise', () => {
     const words = (
       [
