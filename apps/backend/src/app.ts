@@ -35,6 +35,7 @@ import { hasWebBuild, webAppRoutes } from './routes/web-app.js';
 import { renderCreateRoute } from './routes/upload-video/render-create.js';
 import { renderReadRoute } from './routes/upload-video/render-read.js';
 import { waveformReadRoute } from './routes/upload-video/waveform-read.js';
+import { thumbnailsReadRoute } from './routes/upload-video/thumbnails-read.js';
 import { resolveFfmpegTools, type FfmpegTools } from './renders/ffmpeg-tools.js';
 import { RenderRepository } from './renders/render-repository.js';
 import { createRenderWorker, type RenderWorker } from './renders/render-worker.js';
@@ -226,6 +227,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(mediaUrlRoute, { jobs, storage, expiresInSeconds: config.downloadUrlExpiresSeconds });
       await api.register(jobListRoute, { jobs });
       await api.register(waveformReadRoute, { jobs, storage });
+      await api.register(thumbnailsReadRoute, { jobs, storage });
       await api.register(renderCreateRoute, {
         jobs,
         renders,

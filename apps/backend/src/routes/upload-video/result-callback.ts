@@ -11,13 +11,14 @@ import { checkCallbackHeaders, verifyCallback } from '@ecg/signing';
 import { AppError } from '../../errors.js';
 import { containsNulEscape, nulRefusal } from '../../security/json-body.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
+import { storeThumbnails } from '../../storage/store-thumbnails.js';
 import { storeWaveform } from '../../storage/store-waveform.js';
 import type { ObjectStorage } from '../../storage/storage.js';
 
 export interface ResultCallbackOptions {
   jobs: JobRepository;
   callbackSecret: string;
-  /** Where a delivered waveform is kept, next to the video. */
+  /** Where a delivered waveform and thumbnail sprite are kept, next to the video. */
   storage: Pick<ObjectStorage, 'write'>;
   /** A full transcript with word timings runs to megabytes for an hour of speech. */
   bodyLimitBytes?: number;
@@ -131,8 +132,9 @@ export const resultCallbackRoute: FastifyPluginAsyncZod<ResultCallbackOptions> =
       }
       const status = b.status ?? 'completed';
       if (status === 'completed' && b.result) {
-        // Before completing, so the editor never sees a completed job whose waveform is still being written.
+        // Before completing, so the editor never sees a completed job whose waveform or thumbnails are still being written.
         if (b.waveform) await storeWaveform(opts.storage, job.fileKey, b.waveform, request.log);
+        if (b.thumbnails) await storeThumbnails(opts.storage, job.fileKey, b.thumbnails, request.log);
         await opts.jobs.complete(job.id, b.result, b.message ?? null);
         request.log.info({ jobId: job.id, segments: b.result.segments.length }, 'job completed');
       } else if (status === 'failed') {

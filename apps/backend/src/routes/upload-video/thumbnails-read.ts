@@ -1,0 +1,112 @@
+import type { Readable } from 'node:stream';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ErrorBody, JobIdParams, ThumbnailLayout, ThumbnailsResponse } from '@ecg/contracts';
+import { z } from 'zod';
+import { requireJob } from '../../captions/job-access.js';
+import { AppError } from '../../errors.js';
+import type { Job, JobRepository } from '../../jobs/job-repository.js';
+import { thumbnailsKey, thumbnailsLayoutKey } from '../../storage/derived-keys.js';
+import { StorageNotFoundError, type ObjectStorage } from '../../storage/storage.js';
+import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+
+export interface ThumbnailsReadOptions {
+  jobs: Pick<JobRepository, 'get'>;
+  storage: Pick<ObjectStorage, 'read'>;
+}
+
+/** A layout holds at most 200 times (~10 kB as JSON); anything much larger is not one. */
+const MAX_LAYOUT_BYTES = 64 * 1024;
+
+async function readSmall(stream: Readable, limit: number): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      stream.destroy();
+      throw new Error(`more than ${limit} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Opens a derived object of the job: 404 NOT_FOUND when it is not there, 503 when storage fails. */
+async function openDerived(storage: Pick<ObjectStorage, 'read'>, job: Job, key: string, log: { error: (o: object, m: string) => void }): Promise<Readable> {
+  try {
+    return await storage.read(key);
+  } catch (err) {
+    if (err instanceof StorageNotFoundError) throw new AppError('NOT_FOUND', 404, `job ${job.id} has no thumbnails`);
+    log.error({ err, jobId: job.id }, 'storage failed while reading thumbnails');
+    throw new AppError('STORAGE_UNAVAILABLE', 503, 'storage is not available; try again shortly');
+  }
+}
+
+/**
+ * `GET /api/upload-video/result/:jobId/thumbnails`: how the thumbnail sprite
+ * the ML service delivered is laid out, and where it is;
+ * `GET …/thumbnails.jpg`: the sprite itself, streamed from storage. The
+ * sprite is served from this server rather than by a presigned storage URL
+ * so that the editor may show it in an <img>: the app's CSP allows images
+ * from its own origin (and data:/blob:) only, not from the object store.
+ */
+export const thumbnailsReadRoute: FastifyPluginAsyncZod<ThumbnailsReadOptions> = async (app, opts) => {
+  const params = z.object(JobIdParams.shape);
+
+  app.get(
+    '/result/:jobId/thumbnails',
+    {
+      config: PUBLIC_ROUTE_CONFIG,
+      schema: {
+        summary: 'The layout of the thumbnail sprite of a video job (one tile per shot) and its URL',
+        description: 'Tiles of width x height, `columns` to a row, left to right; `times[i]` is the start of the shot tile i shows. 404 JOB_NOT_FOUND for an unknown job, 404 NOT_FOUND when the job has no thumbnails (audio-only, not finished, or none could be made).',
+        tags: ['captions'],
+        // A copy without the registry id: @fastify/swagger cannot resolve a $ref for path params.
+        params,
+        response: { 200: ThumbnailsResponse, 404: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const job = await requireJob(opts.jobs, request.params.jobId);
+      const stream = await openDerived(opts.storage, job, thumbnailsLayoutKey(job.fileKey), request.log);
+      let layout: ThumbnailLayout;
+      try {
+        layout = ThumbnailLayout.parse(JSON.parse(await readSmall(stream, MAX_LAYOUT_BYTES)));
+      } catch (err) {
+        request.log.error({ err, jobId: job.id }, 'the stored thumbnail layout is unreadable');
+        throw new AppError('INTERNAL_ERROR', 500, `the thumbnails of job ${job.id} are stored damaged`);
+      }
+      reply.header('cache-control', 'no-cache');
+      return {
+        ...layout,
+        rows: Math.ceil(layout.times.length / layout.columns),
+        url: `/api/upload-video/result/${encodeURIComponent(job.id)}/thumbnails.jpg`,
+      };
+    },
+  );
+
+  app.get(
+    '/result/:jobId/thumbnails.jpg',
+    {
+      config: PUBLIC_ROUTE_CONFIG,
+      schema: {
+        summary: 'The thumbnail sprite of a video job (JPEG)',
+        description: 'Laid out as GET …/thumbnails says. 404 JOB_NOT_FOUND for an unknown job, 404 NOT_FOUND when it has no thumbnails.',
+        tags: ['captions'],
+        params,
+        response: {
+          // The stored bytes are sent as they are.
+          200: z.unknown().describe('image/jpeg'),
+          404: ErrorBody,
+          429: ErrorBody,
+          503: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const job = await requireJob(opts.jobs, request.params.jobId);
+      const body = await openDerived(opts.storage, job, thumbnailsKey(job.fileKey), request.log);
+      return reply.header('content-type', 'image/jpeg').header('cache-control', 'no-cache').send(body);
+    },
+  );
+};
