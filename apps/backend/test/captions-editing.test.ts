@@ -19,27 +19,74 @@ const RESULT: TranscriptResult = {
         { word: ' And', start: 0, end: 0.3, probability: 0.9 },
         // volume_db is a caption word field; loudness_dbfs is not, and stays in the transcript only.
         { word: ' so', start: 0.3, end: 0.6, probability: 0.8, volume_db: -20.5, loudness_dbfs: -20.5 },
+        { word: ' my', start: 0.7, end: 0.9, probability: 0.9 },
+        { word: ' fellow', start: 0.9, end: 1.4, probability: 0.9 },
+        { word: ' Americans,', start: 1.4, end: 2.5, probability: 0.9 },
       ],
     },
-    { id: 1, start: 2.4, end: 5, text: ' ask not what your   country can do for you.' },
+    {
+      id: 1,
+      start: 2.4,
+      end: 5,
+      text: ' ask not what your   country can do for you.',
+      words: [
+        { word: ' ask', start: 2.5, end: 2.7, probability: 0.9 },
+        { word: ' not', start: 2.7, end: 2.9, probability: 0.9 },
+        { word: ' what', start: 3.0, end: 3.2, probability: 0.9 },
+        { word: ' your', start: 3.2, end: 3.4, probability: 0.9 },
+        { word: ' country', start: 3.4, end: 3.8, probability: 0.9 },
+        { word: ' can', start: 3.9, end: 4.1, probability: 0.9 },
+        { word: ' do', start: 4.1, end: 4.3, probability: 0.9 },
+        { word: ' for', start: 4.3, end: 4.5, probability: 0.9 },
+        { word: ' you.', start: 4.5, end: 5.0, probability: 0.9 },
+      ],
+    },
     { id: 2, start: 5, end: 5.2, text: '   ' },
   ],
 };
 
-/** What the editor must be given for RESULT: blank segment dropped, overlap moved, text tidied, named word fields kept. */
+/**
+ * What the editor must be given for RESULT: laid out by the English profile
+ * (one two-line caption, broken after the comma, lingering 0.5 s), blank
+ * segment dropped, text tidied, every word once with its named fields only.
+ */
 const DERIVED: Caption[] = [
   {
     id: 'c0',
     start: 0,
-    end: 2.5,
-    text: 'And so my fellow Americans,',
+    end: 5.5,
+    text: 'And so my fellow Americans,\nask not what your country can do for you.',
     words: [
       { word: ' And', start: 0, end: 0.3, probability: 0.9 },
       { word: ' so', start: 0.3, end: 0.6, probability: 0.8, volume_db: -20.5 },
+      { word: ' my', start: 0.7, end: 0.9, probability: 0.9 },
+      { word: ' fellow', start: 0.9, end: 1.4, probability: 0.9 },
+      { word: ' Americans,', start: 1.4, end: 2.5, probability: 0.9 },
+      { word: ' ask', start: 2.5, end: 2.7, probability: 0.9 },
+      { word: ' not', start: 2.7, end: 2.9, probability: 0.9 },
+      { word: ' what', start: 3.0, end: 3.2, probability: 0.9 },
+      { word: ' your', start: 3.2, end: 3.4, probability: 0.9 },
+      { word: ' country', start: 3.4, end: 3.8, probability: 0.9 },
+      { word: ' can', start: 3.9, end: 4.1, probability: 0.9 },
+      { word: ' do', start: 4.1, end: 4.3, probability: 0.9 },
+      { word: ' for', start: 4.3, end: 4.5, probability: 0.9 },
+      { word: ' you.', start: 4.5, end: 5.0, probability: 0.9 },
     ],
   },
-  { id: 'c1', start: 2.5, end: 5, text: 'ask not what your country can do for you.', words: [] },
 ];
+
+/** The English profile as published (Netflix figures; packages/captions/src/layout/profiles.ts). */
+const EN_PROFILE = {
+  name: 'en',
+  vertical: false,
+  max_chars_per_line: 42,
+  max_lines: 2,
+  min_duration: 5 / 6,
+  max_duration: 7,
+  min_gap_frames: 2,
+  max_chars_per_second: 20,
+};
+const LAID_OUT = { layout: {}, profile: EN_PROFILE };
 
 const EDITED: Caption[] = [
   { id: 'c0', start: 0, end: 2.5, text: 'And so, my fellow Americans:', words: [] },
@@ -73,7 +120,7 @@ describe('captions: reading, saving and restoring', () => {
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['cache-control'], 'no-store');
     assert.ok(res.headers.etag, 'the captions carry an ETag');
-    assert.deepEqual(res.json(), { version: 0, captions: DERIVED, edited: false, language: 'en' });
+    assert.deepEqual(res.json(), { version: 0, captions: DERIVED, edited: false, language: 'en', ...LAID_OUT });
   });
 
   it('saves edited captions, bumps the version, and serves them from then on', async () => {
@@ -87,7 +134,7 @@ describe('captions: reading, saving and restoring', () => {
 
     const after = await getCaptions(id);
     assert.notEqual(after.headers.etag, before.headers.etag, 'a new version is a new ETag');
-    assert.deepEqual(after.json(), { version: 1, captions: EDITED, edited: true, updated_at: saved.updated_at, language: 'en' });
+    assert.deepEqual(after.json(), { version: 1, captions: EDITED, edited: true, updated_at: saved.updated_at, language: 'en', ...LAID_OUT });
 
     const next = await save(id, 1, EDITED.slice(0, 2));
     assert.equal(next.statusCode, 200);
@@ -171,7 +218,7 @@ describe('captions: reading, saving and restoring', () => {
     const missingBase = await b.app.inject({ method: 'PUT', url: `/api/upload-video/result/${id}`, payload: { captions: EDITED } });
     assert.equal(missingBase.statusCode, 400);
     assert.equal(errorOf(missingBase).code, 'VALIDATION_ERROR');
-    assert.deepEqual((await getCaptions(id)).json<CaptionDocument>(), { version: 0, captions: DERIVED, edited: false, language: 'en' });
+    assert.deepEqual((await getCaptions(id)).json<CaptionDocument>(), { version: 0, captions: DERIVED, edited: false, language: 'en', ...LAID_OUT });
   });
 
   it('refuses a save body over MAX_CAPTIONS_BYTES with 413 PAYLOAD_TOO_LARGE', async () => {

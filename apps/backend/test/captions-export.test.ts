@@ -97,7 +97,8 @@ describe('captions: export and media', () => {
   it('exports the transcript captions when nothing was saved, and keeps a Korean video name in filename*', async () => {
     const res = await exportAs(koreanId, 'srt');
     assert.equal(res.statusCode, 200);
-    assert.equal(res.body, '1\n00:00:00,000 --> 00:00:01,500\nHello there.\n\n2\n00:00:01,500 --> 00:00:03,250\nGeneral Kenobi.\n');
+    // Laid out by the English profile: two short sentences share one caption, lingering 0.5 s.
+    assert.equal(res.body, '1\n00:00:00,000 --> 00:00:03,750\nHello there. General Kenobi.\n');
     const disposition = String(res.headers['content-disposition']);
     // Header values must be ASCII: the Korean name travels percent-encoded, with an ASCII fallback beside it.
     assert.match(disposition, /^[\x20-\x7e]+$/);

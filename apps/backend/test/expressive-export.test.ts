@@ -40,16 +40,18 @@ describe('expressive captions: ASS export', () => {
     const ass = res.body;
     assert.match(ass, /^\[Script Info\]\n/);
     assert.match(ass, /\nStyle: Default,DejaVu Sans,60,/);
-    assert.match(ass, /Dialogue: 0,0:00:00\.20,0:00:02\.40,Default,,0,0,0,,\{\\k70\}Hello \{\\k80\\fs81\}LOUD\{\\r\} \{\\k70\}world\.\n/);
-    assert.match(ass, /Dialogue: 0,0:00:02\.60,0:00:04\.80,Default,,0,0,0,,\{\\k80\\fs45\\alpha&H60&\}quiet\{\\r\} \{\\k70\}words \{\\k70\}here\.\n/);
+    // One laid-out caption (the English profile joins the two short sentences), each word karaoke-timed.
+    assert.match(
+      ass,
+      /Dialogue: 0,0:00:00\.20,0:00:05\.30,Default,,0,0,0,,\{\\k70\}Hello \{\\k80\\fs81\}LOUD\{\\r\} \{\\k90\}world\. \{\\k80\\fs45\\alpha&H60&\}quiet\{\\r\} \{\\k70\}words \{\\k120\}here\.\n/,
+    );
 
     // ffmpeg's own ASS reader: the file parses and the text survives (tags become SubRip markup).
     const file = join(dir, 'captions.ass');
     await writeFile(file, ass);
     const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', file, '-f', 'srt', '-']);
     const text = stdout.replace(/<[^>]+>/g, '');
-    assert.match(text, /00:00:00,200 --> 00:00:02,400\nHello LOUD world\./);
-    assert.match(text, /00:00:02,600 --> 00:00:04,800\nquiet words here\./);
+    assert.match(text, /00:00:00,200 --> 00:00:05,300\nHello LOUD world\. quiet words here\./);
   });
 
   it('is drawn by libass (the ass filter puts white text on a black frame)', async () => {

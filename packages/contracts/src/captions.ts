@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorCode } from './errors.js';
 import { JobStatus, Progress } from './jobs.js';
 import { WordAnalysis } from './analysis.js';
+import { CaptionLayoutRequest, CaptionProfile } from './caption-layout.js';
 
 /*
  * Caption editing, export and job listing. Endpoints (backend, all under the
@@ -101,6 +102,10 @@ export const CaptionDocument = z
     edited: z.boolean(),
     updated_at: z.string().optional(),
     language: z.string().optional(),
+    /** The layout the captions follow: given at request-process, changed by a reflow. */
+    layout: CaptionLayoutRequest.optional(),
+    /** That layout as concrete figures: what the editor measures each caption against. */
+    profile: CaptionProfile.optional(),
   })
   .meta({ id: 'CaptionDocument' });
 export type CaptionDocument = z.infer<typeof CaptionDocument>;
@@ -127,6 +132,18 @@ export const VersionConflictDetails = z
   .object({ current_version: z.number().int().min(0) })
   .meta({ id: 'VersionConflictDetails' });
 export type VersionConflictDetails = z.infer<typeof VersionConflictDetails>;
+
+/**
+ * `POST …/captions/reflow`: lay the current captions out again under a
+ * profile, keeping their text edits; saved as a new version like a save.
+ */
+export const CaptionReflowRequest = z
+  .strictObject({
+    base_version: z.number().int().min(0),
+    ...CaptionLayoutRequest.shape,
+  })
+  .meta({ id: 'CaptionReflowRequest' });
+export type CaptionReflowRequest = z.infer<typeof CaptionReflowRequest>;
 
 export const RestoreCaptionsRequest = z
   .object({ base_version: z.number().int().min(0) })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CaptionLayoutRequest, CaptionProfileName } from './caption-layout.js';
 import { LanguageCode } from './languages.js';
 
 export const GenerateUrlRequest = z
@@ -33,6 +34,12 @@ export const RequestProcessRequest = z
   .object({
     fileKey: z.string().min(1).max(1024),
     language: LanguageCode.optional(),
+    /**
+     * How the first captions are laid out: a profile name (`ko`, `en`, …) or
+     * the full layout request (profile, vertical, overrides). Unset: the
+     * transcript language's profile.
+     */
+    profile: z.union([CaptionProfileName, CaptionLayoutRequest]).optional(),
   })
   .meta({ id: 'RequestProcessRequest' });
 export type RequestProcessRequest = z.infer<typeof RequestProcessRequest>;

@@ -1,18 +1,41 @@
-import { captionFields, fromTranscript } from '@ecg/captions';
-import type { Caption, CaptionDocument } from '@ecg/contracts';
+import { captionFields, fromTranscript, reflowCaptions, resolveProfile, type LayoutOptions } from '@ecg/captions';
+import type { Caption, CaptionDocument, CaptionLayoutRequest, CaptionProfile, TranscriptResult } from '@ecg/contracts';
 import type { Job } from '../jobs/job-repository.js';
 
+/** The profile a job's captions are laid out and checked by: its layout request over its language's profile. */
+export function jobProfile(job: Pick<Job, 'captionLayout' | 'result'>, request?: CaptionLayoutRequest): CaptionProfile {
+  return resolveProfile(request ?? job.captionLayout ?? {}, job.result?.language);
+}
+
+/** What the layout engine takes from the video analysis: shot changes to snap to, the frame rate frames count in. */
+export function videoTiming(result: TranscriptResult | null): LayoutOptions {
+  const video = result?.video;
+  if (!video) return {};
+  return { shotChanges: video.shot_changes, fps: video.fps };
+}
+
 /**
- * The captions a completed job shows now: the saved edits, or the captions
- * derived from the transcript when none are saved (never saved, or restored).
- * The version is always the job's counter, so a client that read captions
- * after a restore saves from the right base. Saved captions are read back
- * with their named fields only: rows saved before saves were strict may hold
- * anything beside them, which must reach neither an export nor the editor.
+ * Captions laid out from the transcript's word timings by the job's profile:
+ * what a job starts with and what "restore" returns to. The transcript's
+ * segments go in as rough captions and come out re-cut: a segment's words
+ * where they spell its text, its text spread over its span where a segment
+ * has no word timings.
+ */
+export function laidOutCaptions(job: Pick<Job, 'captionLayout' | 'result'>): Caption[] {
+  if (!job.result) return [];
+  return reflowCaptions(fromTranscript(job.result), jobProfile(job), videoTiming(job.result));
+}
+
+/**
+ * The captions a completed job shows now: the saved edits, or the laid-out
+ * transcript when none are saved (never saved, or restored). Saved captions
+ * are read back with their named fields only: rows saved before saves were
+ * strict may hold anything beside them, which must reach neither an export
+ * nor the editor.
  */
 export function currentCaptions(job: Job): Caption[] {
   if (job.captions) return job.captions.map(captionFields);
-  return job.result ? fromTranscript(job.result) : [];
+  return laidOutCaptions(job);
 }
 
 export function captionDocument(job: Job): CaptionDocument {
@@ -23,6 +46,8 @@ export function captionDocument(job: Job): CaptionDocument {
     edited: job.captions !== null,
     ...(job.captionsUpdatedAt ? { updated_at: job.captionsUpdatedAt.toISOString() } : {}),
     ...(language ? { language } : {}),
+    layout: job.captionLayout ?? {},
+    profile: jobProfile(job),
   };
 }
 

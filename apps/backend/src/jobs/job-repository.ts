@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Caption, ErrorCode, JobStage, JobStatus, TranscriptResult } from '@ecg/contracts';
+import type { Caption, CaptionLayoutRequest, ErrorCode, JobStage, JobStatus, TranscriptResult } from '@ecg/contracts';
 import type { Db, Queryable } from '../db/db.js';
 
 export interface Job {
@@ -27,6 +27,8 @@ export interface Job {
   /** Saved edits; null means none, the transcript's captions apply. */
   captions: Caption[] | null;
   captionsUpdatedAt: Date | null;
+  /** The layout the captions follow (profile, vertical, overrides); null: the language's profile as published. */
+  captionLayout: CaptionLayoutRequest | null;
 }
 
 interface JobRow {
@@ -51,6 +53,7 @@ interface JobRow {
   caption_version: number;
   captions: Caption[] | null;
   captions_updated_at: Date | null;
+  caption_layout: CaptionLayoutRequest | null;
 }
 
 function toJob(r: JobRow): Job {
@@ -76,6 +79,7 @@ function toJob(r: JobRow): Job {
     captionVersion: Number(r.caption_version),
     captions: r.captions,
     captionsUpdatedAt: r.captions_updated_at,
+    captionLayout: r.caption_layout,
   };
 }
 
@@ -136,16 +140,17 @@ export class JobRepository {
     fileKey: string,
     language: string | null,
     fileName: string | null = null,
+    captionLayout: CaptionLayoutRequest | null = null,
   ): Promise<{ job: Job; created: boolean }> {
     // Rounds only matter if a row found conflicting is gone by the time we read (jobs are never deleted today).
     for (let round = 0; round < 3; round += 1) {
       const inserted = await this.db.query<JobRow>(
-        `INSERT INTO jobs (id, file_key, language, file_name)
-         SELECT $1::uuid, $2::text, $3::text, $4::text
+        `INSERT INTO jobs (id, file_key, language, file_name, caption_layout)
+         SELECT $1::uuid, $2::text, $3::text, $4::text, $5::jsonb
           WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE file_key = $2::text)
          ON CONFLICT (file_key) WHERE ${LIVE} DO NOTHING
          RETURNING *`,
-        [randomUUID(), fileKey, language, fileName],
+        [randomUUID(), fileKey, language, fileName, captionLayout === null ? null : JSON.stringify(captionLayout)],
       );
       if (inserted[0]) return { job: toJob(inserted[0]), created: true };
       const existing = await this.findByFileKey(fileKey);
@@ -338,14 +343,20 @@ export class JobRepository {
    * backends. Null when nothing changed (unknown job, not completed, or
    * another version); the caller reads the job to say which.
    */
-  async saveCaptions(id: string, baseVersion: number, captions: readonly Caption[]): Promise<Job | null> {
+  async saveCaptions(
+    id: string,
+    baseVersion: number,
+    captions: readonly Caption[],
+    captionLayout?: CaptionLayoutRequest,
+  ): Promise<Job | null> {
     if (!isJobId(id)) return null;
     const rows = await this.db.query<JobRow>(
       `UPDATE jobs SET captions = $3::jsonb, caption_version = caption_version + 1,
+              caption_layout = COALESCE($4::jsonb, caption_layout),
               captions_updated_at = now(), updated_at = now()
         WHERE id = $1 AND caption_version = $2 AND status = 'completed'
        RETURNING *`,
-      [id, baseVersion, JSON.stringify(captions)],
+      [id, baseVersion, JSON.stringify(captions), captionLayout === undefined ? null : JSON.stringify(captionLayout)],
     );
     return rows[0] ? toJob(rows[0]) : null;
   }

@@ -30,7 +30,7 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
       },
     },
     async (request) => {
-      const { fileKey, language } = request.body;
+      const { fileKey, language, profile } = request.body;
       if (!isUploadKey(fileKey)) {
         throw new AppError('INVALID_FILE_KEY', 400, 'fileKey is not a key this service issued; use the fileKey from generate-url');
       }
@@ -58,7 +58,13 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
           maxBytes: opts.maxUploadBytes,
         });
       }
-      const { job, created } = await opts.jobs.createOrGetLive(fileKey, language ?? null, uploadFileName(fileKey));
+      const { job, created } = await opts.jobs.createOrGetLive(
+        fileKey,
+        language ?? null,
+        uploadFileName(fileKey),
+        // A bare name is shorthand for the layout request naming it.
+        profile === undefined ? null : typeof profile === 'string' ? { profile } : profile,
+      );
       if (created) {
         request.log.info({ jobId: job.id, fileKey }, 'job queued');
         opts.kickDispatcher();
