@@ -1,6 +1,6 @@
 import type { Caption, CaptionWord } from '@ecg/contracts';
 import { ok, refuse, type EditResult } from './edit-result.js';
-import { normaliseText, tokenize } from './text-align.js';
+import { normaliseCaptionText, tokenize } from './text-align.js';
 
 // Beyond this many token pairs the diff costs more than it is worth for a
 // caption (a pasted essay); every word is then re-timed evenly.
@@ -48,7 +48,7 @@ function spread(tokens: readonly string[], firstIndex: number, lo: number, hi: n
 }
 
 /**
- * Replaces a caption's text. Words whose text is unchanged keep their timing
+ * Replaces a caption's text (line breaks kept). Words whose text is unchanged keep their timing
  * (a fixed typo leaves its neighbours' karaoke timing alone); new or changed
  * words share the time between the nearest kept words. A caption without word
  * timings stays without. Empty text is refused: deleting is its own action.
@@ -57,7 +57,7 @@ export function editText(captions: readonly Caption[], id: string, text: string)
   const i = captions.findIndex((c) => c.id === id);
   const c = captions[i];
   if (!c) return refuse('CAPTION_NOT_FOUND');
-  const clean = normaliseText(text);
+  const clean = normaliseCaptionText(text);
   if (clean === '') return refuse('EMPTY_TEXT');
 
   let words: CaptionWord[];

@@ -5,6 +5,7 @@ export * from './edit-result.js';
 export * from './split-merge.js';
 export * from './set-timing.js';
 export * from './edit-text.js';
+export { normaliseCaptionText } from './text-align.js';
 export * from './undo-stack.js';
 export * from './timestamps.js';
 export * from './writers.js';

@@ -5,6 +5,20 @@ export function normaliseText(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * Tidies a caption's text as a person typed it: each line like normaliseText,
+ * blank lines dropped, but the line breaks themselves kept (Shift+Enter in
+ * the editor, the layout engine's two-line captions): they are part of the
+ * caption and every export writes them.
+ */
+export function normaliseCaptionText(text: string): string {
+  return text
+    .split(/\r\n?|\n/)
+    .map(normaliseText)
+    .filter((line) => line !== '')
+    .join('\n');
+}
+
 // Scripts written without spaces between words: joining two captions in them
 // must not insert one. Hangul is spaced, so it is not listed.
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\u3000-\u303f\uff00-\uffef]/u;
