@@ -5,6 +5,7 @@
 import { main as transcribeRatio } from '../apps/ml/bench/transcribe-ratio.js';
 import { main as memoryVsInput } from '../apps/ml/bench/memory-vs-input-size.js';
 import { main as analysisSpeed } from '../apps/ml/bench/analysis-speed.js';
+import { main as videoAnalysisSpeed, summary as videoAnalysisSummary } from '../apps/ml/bench/video-analysis-speed.js';
 
 console.log('ECG benchmarks\n');
 const r = await transcribeRatio();
@@ -17,3 +18,7 @@ if (mem.length === 2) console.log(`   growth: ${(mem[1]!.peakMB - mem[0]!.peakMB
 const a = await analysisSpeed();
 console.log('\n3. audio analysis (loudness, YIN pitch, waveform) speed');
 console.log(`   ${a.audioSeconds.toFixed(0)} s of audio analysed in ${a.analysisSeconds.toFixed(2)} s: ${a.secondsPerAudioMinute.toFixed(3)} s per audio minute`);
+const v = await videoAnalysisSpeed();
+console.log('\n4. video analysis (one decode to 160 px frames, shot changes, thumbnail sprite), H.264 30 fps, median of 3');
+console.log(`   ${videoAnalysisSummary(v)}`);
+for (const x of v) console.log(`   ${x.label}: ffmpeg's decode of the same video alone ${x.decodeSecondsPerMinute.toFixed(2)} s per minute (the floor)`);
