@@ -147,13 +147,15 @@ describe('video analysis in the pipeline', () => {
     await assert.rejects(
       runJob(job(videoUrl), deps, {
         signal: ctl.signal,
-        onProgress: (stage, _f, message) => {
+        onProgress: (stage, fraction, message) => {
           stages.push(stage);
-          if (/analysing the video/.test(message)) ctl.abort();
+          // Past the step's first report: ffmpeg is decoding the frames and must be killed.
+          if (/analysing the video/.test(message) && fraction > 0.25 && !ctl.signal.aborted) ctl.abort();
         },
       }),
       (err: unknown) => err instanceof MlError && err.code === 'CANCELLED',
     );
+    assert.ok(ctl.signal.aborted, 'the cancel came while the frames were decoded');
     assert.equal(stages.at(-1), 'extracting', 'nothing runs after the cancel');
     assert.deepEqual(await leftovers(), []);
   });
