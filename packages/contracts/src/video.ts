@@ -18,7 +18,7 @@ export const MAX_VIDEO_FPS = 1000;
  */
 export const MAX_SHOT_CHANGES = 200_000;
 export const MAX_SPRITE_TILES = 200;
-/** 4 MiB of JPEG, as base64 (4/3 longer): ten times what 100 tiles of 160x90 take (~0.3 MB). */
+/** 4 MiB of JPEG, as base64 (4/3 longer): about nine times what the ML service's 100 tiles of 160x90 take (~0.45 MB). */
 export const MAX_SPRITE_BASE64_LENGTH = Math.ceil((4 * 1024 * 1024) / 3) * 4;
 
 const ascending = (xs: readonly number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);

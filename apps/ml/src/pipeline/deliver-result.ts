@@ -23,7 +23,7 @@ export function callbackUrl(baseUrl: string): string {
  * them in PostgreSQL, which refuses U+0000.
  */
 export function resultBody(jobId: string, result: TranscriptResult, waveform?: WaveformJson, thumbnails?: ThumbnailSprite): string {
-  // The sprite is at most 100 small tiles (~0.3 MB as base64) however long the video.
+  // The sprite is at most 100 tiles of 160x90 (~0.6 MB as base64) however long the video.
   const body: ResultCallbackInput = {
     job_id: jobId,
     status: 'completed',
