@@ -102,7 +102,7 @@ export async function decodeFrames(opts: DecodeFramesOptions): Promise<{ frames:
     ownDir = true;
   }
   const socketPath = join(socketDir, 'frames.sock');
-  // Stops ffmpeg when this side fails (a bad frame size, drift), not only on the caller's cancel.
+  // Stops ffmpeg when this side fails (the frame consumer throws), not only on the caller's cancel.
   const stop = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
   let failure: unknown = null;
