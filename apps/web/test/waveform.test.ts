@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import type { Caption, WaveformJson } from '@ecg/contracts';
 import { boundariesInRange, hitBoundary, nearestWord, stepWord, wordAtTime } from '../src/lib/waveform-boundaries.js';
 import { clampEdge, edgeLimits, MIN_WORD_SECONDS, setWordEdge } from '../src/lib/waveform-drag.js';
+import { drawShotChanges, drawWaveform, formatSeconds, shotChangesInView, shownCaptions, WAVE_BOTTOM, type Ctx, type Palette } from '../src/lib/waveform-draw.js';
 import { peaksForView, waveformSeconds } from '../src/lib/waveform-peaks.js';
 import {
   clampStart,
@@ -226,5 +227,92 @@ describe('dragging a word boundary', () => {
     assert.deepEqual(r, { ok: false, reason: 'CAPTION_NOT_FOUND' });
     const w = setWordEdge(sample(), { captionId: 'c0', wordIndex: 7 }, 'start', 1);
     assert.deepEqual(w, { ok: false, reason: 'CAPTION_NOT_FOUND' });
+  });
+});
+
+describe('waveform drawing', () => {
+  const palette: Palette = {
+    text: 'text',
+    muted: 'muted',
+    border: 'border',
+    accent: 'accent',
+    accentSoft: 'accent-soft',
+    wave: 'wave',
+    playhead: 'playhead',
+    highlight: 'highlight',
+    shot: 'shot',
+  };
+
+  /** A stand-in context that records each stroke with the style it was drawn in. */
+  function recorder() {
+    const strokes: Array<{ style: string; dash: number[]; from: [number, number]; to: [number, number] }> = [];
+    let path: Array<[number, number]> = [];
+    let dash: number[] = [];
+    const ctx = {
+      font: '',
+      textBaseline: 'alphabetic',
+      fillStyle: '',
+      strokeStyle: '',
+      lineWidth: 1,
+      beginPath: () => void (path = []),
+      moveTo: (x: number, y: number) => void path.push([x, y]),
+      lineTo: (x: number, y: number) => void path.push([x, y]),
+      stroke: () => void strokes.push({ style: String(ctx.strokeStyle), dash, from: path[0]!, to: path.at(-1)! }),
+      setLineDash: (d: number[]) => void (dash = d),
+      fill: () => undefined,
+      fillRect: () => undefined,
+      fillText: () => undefined,
+      measureText: (text: string) => ({ width: text.length * 6 }) as TextMetrics,
+      rect: () => undefined,
+      clip: () => undefined,
+      save: () => undefined,
+      restore: () => undefined,
+      closePath: () => undefined,
+      clearRect: () => undefined,
+    } satisfies Ctx;
+    return { ctx, strokes };
+  }
+
+  test('ruler labels read seconds, then minutes:seconds', () => {
+    assert.equal(formatSeconds(5, 1), '5s');
+    assert.equal(formatSeconds(4.5, 0.5), '4.5s');
+    assert.equal(formatSeconds(65, 5), '1:05');
+    assert.equal(formatSeconds(64.5, 0.5), '1:04.5');
+  });
+
+  test('shot changes in view, as x positions, by binary search over the ascending list', () => {
+    assert.deepEqual(shotChangesInView([1, 12, 15, 29.5, 31], view), [80, 200, 780]);
+    assert.deepEqual(shotChangesInView([], view), []);
+  });
+
+  test('a shot change is a dotted line in its own colour through ruler and waveform, not into the word band', () => {
+    const { ctx, strokes } = recorder();
+    drawShotChanges(ctx, view, [15], palette);
+    assert.equal(strokes.length, 1);
+    assert.equal(strokes[0]!.style, 'shot');
+    assert.deepEqual(strokes[0]!.dash, [2, 3]);
+    assert.deepEqual(strokes[0]!.from, [200.5, 0]);
+    assert.deepEqual(strokes[0]!.to, [200.5, WAVE_BOTTOM]);
+  });
+
+  test('the whole frame draws shot changes apart from word edges and the playhead', () => {
+    const { ctx, strokes } = recorder();
+    drawWaveform(
+      ctx,
+      { view: { start: 0, span: 10, width: 1000 }, captions: sample(), waveform: null, playhead: 2, selected: null, hover: null, drag: null, shotChanges: [3.5] },
+      palette,
+    );
+    const styles = new Set(strokes.map((s) => s.style));
+    assert.ok(styles.has('shot') && styles.has('accent') && styles.has('playhead'));
+    assert.deepEqual(strokes.filter((s) => s.style === 'shot').map((s) => s.from[0]), [350.5]);
+    assert.ok(strokes.filter((s) => s.style === 'accent').every((s) => s.dash.length === 0 || s.dash[0] === 3), 'edges solid or dashed, never dotted like a shot');
+  });
+
+  test('while a word edge is dragged, the captions are drawn as they would be after the drop', () => {
+    const captions = sample();
+    const boundary = boundariesInRange(captions, 0, 10).find((b) => b.captionId === 'c1' && b.edge === 'end' && b.wordIndex === 1)!;
+    const shown = shownCaptions(captions, { boundary, time: 5.9 });
+    assert.equal(shown[1]!.end, 5.9);
+    assert.equal(shownCaptions(captions, null), captions);
   });
 });

@@ -47,3 +47,10 @@ export function parseClock(text: string): number | null {
   if (parts.slice(1).some((p) => p >= 60)) return null;
   return parts.reduce((total, p) => total * 60 + p, 0);
 }
+
+/** A number with at most `digits` decimals and no trailing zeros (38, 7.5, 0.08): caption figures, where "38.0" is noise. */
+export function formatAmount(value: number, digits = 1): string {
+  const f = 10 ** digits;
+  const rounded = Math.round(value * f) / f;
+  return String(Object.is(rounded, -0) ? 0 : rounded);
+}
