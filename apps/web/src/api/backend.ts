@@ -9,8 +9,11 @@ import {
   RenderJob,
   RequestProcessResponse,
   SaveCaptionsResponse,
+  ThumbnailsResponse,
   WaveformJson,
   type Caption,
+  type CaptionLayoutRequest,
+  type CaptionProfileName,
   type GenerateUrlRequest,
   type LanguageCode,
   type RenderRequest,
@@ -36,8 +39,17 @@ export async function generateUploadUrl(body: GenerateUrlRequest, signal?: Abort
   return (await requestJson('/api/upload-video/generate-url', GenerateUrlResponse, { method: 'POST', json: body, signal })).body;
 }
 
-export async function requestProcess(fileKey: string, language: LanguageCode | undefined): Promise<RequestProcessResponse> {
-  const json = language === undefined || language === 'auto' ? { fileKey } : { fileKey, language };
+/** Starts the job; `profile` (a name or a layout request) says how the first captions are laid out, else the language decides. */
+export async function requestProcess(
+  fileKey: string,
+  language: LanguageCode | undefined,
+  profile?: CaptionProfileName | CaptionLayoutRequest,
+): Promise<RequestProcessResponse> {
+  const json = {
+    fileKey,
+    ...(language === undefined || language === 'auto' ? {} : { language }),
+    ...(profile === undefined ? {} : { profile }),
+  };
   return (await requestJson('/api/upload-video/request-process', RequestProcessResponse, { method: 'POST', json })).body;
 }
 
@@ -65,6 +77,16 @@ export async function restoreCaptions(jobId: string, baseVersion: number): Promi
   return (await requestJson(`/api/upload-video/result/${enc(jobId)}/restore`, CaptionDocument, { method: 'POST', json })).body;
 }
 
+/**
+ * Lays the saved captions out again under `layout` (text edits kept) and
+ * saves them as a new version; answers that document. VERSION_CONFLICT when
+ * `baseVersion` is no longer current, as for a save.
+ */
+export async function reflowCaptions(jobId: string, baseVersion: number, layout: CaptionLayoutRequest): Promise<CaptionDocument> {
+  const json = { base_version: baseVersion, ...layout };
+  return (await requestJson(`/api/upload-video/result/${enc(jobId)}/captions/reflow`, CaptionDocument, { method: 'POST', json })).body;
+}
+
 export async function getMedia(jobId: string): Promise<MediaUrlResponse> {
   return (await requestJson(`/api/upload-video/result/${enc(jobId)}/media`, MediaUrlResponse)).body;
 }
@@ -72,6 +94,11 @@ export async function getMedia(jobId: string): Promise<MediaUrlResponse> {
 /** The audio overview for the editor's waveform; NOT_FOUND when the job has none (transcribed before waveforms were kept). */
 export async function getWaveform(jobId: string, signal?: AbortSignal): Promise<WaveformJson> {
   return (await requestJson(`/api/upload-video/result/${enc(jobId)}/waveform`, WaveformJson, { signal })).body;
+}
+
+/** One thumbnail per shot, tiled in a sprite; NOT_FOUND for audio-only media and for jobs analysed before thumbnails were kept. */
+export async function getThumbnails(jobId: string, signal?: AbortSignal): Promise<ThumbnailsResponse> {
+  return (await requestJson(`/api/upload-video/result/${enc(jobId)}/thumbnails`, ThumbnailsResponse, { signal })).body;
 }
 
 /** Where the backend serves the ASS export (a download, so a link rather than a fetch). */

@@ -11,6 +11,7 @@ import { generateUploadUrl, getClientConfig, requestProcess } from '../api/backe
 import { ApiError, asApiError, type ClientErrorCode } from '../api/http.js';
 import { uploadFile, type UploadProgress } from '../api/upload.js';
 import { useI18n } from '../i18n/i18n.js';
+import { AUTO_PROFILE, layoutRequestFor, profileLabel, PROFILE_NAMES, readProfileName, type ProfileChoice } from '../lib/caption-profiles.js';
 import { formatBytes, formatSpan } from '../lib/format.js';
 import { probeDuration } from '../lib/media-probe.js';
 import { rememberJob } from '../lib/recent-jobs.js';
@@ -43,10 +44,11 @@ export function UploadPanel() {
   const [duration, setDuration] = useState<number | null | 'reading'>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [language, setLanguage] = useState('auto');
+  const [profile, setProfile] = useState<ProfileChoice>(AUTO_PROFILE);
   const [phase, setPhase] = useState<Phase>({ kind: 'select' });
   const [dragging, setDragging] = useState(false);
   const [maxBytes, setMaxBytes] = useState<number | undefined>(undefined);
-  const ids = { drop: useId(), lang: useId(), langHint: useId() };
+  const ids = { drop: useId(), lang: useId(), langHint: useId(), profile: useId(), profileHint: useId(), vertical: useId() };
   const lastAnnounced = useRef(-1);
 
   useEffect(() => {
@@ -116,7 +118,7 @@ export function UploadPanel() {
       );
       setPhase({ kind: 'starting' });
       announce(t('upload.starting'));
-      const { jobId } = await requestProcess(target.fileKey, language);
+      const { jobId } = await requestProcess(target.fileKey, language, layoutRequestFor(profile));
       rememberJob({ job_id: jobId, file_name: file.name, created_at: new Date().toISOString() });
       navigate(`/jobs/${encodeURIComponent(jobId)}`);
     } catch (err) {
@@ -219,6 +221,40 @@ export function UploadPanel() {
             </select>
             <p id={ids.langHint} className="hint">
               {t('start.languageHint')}
+            </p>
+          </div>
+
+          <div className="field">
+            <label htmlFor={ids.profile}>{t('start.profile')}</label>
+            <select
+              id={ids.profile}
+              value={profile.name}
+              onChange={(e) => setProfile((p) => ({ ...p, name: readProfileName(e.target.value) }))}
+              aria-describedby={ids.profileHint}
+              disabled={busy}
+            >
+              <option value="auto">{t('profile.auto')}</option>
+              {PROFILE_NAMES.map((name) => {
+                const l = profileLabel(name);
+                return (
+                  <option key={name} value={name}>
+                    {t(l.key, l.vars)}
+                  </option>
+                );
+              })}
+            </select>
+            <label className="switch field-check" htmlFor={ids.vertical}>
+              <input
+                id={ids.vertical}
+                type="checkbox"
+                checked={profile.vertical}
+                onChange={(e) => setProfile((p) => ({ ...p, vertical: e.target.checked }))}
+                disabled={busy}
+              />
+              {t('start.vertical')}
+            </label>
+            <p id={ids.profileHint} className="hint">
+              {t('start.profileHint')}
             </p>
           </div>
 
