@@ -1,16 +1,21 @@
-import { memo, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import {
   deleteCaption,
   editText,
   mergeWithNext,
+  normaliseCaptionText,
   setTiming,
   splitCaption,
+  type CheckOptions,
   type EditRefusal,
   type EditResult,
 } from '@ecg/captions';
-import type { Caption } from '@ecg/contracts';
+import type { Caption, CaptionIssue, CaptionProfile } from '@ecg/contracts';
 import { useI18n } from '../i18n/i18n.js';
+import { captionLines, draftIssues, measureCaption } from '../lib/caption-qc.js';
+import { wordLines } from '../lib/caption-lines.js';
 import { formatClock, parseClock } from '../lib/format.js';
+import { CaptionMeasureLine, CaptionWarnings } from './CaptionChecks.js';
 
 export interface RowActions {
   select: (id: string | null) => void;
@@ -18,6 +23,12 @@ export interface RowActions {
   /** Applies an edit to the current list; answers the refusal reason or null. */
   apply: (edit: (captions: Caption[]) => EditResult) => EditRefusal | null;
   playhead: () => number | null;
+}
+
+/** What every row is measured against: one object for the whole list, so memoised rows keep it. */
+export interface RowChecks {
+  profile: CaptionProfile;
+  options: CheckOptions;
 }
 
 interface Props {
@@ -28,6 +39,9 @@ interface Props {
   current: boolean;
   wordIndex: number;
   actions: RowActions;
+  /** The rules this caption breaks (NO_ISSUES when none). */
+  issues: readonly CaptionIssue[];
+  checks: RowChecks;
 }
 
 /** The cursor in the cleaned text that corresponds to a cursor in the draft (spaces collapsed, start trimmed). */
@@ -35,10 +49,12 @@ function cleanedOffset(draft: string, cursor: number): number {
   return draft.slice(0, cursor).replace(/\s+/g, ' ').replace(/^\s+/, '').length;
 }
 
-export const CaptionRow = memo(function CaptionRow({ caption, index, isLast, selected, current, wordIndex, actions }: Props) {
+export const CaptionRow = memo(function CaptionRow({ caption, index, isLast, selected, current, wordIndex, actions, issues, checks }: Props) {
   const { t } = useI18n();
   const label = t('editor.captionLabel', { n: index + 1, start: formatClock(caption.start), end: formatClock(caption.end) });
-  const cls = ['cap', selected ? 'is-selected' : '', current ? 'is-current' : ''].filter(Boolean).join(' ');
+  const warned = issues.length > 0;
+  const cls = ['cap', selected ? 'is-selected' : '', current ? 'is-current' : '', warned ? 'has-issues' : ''].filter(Boolean).join(' ');
+  const measure = useMemo(() => measureCaption(caption, checks.profile), [caption, checks.profile]);
   return (
     <li className={cls} aria-current={current ? 'time' : undefined} data-caption-id={caption.id}>
       <button
@@ -55,33 +71,65 @@ export const CaptionRow = memo(function CaptionRow({ caption, index, isLast, sel
         <span className="cap-time-end">{formatClock(caption.end)}</span>
       </button>
       {selected ? (
-        <CaptionForm caption={caption} isLast={isLast} actions={actions} />
+        <CaptionForm caption={caption} number={index + 1} isLast={isLast} actions={actions} issues={issues} checks={checks} />
       ) : (
-        <p
-          className="cap-text"
-          onClick={() => actions.select(caption.id)}
-        >
-          {caption.words.length > 0
-            ? caption.words.map((w, i) => (
-                <span
-                  key={i}
-                  className={current && i === wordIndex ? 'word is-current' : 'word'}
-                  onClick={(e) => {
-                    e.stopPropagation();
-                    actions.seek(w.start);
-                  }}
-                >
-                  {w.word}
-                </span>
-              ))
-            : caption.text}
-        </p>
+        <div className="cap-body">
+          <p className="cap-text" onClick={() => actions.select(caption.id)}>
+            <CaptionText caption={caption} current={current} wordIndex={wordIndex} seek={actions.seek} />
+          </p>
+          <CaptionMeasureLine measure={measure} />
+          <CaptionWarnings issues={issues} number={index + 1} />
+        </div>
       )}
     </li>
   );
 });
 
-function CaptionForm({ caption, isLast, actions }: { caption: Caption; isLast: boolean; actions: RowActions }) {
+/**
+ * The caption's text line by line, as it will be shown on the video: each
+ * word clickable (seeks to it) and the spoken one highlighted, where the
+ * words still spell the text; the plain lines otherwise.
+ */
+function CaptionText({ caption, current, wordIndex, seek }: { caption: Caption; current: boolean; wordIndex: number; seek: (time: number) => void }) {
+  const lines = caption.words.length > 0 ? wordLines(caption.text, caption.words) : null;
+  if (!lines) {
+    return captionLines(caption.text).map((line, n) => (
+      <span key={n} className="cap-line">
+        {line}
+      </span>
+    ));
+  }
+  return lines.map((indexes, n) => (
+    <span key={n} className="cap-line">
+      {indexes.map((i) => {
+        const w = caption.words[i]!;
+        return (
+          <span
+            key={i}
+            className={current && i === wordIndex ? 'word is-current' : 'word'}
+            onClick={(e) => {
+              e.stopPropagation();
+              seek(w.start);
+            }}
+          >
+            {w.word}
+          </span>
+        );
+      })}
+    </span>
+  ));
+}
+
+interface FormProps {
+  caption: Caption;
+  number: number;
+  isLast: boolean;
+  actions: RowActions;
+  issues: readonly CaptionIssue[];
+  checks: RowChecks;
+}
+
+function CaptionForm({ caption, number, isLast, actions, issues, checks }: FormProps) {
   const { t } = useI18n();
   const ids = { text: useId(), hint: useId(), start: useId(), end: useId() };
   const [draft, setDraft] = useState(caption.text);
@@ -100,12 +148,20 @@ function CaptionForm({ caption, isLast, actions }: { caption: Caption; isLast: b
     return reason === null;
   };
 
+  // Measured as typed, keystroke by keystroke: the figures and warnings say what saving this text would give.
+  const measure = useMemo(() => measureCaption({ ...caption, text: draft }, checks.profile), [caption, draft, checks.profile]);
+  const live = useMemo(
+    () => (draft === caption.text ? issues : draftIssues(caption, draft, checks.profile, checks.options, issues)),
+    [caption, draft, issues, checks],
+  );
+
   const commitText = (): boolean => {
-    if (draft.trim() === caption.text) return true;
+    if (normaliseCaptionText(draft) === caption.text) return true;
     return run((cs) => editText(cs, caption.id, draft));
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>): void => {
+    // Shift+Enter is left to the textarea: it inserts the line break, which editText keeps.
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       // isComposing: Enter also confirms a Korean/Japanese IME syllable; that Enter is not ours.
       e.preventDefault();
@@ -121,7 +177,7 @@ function CaptionForm({ caption, isLast, actions }: { caption: Caption; isLast: b
     const at = cleanedOffset(draft, cursor.current);
     const text = draft;
     run((cs) => {
-      const edited = text.trim() === caption.text ? { ok: true as const, captions: cs } : editText(cs, caption.id, text);
+      const edited = normaliseCaptionText(text) === caption.text ? { ok: true as const, captions: cs } : editText(cs, caption.id, text);
       return edited.ok ? splitCaption(edited.captions, caption.id, at) : edited;
     });
   };
@@ -146,7 +202,7 @@ function CaptionForm({ caption, isLast, actions }: { caption: Caption; isLast: b
         ref={textRef}
         className="cap-textarea"
         value={draft}
-        rows={Math.min(6, Math.max(2, Math.ceil(draft.length / 48)))}
+        rows={Math.min(6, Math.max(2, draft.split('\n').length, Math.ceil(draft.length / 48)))}
         aria-describedby={ids.hint}
         onChange={(e) => setDraft(e.target.value)}
         onSelect={(e) => {
@@ -158,6 +214,8 @@ function CaptionForm({ caption, isLast, actions }: { caption: Caption; isLast: b
       <p id={ids.hint} className="hint">
         {t('editor.textHint')}
       </p>
+      <CaptionMeasureLine measure={measure} />
+      <CaptionWarnings issues={live} number={number} />
       <div className="cap-times">
         <TimeField
           id={ids.start}

@@ -1,19 +1,26 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { toVtt } from '@ecg/captions';
-import type { Caption, TranscriptResult } from '@ecg/contracts';
-import { getMedia } from '../api/backend.js';
+import type { TranscriptResult } from '@ecg/contracts';
 import { useCaptionEditor } from '../hooks/useCaptionEditor.js';
+import { useCaptionQc } from '../hooks/useCaptionQc.js';
 import { useExpressivePrefs } from '../hooks/useExpressivePrefs.js';
+import { useIsFullscreen } from '../hooks/useIsFullscreen.js';
+import { useJobMedia } from '../hooks/useJobMedia.js';
+import { useLeaveWarning } from '../hooks/useLeaveWarning.js';
+import { useMediaEnd } from '../hooks/useMediaEnd.js';
 import { usePlaybackPosition } from '../hooks/usePlaybackPosition.js';
 import { useRender } from '../hooks/useRender.js';
+import { useThumbnails } from '../hooks/useThumbnails.js';
+import { useTrackModes } from '../hooks/useTrackModes.js';
+import { useUndoShortcuts } from '../hooks/useUndoShortcuts.js';
+import { useVttUrl } from '../hooks/useVttUrl.js';
 import { useWaveform } from '../hooks/useWaveform.js';
+import { useWordTiming } from '../hooks/useWordTiming.js';
 import { useI18n } from '../i18n/i18n.js';
-import { formatClock } from '../lib/format.js';
+import { checkOptions, NO_ISSUES, qcEntries, type QcEntry } from '../lib/caption-qc.js';
 import { localFileName } from '../lib/recent-jobs.js';
-import { nearestWord, stepWord, type Edge, type WordRef } from '../lib/waveform-boundaries.js';
-import { clampEdge, edgeTime, setWordEdge } from '../lib/waveform-drag.js';
 import { useAnnounce } from './Announcer.js';
-import { CaptionRow, type RowActions } from './CaptionRow.js';
+import { CaptionQcPanel } from './CaptionQcPanel.js';
+import { CaptionRow, type RowActions, type RowChecks } from './CaptionRow.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { ExportBar } from './ExportBar.js';
 import { ExpressiveControls } from './ExpressiveControls.js';
@@ -23,60 +30,7 @@ import { SaveStatus } from './SaveStatus.js';
 import { Waveform } from './Waveform.js';
 import { WordTiming } from './WordTiming.js';
 
-const TRACK_REBUILD_MS = 300;
-
-type Media = { kind: 'loading' } | { kind: 'ready'; url: string; fileName: string | null } | { kind: 'none'; fileName: string | null };
-
-/** A Blob URL of the captions as WebVTT for the player, rebuilt shortly after edits stop. */
-function useVttUrl(captions: Caption[]): string | null {
-  const [url, setUrl] = useState<string | null>(null);
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      setUrl(URL.createObjectURL(new Blob([toVtt(captions)], { type: 'text/vtt' })));
-    }, TRACK_REBUILD_MS);
-    return () => clearTimeout(timer);
-  }, [captions]);
-  useEffect(
-    () => () => {
-      if (url) URL.revokeObjectURL(url);
-    },
-    [url],
-  );
-  return url;
-}
-
-/** The video's length once known (Infinity before), for clamping the last word and scrolling the waveform. */
-function useMediaEnd(el: HTMLVideoElement | null): number {
-  const [end, setEnd] = useState(Infinity);
-  useEffect(() => {
-    if (!el) return;
-    const read = (): void => setEnd(Number.isFinite(el.duration) && el.duration > 0 ? el.duration : Infinity);
-    read();
-    el.addEventListener('durationchange', read);
-    el.addEventListener('loadedmetadata', read);
-    return () => {
-      el.removeEventListener('durationchange', read);
-      el.removeEventListener('loadedmetadata', read);
-    };
-  }, [el]);
-  return end;
-}
-
-/** Whether `el` itself is fullscreen: the overlay is not shown there, so the native captions come back. */
-function useIsFullscreen(el: HTMLElement | null): boolean {
-  const [full, setFull] = useState(false);
-  useEffect(() => {
-    const read = (): void => setFull(el !== null && document.fullscreenElement === el);
-    read();
-    document.addEventListener('fullscreenchange', read);
-    return () => document.removeEventListener('fullscreenchange', read);
-  }, [el]);
-  return full;
-}
-
-function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
-}
+const NO_SHOTS: readonly number[] = [];
 
 export function Editor({ jobId, result }: { jobId: string; result: TranscriptResult }) {
   const { t } = useI18n();
@@ -92,67 +46,30 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
   }, []);
   const listRef = useRef<HTMLOListElement>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [media, setMedia] = useState<Media>({ kind: 'loading' });
+  const media = useJobMedia(jobId);
   const pos = usePlaybackPosition(videoEl, ed.captions);
   const vttUrl = useVttUrl(ed.captions);
   const [prefs, setPrefs] = useExpressivePrefs();
   const waveform = useWaveform(jobId);
+  const thumbnails = useThumbnails(jobId);
   const render = useRender(jobId, ed.flush);
   const mediaEnd = useMediaEnd(videoEl);
   const fullscreen = useIsFullscreen(videoEl);
   const overlayOn = prefs.enabled && !fullscreen;
-  const [pickedWord, setPickedWord] = useState<WordRef | null>(null);
   const fileName = media.kind === 'loading' ? (localFileName(jobId) ?? null) : (media.fileName ?? localFileName(jobId) ?? null);
+  useTrackModes(videoEl, vttUrl, overlayOn);
 
-  useEffect(() => {
-    let live = true;
-    getMedia(jobId)
-      .then((m) => live && setMedia({ kind: 'ready', url: m.url, fileName: m.file_name ?? null }))
-      .catch(() => live && setMedia({ kind: 'none', fileName: null }));
-    return () => {
-      live = false;
-    };
-  }, [jobId]);
-
-  // The newest track is shown and the older ones hidden: a <track> whose src
-  // changes is not reloaded by browsers, so each rebuild mounts a new one.
-  useEffect(() => {
-    const tracks = videoRef.current?.textTracks;
-    if (!tracks) return;
-    // With the expressive overlay on, the newest track stays loaded but hidden: the overlay draws the captions.
-    const newest = overlayOn ? 'hidden' : 'showing';
-    for (let i = 0; i < tracks.length; i++) tracks[i]!.mode = i === tracks.length - 1 ? newest : 'disabled';
-  }, [vttUrl, videoEl, overlayOn]);
+  // Checked here, live, against the profile the captions were laid out by and the video's shot changes.
+  const options = useMemo(() => checkOptions(result), [result]);
+  const checks = useMemo<RowChecks>(() => ({ profile: ed.layout.profile, options }), [ed.layout.profile, options]);
+  const qc = useCaptionQc(ed.captions, checks.profile, options);
+  const entries = useMemo(() => qcEntries(ed.captions, qc.issues), [ed.captions, qc.issues]);
 
   const { undo, redo, canUndo, canRedo, dirty } = ed;
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent): void => {
-      if (!(e.ctrlKey || e.metaKey) || isTyping(e.target)) return;
-      const key = e.key.toLowerCase();
-      if (key === 'z' && !e.shiftKey) {
-        e.preventDefault();
-        if (canUndo) {
-          undo();
-          announce(t('editor.undo'));
-        }
-      } else if ((key === 'z' && e.shiftKey) || key === 'y') {
-        e.preventDefault();
-        if (canRedo) {
-          redo();
-          announce(t('editor.redo'));
-        }
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [undo, redo, canUndo, canRedo, announce, t]);
-
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (e: BeforeUnloadEvent): void => e.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [dirty]);
+  const announceUndo = useCallback(() => announce(t('editor.undo')), [announce, t]);
+  const announceRedo = useCallback(() => announce(t('editor.redo')), [announce, t]);
+  useUndoShortcuts({ undo, redo, canUndo, canRedo, announceUndo, announceRedo });
+  useLeaveWarning(dirty);
 
   // Keep the caption being played in view, unless the person is editing one.
   useEffect(() => {
@@ -169,14 +86,19 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
   }, [saveState, announce, t]);
 
   const { apply } = ed;
+  const seekVideo = useCallback((time: number) => {
+    const v = videoRef.current;
+    if (v) v.currentTime = time + 0.001; // a hair past the start, so the caption itself is current
+  }, []);
+  const timing = useWordTiming({ captions: ed.captions, pos, videoRef, mediaEnd, apply, seek: seekVideo, announce });
+  const { pick } = timing;
   const actions = useMemo<RowActions>(
     () => ({
       select: setSelected,
       seek: (time) => {
-        const v = videoRef.current;
-        if (v) v.currentTime = time + 0.001; // a hair past the start, so the caption itself is current
+        seekVideo(time);
         // The word timing panel follows the playhead again, to the word just sought.
-        setPickedWord(null);
+        pick(null);
       },
       apply: (edit) => {
         const reason = apply(edit);
@@ -185,60 +107,37 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
       },
       playhead: () => videoRef.current?.currentTime ?? null,
     }),
-    [apply, announce, t],
+    [apply, announce, t, seekVideo, pick],
   );
 
-  // The word the timing buttons act on: the one picked, else the one playing, else the next one.
+  const { reflow } = ed;
+  const reflowAll = useCallback(
+    async (request: Parameters<typeof reflow>[0]) => {
+      const outcome = await reflow(request);
+      // New captions, new ids: an open form would now show whichever caption took its id.
+      if (outcome.ok) setSelected(null);
+      return outcome;
+    },
+    [reflow],
+  );
+
+  // A QC entry plays its caption and opens it for editing with the text focused, even when it was open already.
+  const [jump, setJump] = useState<{ id: string; n: number } | null>(null);
+  const jumpTo = (entry: QcEntry): void => {
+    actions.seek(entry.start);
+    setSelected(entry.captionId);
+    setJump((j) => ({ id: entry.captionId, n: (j?.n ?? 0) + 1 }));
+  };
+  useEffect(() => {
+    if (!jump) return;
+    const row = listRef.current?.querySelector(`li[data-caption-id="${CSS.escape(jump.id)}"]`);
+    if (!(row instanceof HTMLElement)) return;
+    row.scrollIntoView({ block: 'nearest' });
+    row.querySelector('textarea')?.focus();
+  }, [jump]);
+
   const { captions } = ed;
-  const pickedExists = pickedWord !== null && captions.find((c) => c.id === pickedWord.captionId)?.words[pickedWord.wordIndex] !== undefined;
   const playingCaption = pos.captionIndex >= 0 ? captions[pos.captionIndex] : undefined;
-  const activeWord: WordRef | null = pickedExists
-    ? pickedWord
-    : playingCaption && pos.wordIndex >= 0
-      ? { captionId: playingCaption.id, wordIndex: pos.wordIndex }
-      : nearestWord(captions, videoRef.current?.currentTime ?? 0);
-
-  const wordText = (ref: WordRef): string => captions.find((c) => c.id === ref.captionId)?.words[ref.wordIndex]?.word.trim() ?? '';
-  const edgeName = (edge: Edge): string => t(edge === 'start' ? 'editor.start' : 'editor.end');
-
-  const moveEdge = (at: WordRef, edge: Edge, time: number): void => {
-    const ref = { captionId: at.captionId, wordIndex: at.wordIndex };
-    setPickedWord(ref);
-    const reason = apply((cs) => setWordEdge(cs, ref, edge, time, mediaEnd));
-    if (reason) announce(t(`refusal.${reason}`));
-    else announce(t('wordTiming.moved', { word: wordText(ref), what: edgeName(edge), time: formatClock(time) }));
-  };
-
-  const nudge = (ref: WordRef, edge: Edge, delta: number): void => {
-    const current = edgeTime(captions, ref, edge);
-    if (current === null) return;
-    const target = clampEdge(captions, ref, edge, current + delta, mediaEnd);
-    if (target === null || target === current) {
-      setPickedWord(ref);
-      announce(t('wordTiming.atLimit', { word: wordText(ref), what: edgeName(edge) }));
-      return;
-    }
-    moveEdge(ref, edge, target);
-  };
-
-  const stepTo = (dir: 1 | -1): void => {
-    if (!activeWord) return;
-    const next = stepWord(captions, activeWord, dir);
-    if (!next) return;
-    const w = captions.find((c) => c.id === next.captionId)?.words[next.wordIndex];
-    if (w) actions.seek(w.start);
-    setPickedWord(next);
-    announce(wordText(next));
-  };
-
-  const playWord = (ref: WordRef): void => {
-    const w = captions.find((c) => c.id === ref.captionId)?.words[ref.wordIndex];
-    const v = videoRef.current;
-    if (!w || !v) return;
-    setPickedWord(ref);
-    v.currentTime = w.start;
-    void v.play().catch(() => undefined); // autoplay refused: the seek alone still helps
-  };
 
   if (ed.load.kind === 'loading') {
     return (
@@ -324,12 +223,14 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
             captions={ed.captions}
             video={videoEl}
             mediaEnd={mediaEnd}
-            selectedWord={activeWord}
-            onSelectWord={(ref) => setPickedWord({ captionId: ref.captionId, wordIndex: ref.wordIndex })}
+            shotChanges={result.video?.shot_changes ?? NO_SHOTS}
+            thumbnails={thumbnails}
+            selectedWord={timing.activeWord}
+            onSelectWord={pick}
             onSeek={actions.seek}
-            onMoveEdge={moveEdge}
+            onMoveEdge={timing.moveEdge}
           />
-          <WordTiming captions={ed.captions} word={activeWord} onStep={stepTo} onNudge={nudge} onPlay={playWord} />
+          <WordTiming captions={ed.captions} word={timing.activeWord} onStep={timing.stepTo} onNudge={timing.nudge} onPlay={timing.playWord} />
           <RenderPanel
             state={render.state}
             expressive={prefs.enabled}
@@ -340,26 +241,31 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
           <p className="hint">{t('editor.shortcuts')}</p>
         </section>
 
-        <section className="transcript" aria-label={t('editor.listLabel')}>
-          {ed.captions.length === 0 ? (
-            <p className="hint">{t('editor.empty')}</p>
-          ) : (
-            <ol className="cap-list" ref={listRef} lang={result.language}>
-              {ed.captions.map((c, i) => (
-                <CaptionRow
-                  key={c.id}
-                  caption={c}
-                  index={i}
-                  isLast={i === ed.captions.length - 1}
-                  selected={selected === c.id}
-                  current={pos.captionIndex === i}
-                  wordIndex={pos.captionIndex === i ? pos.wordIndex : -1}
-                  actions={actions}
-                />
-              ))}
-            </ol>
-          )}
-        </section>
+        <div className="editor-side">
+          <CaptionQcPanel entries={entries} layout={ed.layout} onJump={jumpTo} onReflow={reflowAll} disabled={ed.captions.length === 0} />
+          <section className="transcript" aria-label={t('editor.listLabel')}>
+            {ed.captions.length === 0 ? (
+              <p className="hint">{t('editor.empty')}</p>
+            ) : (
+              <ol className="cap-list" ref={listRef} lang={result.language}>
+                {ed.captions.map((c, i) => (
+                  <CaptionRow
+                    key={c.id}
+                    caption={c}
+                    index={i}
+                    isLast={i === ed.captions.length - 1}
+                    selected={selected === c.id}
+                    current={pos.captionIndex === i}
+                    wordIndex={pos.captionIndex === i ? pos.wordIndex : -1}
+                    actions={actions}
+                    issues={qc.byCaption.get(c.id) ?? NO_ISSUES}
+                    checks={checks}
+                  />
+                ))}
+              </ol>
+            )}
+          </section>
+        </div>
       </div>
     </div>
   );

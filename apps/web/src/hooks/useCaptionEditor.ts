@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { fromTranscript, UndoStack, type EditResult } from '@ecg/captions';
-import type { Caption, CaptionDocument, TranscriptResult } from '@ecg/contracts';
-import { conflictVersion, getCaptions, restoreCaptions, saveCaptions } from '../api/backend.js';
+import type { Caption, CaptionDocument, CaptionLayoutRequest, CaptionProfile, TranscriptResult } from '@ecg/contracts';
+import { conflictVersion, getCaptions, reflowCaptions, restoreCaptions, saveCaptions } from '../api/backend.js';
 import { asApiError, type ClientErrorCode } from '../api/http.js';
+import { editorProfile } from '../lib/caption-qc.js';
 
 export type SaveState =
   | { kind: 'idle' }
@@ -13,6 +14,15 @@ export type SaveState =
   | { kind: 'conflict'; currentVersion: number | undefined };
 
 export type LoadState = { kind: 'loading' } | { kind: 'ready' } | { kind: 'error'; code: ClientErrorCode };
+
+/** How a re-flow ended: the new caption count, or why not (the save state says more on a conflict). */
+export type ReflowOutcome = { ok: true; count: number } | { ok: false; reason: 'unsaved' | ClientErrorCode };
+
+/** The rules the captions are laid out and checked by, as the server last said. */
+export interface EditorLayout {
+  request: CaptionLayoutRequest;
+  profile: CaptionProfile;
+}
 
 const AUTOSAVE_MS = 1000;
 
@@ -41,20 +51,30 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
   const [load, setLoad] = useState<LoadState>({ kind: 'loading' });
   const [save, setSave] = useState<SaveState>({ kind: 'idle' });
   const [edited, setEdited] = useState(false);
+  const [layout, setLayout] = useState<EditorLayout>(() => ({ request: {}, profile: editorProfile({}, result.language) }));
   const version = useRef(0);
   const saved = useRef<Caption[]>([]);
   const latest = useRef<Caption[]>([]);
   const inFlight = useRef<Promise<boolean> | null>(null);
   latest.current = captions;
 
-  const adopt = useCallback((doc: CaptionDocument) => {
-    stack.current.reset(doc.captions);
-    version.current = doc.version;
-    saved.current = doc.captions;
-    setCaptions(doc.captions);
-    setEdited(doc.edited);
-    setSave({ kind: 'idle' });
-  }, []);
+  const takeLayout = useCallback(
+    (doc: CaptionDocument) => setLayout({ request: doc.layout ?? {}, profile: editorProfile(doc, result.language) }),
+    [result.language],
+  );
+
+  const adopt = useCallback(
+    (doc: CaptionDocument) => {
+      stack.current.reset(doc.captions);
+      version.current = doc.version;
+      saved.current = doc.captions;
+      setCaptions(doc.captions);
+      setEdited(doc.edited);
+      takeLayout(doc);
+      setSave({ kind: 'idle' });
+    },
+    [takeLayout],
+  );
 
   const reload = useCallback(async () => {
     setLoad({ kind: 'loading' });
@@ -160,25 +180,59 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
     void saveNow();
   }, [save, saveNow]);
 
-  const restore = useCallback(async () => {
-    setSave({ kind: 'saving' });
-    try {
-      const doc = await restoreCaptions(jobId, version.current);
+  /** A refused server-side write (restore, re-flow) shown like a refused save: a conflict offers reload or overwrite. */
+  const writeRefused = useCallback((err: unknown): ClientErrorCode => {
+    const e = asApiError(err);
+    setSave(e.code === 'VERSION_CONFLICT' ? { kind: 'conflict', currentVersion: conflictVersion(e) } : { kind: 'failed', code: e.code });
+    return e.code;
+  }, []);
+
+  /**
+   * A document the server wrote (restore, re-flow) taken as the new current
+   * state: one undo step, already saved. Undoing it brings the captions
+   * before it back, which autosave then saves as the next version.
+   */
+  const takeWritten = useCallback(
+    (doc: CaptionDocument) => {
       version.current = doc.version;
       saved.current = doc.captions;
       stack.current.push(doc.captions);
       setCaptions(doc.captions);
       setEdited(doc.edited);
+      takeLayout(doc);
       setSave({ kind: 'saved' });
+    },
+    [takeLayout],
+  );
+
+  const restore = useCallback(async () => {
+    setSave({ kind: 'saving' });
+    try {
+      takeWritten(await restoreCaptions(jobId, version.current));
     } catch (err) {
-      const e = asApiError(err);
-      setSave(
-        e.code === 'VERSION_CONFLICT'
-          ? { kind: 'conflict', currentVersion: conflictVersion(e) }
-          : { kind: 'failed', code: e.code },
-      );
+      writeRefused(err);
     }
-  }, [jobId]);
+  }, [jobId, takeWritten, writeRefused]);
+
+  /**
+   * Lays the captions out again under `request` on the server, which re-cuts
+   * the *saved* captions: unsaved edits are saved first, so none is lost or
+   * left out. The answer replaces the captions as one undo step.
+   */
+  const reflow = useCallback(
+    async (request: CaptionLayoutRequest): Promise<ReflowOutcome> => {
+      if (!(await flush())) return { ok: false, reason: 'unsaved' };
+      setSave({ kind: 'saving' });
+      try {
+        const doc = await reflowCaptions(jobId, version.current, request);
+        takeWritten(doc);
+        return { ok: true, count: doc.captions.length };
+      } catch (err) {
+        return { ok: false, reason: writeRefused(err) };
+      }
+    },
+    [jobId, flush, takeWritten, writeRefused],
+  );
 
   return {
     captions,
@@ -196,5 +250,7 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
     reload,
     overwrite,
     restore,
+    reflow,
+    layout,
   };
 }
