@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { ResultCallbackInput } from '@ecg/contracts';
+import { signCallback } from '@ecg/signing';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
@@ -118,4 +120,20 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     throw err;
   }
   return { backendUrl, mlUrl, dataDir, logs, stop };
+}
+
+/**
+ * Posts a delivery to the backend's result callback signed the way the ML
+ * service signs it (the stack must run with this CALLBACK_SECRET). For tests
+ * that need a finished job whose result they control: the random-weight test
+ * model's transcripts are gibberish.
+ */
+export async function deliverSignedResult(backendUrl: string, callbackSecret: string, body: ResultCallbackInput): Promise<void> {
+  const raw = JSON.stringify(body);
+  const res = await fetch(`${backendUrl}/api/upload-video/result`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signCallback(callbackSecret, raw) },
+    body: raw,
+  });
+  if (res.status !== 200) throw new Error(`the result callback answered ${res.status}: ${await res.text()}`);
 }
