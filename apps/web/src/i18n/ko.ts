@@ -154,7 +154,7 @@ export const ko: Messages = {
   'profile.figures': '한 줄 {chars}자, 최대 {lines}줄, 초당 {cps}자까지.',
 
   'qc.title': '자막 검사',
-  'qc.against': '기준: {profile}',
+  'qc.against': '기준: {profile}.',
   'qc.none': '경고 없음: 모든 자막이 이 기준을 지킵니다.',
   'qc.countOne': '경고 1개',
   'qc.count': '경고 {count}개',
