@@ -142,6 +142,21 @@ async function captionsOnServer(s: Stack, jobId: string): Promise<CaptionDocumen
   return CaptionDocument.parse(await res.json());
 }
 
+/**
+ * Waits until the saved captions satisfy `check`. The save status alone
+ * cannot say an edit was saved: it still reads "Saved" from the step
+ * before until autosave has noticed the edit.
+ */
+async function savedOnServer(s: Stack, jobId: string, check: (doc: CaptionDocument) => boolean, what: string): Promise<CaptionDocument> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const doc = await captionsOnServer(s, jobId);
+    if (check(doc)) return doc;
+    assert.ok(Date.now() < until, `timed out waiting for the server to hold ${what}; version ${doc.version}: ${JSON.stringify(doc.captions.map((c) => c.text))}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 const collapse = (t: string) => t.replace(/\s+/g, ' ').trim();
 
 test('a too-fast caption is flagged and found from the QC list; a re-flow is one undoable step; a line break survives reload and export', async () => {
@@ -178,7 +193,9 @@ test('a too-fast caption is flagged and found from the QC list; a re-flow is one
     const warning = await waitForText(fastRow.getByTestId('caption-warnings'), (t) => t.includes('Reads too fast'), 'the too-fast warning in its row');
     assert.match(warning, /Warning: Reads too fast: \d+ characters a second \(limit 20\)/);
     assert.equal(await fastRow.locator('.cap-warning .warn-icon').count() > 0, true, 'an icon beside the text');
-    await waitForText(fastRow.getByTestId('caption-measure'), (t) => /^\d+\/20 cps · line \d+(\.\d)?\/42$/.test(t), 'the row’s figures');
+    const measure = fastRow.getByTestId('caption-measure');
+    await waitForText(measure.locator('[aria-hidden="true"]').last(), (t) => /^\d+\/20 cps · line \d+(\.\d)?\/42$/.test(t), 'the row’s figures');
+    await waitForText(measure.locator('.sr-only'), (t) => /^Reading speed \d+ characters a second, limit 20; longest line \d+ characters, limit 42$/.test(t), 'the figures in words');
     const slowRow = rows.filter({ hasText: 'quiet again' }).first();
     assert.equal(await slowRow.getByTestId('caption-warnings').count(), 0, 'a caption within the rules has no warning');
     const fastId = (await fastRow.getAttribute('data-caption-id'))!;
@@ -230,10 +247,10 @@ test('a too-fast caption is flagged and found from the QC list; a re-flow is one
       assert.ok(Date.now() < until, `undo brought the previous layout back: ${JSON.stringify(await texts())}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    await waitForText(page.getByTestId('save-status'), (t) => t === '✓ Saved', 'the undo saved');
-    const undone = await captionsOnServer(s, jobId);
-    assert.equal(undone.version, reflowed.version + 1);
+    const undone = await savedOnServer(s, jobId, (d) => d.version > reflowed.version, 'the undone layout');
+    assert.equal(undone.version, reflowed.version + 1, 'autosave saved the undo as the next version');
     assert.deepEqual(undone.captions.map((c) => collapse(c.text)), before);
+    await waitForText(page.getByTestId('save-status'), (t) => t === '✓ Saved', 'the undo saved');
 
     // 8. Shift+Enter breaks a line; it survives a reload and reaches the SRT.
     await rows.first().getByRole('button', { name: /^Caption 1, / }).click();
@@ -244,12 +261,12 @@ test('a too-fast caption is flagged and found from the QC list; a re-flow is one
     await textbox.pressSequentially('and welcome to the show.');
     assert.equal(await textbox.inputValue(), 'Good evening,\nand welcome to the show.', 'Shift+Enter inserted a line break, Enter was not pressed');
     await textbox.press('Enter');
+    await savedOnServer(s, jobId, (d) => d.captions[0]?.text === 'Good evening,\nand welcome to the show.', 'the line break');
     await waitForText(page.getByTestId('save-status'), (t) => t === '✓ Saved', 'the line break saved');
     await page.reload();
     const firstLines = list.getByRole('listitem').first().locator('.cap-line');
     await firstLines.first().waitFor({ timeout: 30_000 });
     assert.deepEqual((await firstLines.allInnerTexts()).map(collapse), ['Good evening,', 'and welcome to the show.']);
-    assert.equal((await captionsOnServer(s, jobId)).captions[0]?.text, 'Good evening,\nand welcome to the show.');
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Download as SRT' }).click();
     const srt = readFileSync(await (await download).path(), 'utf8');

@@ -34,9 +34,11 @@ export function CaptionMeasureLine({ measure }: { measure: CaptionMeasure }) {
   const fast = measure.cps > measure.maxCps;
   const long = measure.longestLine > measure.maxLine;
   return (
-    <p className={`cap-measure${fast || long ? ' is-over' : ''}`} aria-label={t('qc.measureLabel', vars)} data-testid="caption-measure">
+    <p className={`cap-measure${fast || long ? ' is-over' : ''}`} data-testid="caption-measure">
       {(fast || long) && <WarningIcon />}
+      {/* The short form for the eye, the sentence for screen readers (a paragraph cannot carry an aria-label). */}
       <span aria-hidden="true">{t('qc.measure', vars)}</span>
+      <span className="sr-only">{t('qc.measureLabel', vars)}</span>
     </p>
   );
 }
