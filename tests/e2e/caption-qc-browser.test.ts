@@ -250,6 +250,8 @@ test('a too-fast caption is flagged and found from the QC list; a re-flow is one
     const undone = await savedOnServer(s, jobId, (d) => d.version > reflowed.version, 'the undone layout');
     assert.equal(undone.version, reflowed.version + 1, 'autosave saved the undo as the next version');
     assert.deepEqual(undone.captions.map((c) => collapse(c.text)), before);
+    assert.deepEqual(undone.layout, first.layout ?? {}, 'the profile went back with the captions');
+    await waitForText(qc, (t) => t.includes('Measured against English (Netflix, 42 per line)') && !t.includes('vertical video'), 'the previous profile');
     await waitForText(page.getByTestId('save-status'), (t) => t === '✓ Saved', 'the undo saved');
 
     // 8. Shift+Enter breaks a line; it survives a reload and reaches the SRT.

@@ -130,10 +130,25 @@ describe('captions laid out from word timings', () => {
     for (const line of lines(reflowed)) assert.ok(line.length <= reflowed.profile!.max_chars_per_line, line);
     // Checks follow the job's layout now.
     assert.equal((await check(id)).json<CaptionCheckResponse>().profile.vertical, true);
+    // Undoing the re-flow in the editor saves the earlier captions with the earlier layout.
+    const undone = await b.app.inject({
+      method: 'PUT',
+      url: `/api/upload-video/result/${id}`,
+      payload: { base_version: reflowed.version, captions: edited, layout: {} },
+    });
+    assert.equal(undone.statusCode, 200, undone.body);
+    assert.equal((await captionsOf(id)).profile?.vertical, false, 'the layout went back with the captions');
+    assert.equal((await check(id)).json<CaptionCheckResponse>().profile.vertical, false);
+    const redone = await b.app.inject({
+      method: 'PUT',
+      url: `/api/upload-video/result/${id}`,
+      payload: { base_version: reflowed.version + 1, captions: reflowed.captions, layout: { profile: 'en', vertical: true } },
+    });
+    assert.equal(redone.statusCode, 200, redone.body);
     // A stale base version is a conflict, as for a save.
     const stale = await b.app.inject({ method: 'POST', url: `/api/upload-video/result/${id}/captions/reflow`, payload: { base_version: 0 } });
     assert.equal(stale.statusCode, 409);
-    const restored = await b.app.inject({ method: 'POST', url: `/api/upload-video/result/${id}/restore`, payload: { base_version: reflowed.version } });
+    const restored = await b.app.inject({ method: 'POST', url: `/api/upload-video/result/${id}/restore`, payload: { base_version: reflowed.version + 2 } });
     const back = restored.json<CaptionDocument>();
     assert.equal(back.edited, false);
     assert.doesNotMatch(back.captions.map((c) => c.text).join(' '), /AMERICANS/);

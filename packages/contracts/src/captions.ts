@@ -110,11 +110,17 @@ export const CaptionDocument = z
   .meta({ id: 'CaptionDocument' });
 export type CaptionDocument = z.infer<typeof CaptionDocument>;
 
-/** Strict too: a body field besides these two is a client mistake it should hear about. */
+/** Strict too: a body field besides these is a client mistake it should hear about. */
 export const SaveCaptionsRequest = z
   .strictObject({
     base_version: z.number().int().min(0),
     captions: CaptionList,
+    /**
+     * The layout these captions follow, when the save changes it: the editor
+     * sends it when undoing a re-flow, so the job's profile goes back with
+     * the captions. Unset keeps the job's layout.
+     */
+    layout: CaptionLayoutRequest.optional(),
   })
   .meta({ id: 'SaveCaptionsRequest' });
 export type SaveCaptionsRequest = z.infer<typeof SaveCaptionsRequest>;

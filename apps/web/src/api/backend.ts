@@ -67,8 +67,13 @@ export async function getCaptions(jobId: string): Promise<CaptionDocument> {
   return (await requestJson(`/api/upload-video/result/${enc(jobId)}/captions`, CaptionDocument, { cache: 'no-store' })).body;
 }
 
-export async function saveCaptions(jobId: string, baseVersion: number, captions: Caption[]): Promise<SaveCaptionsResponse> {
-  const json = { base_version: baseVersion, captions };
+export async function saveCaptions(
+  jobId: string,
+  baseVersion: number,
+  captions: Caption[],
+  layout?: CaptionLayoutRequest,
+): Promise<SaveCaptionsResponse> {
+  const json = { base_version: baseVersion, captions, ...(layout ? { layout } : {}) };
   return (await requestJson(`/api/upload-video/result/${enc(jobId)}`, SaveCaptionsResponse, { method: 'PUT', json })).body;
 }
 

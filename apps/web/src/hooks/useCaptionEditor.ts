@@ -53,15 +53,32 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
   const [edited, setEdited] = useState(false);
   const [layout, setLayout] = useState<EditorLayout>(() => ({ request: {}, profile: editorProfile({}, result.language) }));
   const version = useRef(0);
+  // The layout each state of the history was laid out under: a re-flow's answer carries its own, an
+  // edit keeps its predecessor's. Undoing a re-flow brings the previous layout back with the captions,
+  // and the save after it sends that layout, so the server's profile follows too.
+  const layoutOf = useRef(new WeakMap<Caption[], EditorLayout>());
+  const savedLayout = useRef<CaptionLayoutRequest>({});
   const saved = useRef<Caption[]>([]);
   const latest = useRef<Caption[]>([]);
   const inFlight = useRef<Promise<boolean> | null>(null);
   latest.current = captions;
 
   const takeLayout = useCallback(
-    (doc: CaptionDocument) => setLayout({ request: doc.layout ?? {}, profile: editorProfile(doc, result.language) }),
+    (doc: CaptionDocument) => {
+      const taken = { request: doc.layout ?? {}, profile: editorProfile(doc, result.language) };
+      layoutOf.current.set(doc.captions, taken);
+      savedLayout.current = taken.request;
+      setLayout(taken);
+    },
     [result.language],
   );
+
+  /** Shows a state of the history with the layout it belongs to. */
+  const show = useCallback((state: Caption[]) => {
+    setCaptions(state);
+    const own = layoutOf.current.get(state);
+    if (own) setLayout(own);
+  }, []);
 
   const adopt = useCallback(
     (doc: CaptionDocument) => {
@@ -99,9 +116,12 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
     }
     setSave({ kind: 'saving' });
     try {
-      const res = await saveCaptions(jobId, version.current, snapshot);
+      const own = layoutOf.current.get(snapshot)?.request;
+      const changesLayout = own !== undefined && JSON.stringify(own) !== JSON.stringify(savedLayout.current);
+      const res = await saveCaptions(jobId, version.current, snapshot, changesLayout ? own : undefined);
       version.current = res.version;
       saved.current = snapshot;
+      if (changesLayout) savedLayout.current = own;
       setEdited(true);
       // Edits made while the request was out are saved by the effect below.
       setSave(latest.current === snapshot ? { kind: 'saved' } : { kind: 'pending' });
@@ -156,8 +176,11 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
 
   /** Applies an edit; answers the refusal reason, or null when it was applied. */
   const apply = useCallback((edit: (current: Caption[]) => EditResult) => {
-    const r = edit(stack.current.current);
+    const before = stack.current.current;
+    const r = edit(before);
     if (!r.ok) return r.reason;
+    const inherited = layoutOf.current.get(before);
+    if (inherited) layoutOf.current.set(r.captions, inherited);
     stack.current.push(r.captions);
     setCaptions(r.captions);
     return null;
@@ -165,13 +188,13 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
 
   const undo = useCallback(() => {
     const prev = stack.current.undo();
-    if (prev) setCaptions(prev);
-  }, []);
+    if (prev) show(prev);
+  }, [show]);
 
   const redo = useCallback(() => {
     const next = stack.current.redo();
-    if (next) setCaptions(next);
-  }, []);
+    if (next) show(next);
+  }, [show]);
 
   /** After a conflict: save ours on top of the version now on the server. */
   const overwrite = useCallback(() => {
