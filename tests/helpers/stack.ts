@@ -50,8 +50,25 @@ async function waitFor(url: string, timeoutMs: number, proc: ChildProcess, logs:
   throw new Error(`${url} did not become healthy within ${timeoutMs} ms:\n${logs()}`);
 }
 
-export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ecg-stack-'));
+export interface SystemEnv {
+  env: NodeJS.ProcessEnv;
+  dataDir: string;
+  backendUrl: string;
+  mlUrl: string;
+}
+
+/**
+ * The environment a test system of both services runs on: a fresh DATA_DIR,
+ * two free ports, fast dispatch, an unlimited status route (tests poll it
+ * many times a second), the embedded database unless `extraEnv` names one;
+ * `ownEnv` (the caller's own defaults) and then `extraEnv` on top.
+ */
+export async function systemEnv(
+  prefix: string,
+  extraEnv: Record<string, string>,
+  ownEnv: (urls: { dataDir: string; backendUrl: string; mlUrl: string }) => NodeJS.ProcessEnv = () => ({}),
+): Promise<SystemEnv> {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
   const port = await freePort();
   const mlPort = await freePort();
   const backendUrl = `http://127.0.0.1:${port}`;
@@ -64,16 +81,23 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     PORT: String(port),
     ML_PORT: String(mlPort),
     PUBLIC_URL: backendUrl,
-    BACKEND_URL: backendUrl,
-    ML_URL: mlUrl,
-    ML_PUBLIC_URL: mlUrl,
     DISPATCH_INTERVAL_MS: '200',
     // Tests poll the ML service's status every 50 ms, past its per-client limit; keep them unlimited.
     ML_STATUS_RATE_LIMIT_PER_MINUTE: '1000000',
+    ...ownEnv({ dataDir, backendUrl, mlUrl }),
     ...extraEnv,
   };
   delete env.DATABASE_URL;
   if (extraEnv.DATABASE_URL) env.DATABASE_URL = extraEnv.DATABASE_URL;
+  return { env, dataDir, backendUrl, mlUrl };
+}
+
+export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
+  const { env, dataDir, backendUrl, mlUrl } = await systemEnv('ecg-stack-', extraEnv, (urls) => ({
+    BACKEND_URL: urls.backendUrl,
+    ML_URL: urls.mlUrl,
+    ML_PUBLIC_URL: urls.mlUrl,
+  }));
 
   let output = '';
   const children: ChildProcess[] = [];

@@ -5,11 +5,10 @@
  * child of the real supervisor.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, REPO_ROOT } from './stack.js';
+import { REPO_ROOT, systemEnv } from './stack.js';
 
 const exec = promisify(execFile);
 
@@ -83,28 +82,10 @@ async function processTable(): Promise<{ pid: number; ppid: number; args: string
 }
 
 export async function startSupervisedSystem(extraEnv: Record<string, string> = {}): Promise<SupervisedSystem> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ecg-supervised-'));
-  const backendPort = await freePort();
-  const mlPort = await freePort();
-  const backendUrl = `http://127.0.0.1:${backendPort}`;
-  const mlUrl = `http://127.0.0.1:${mlPort}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    DATA_DIR: dataDir,
-    PORT: String(backendPort),
-    ML_PORT: String(mlPort),
-    PUBLIC_URL: backendUrl,
+  const { env, dataDir, backendUrl, mlUrl } = await systemEnv('ecg-supervised-', extraEnv, (urls) => ({
     // An empty directory: no web app is served and none is built (the API is what these tests need).
-    WEB_DIST_DIR: join(dataDir, 'no-web-build'),
-    DISPATCH_INTERVAL_MS: '200',
-    // The tests poll status many times a second.
-    ML_STATUS_RATE_LIMIT_PER_MINUTE: '1000000',
-    ...extraEnv,
-  };
-  delete env.DATABASE_URL;
-  if (extraEnv.DATABASE_URL) env.DATABASE_URL = extraEnv.DATABASE_URL;
+    WEB_DIST_DIR: join(urls.dataDir, 'no-web-build'),
+  }));
 
   const supervisor = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -151,5 +132,5 @@ export async function startSupervisedSystem(extraEnv: Record<string, string> = {
     await stop();
     throw err;
   }
-  return { backendUrl, mlUrl, backendPort, dataDir, supervisor, logs, waitOpts, servicePid, stop };
+  return { backendUrl, mlUrl, backendPort: Number(new URL(backendUrl).port), dataDir, supervisor, logs, waitOpts, servicePid, stop };
 }

@@ -12,23 +12,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { captionProfile, textWidth, widthScheme } from '@ecg/captions';
 import type { Caption, CaptionDocument, CaptionProfileName, TranscriptResult, TranscriptSegment, TranscriptWord } from '@ecg/contracts';
+import { seededRandom } from '../../../tests/helpers/seeded-random.js';
 import { completedJob } from './helpers/completed-job.js';
 import { startTestBackend, type TestBackend } from './helpers/test-backend.js';
 
 const FPS = 25;
 const FRAME = 1 / FPS;
 
-/** A small deterministic generator (mulberry32), so the same speech is made every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Word timings as a speaker produces them: each word takes time by its
@@ -36,7 +26,7 @@ function random(seed: number): () => number {
  * sentences and paragraphs, and Whisper-like segments of 20–40 s.
  */
 function speak(text: string, language: 'en' | 'ko', seed: number): { result: TranscriptResult; shotChanges: number[] } {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const words: TranscriptWord[] = [];
   let t = 0.8;
   for (const paragraph of text.trim().split('\n')) {

@@ -13,17 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AnalyzedTranscriptResult, WaveformJson, type JobStage } from '@ecg/contracts';
-import { loadConfig } from '../src/config.js';
-import { createWhisperCliEngine } from '../src/engine/whisper-cli-engine.js';
 import { MlError } from '../src/errors.js';
 import { ProgressTracker } from '../src/pipeline/progress.js';
 import { runJob, type JobHooks, type PipelineDeps } from '../src/pipeline/run-job.js';
-import { checkReadiness } from '../src/readiness.js';
 import { JFK_WAV, requireWhisperCli } from './helpers/fixtures.js';
 import { ffmpeg } from './helpers/media.js';
-import { testModelPath } from './helpers/test-model.js';
 import { muxIntoMp4 } from './support/media.js';
 import { SECRET } from './support/ml-service.js';
+import { testPipelineDeps } from './support/pipeline-deps.js';
 import { startStandIn, type StandIn } from './support/stand-in-backend.js';
 
 describe('audio analysis in the pipeline', () => {
@@ -39,34 +36,7 @@ describe('audio analysis in the pipeline', () => {
     // 3 s of speech: the analysis measures real audio, and the decode stays short.
     await ffmpeg(['-i', JFK_WAV, '-t', '3', join(work, 'short.wav')]);
     videoUrl = standIn.serve('short.mp4', await muxIntoMp4(join(work, 'short.wav'), join(work, 'short.mp4')));
-    const config = loadConfig({
-      DATA_DIR: join(work, 'data'),
-      ML_API_TOKEN: 't',
-      CALLBACK_SECRET: 's',
-      WHISPER_MODEL: await testModelPath('micro'),
-      WHISPER_VAD: 'off',
-      EMPHASIS_LOUD_DB: '5',
-      EMPHASIS_WHISPER_DB: '9',
-    });
-    const ready = await checkReadiness(config, process.env);
-    assert.ok(ready.ready, ready.ready ? '' : ready.reason);
-    deps = {
-      tmpRoot: join(work, 'tmp'),
-      tools: ready.tools,
-      // Greedy decoding: random weights never stop early, so a beam of 5 costs 5x the steps.
-      createEngine: (tmpDir) => createWhisperCliEngine({ binaryPath: ready.binaryPath, tmpDir, beamSize: 1 }),
-      model: ready.model,
-      allowedOrigins: [standIn.origin],
-      maxDownloadBytes: 50_000_000,
-      downloadTimeoutMs: 30_000,
-      downloadRetryMs: 0,
-      maxMediaSeconds: 60,
-      transcribeTimeoutMs: 60_000,
-      threads: 2,
-      temperatureFallback: false,
-      vadModelPath: undefined,
-      emphasisThresholds: config.emphasis,
-    };
+    deps = await testPipelineDeps(work, standIn.origin, { EMPHASIS_LOUD_DB: '5', EMPHASIS_WHISPER_DB: '9' });
   });
   after(async () => {
     await standIn?.close();

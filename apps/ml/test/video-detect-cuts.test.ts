@@ -12,6 +12,7 @@ import { EvenSample } from '../src/video/even-sample.js';
 import { frameDifference } from '../src/video/frame-difference.js';
 import { ShotAnalyzer } from '../src/video/shot-analyzer.js';
 import { tileSprite } from '../src/video/tile-sprite.js';
+import { seededRandom } from '../../../tests/helpers/seeded-random.js';
 import { displaySize, parseRate } from '../src/pipeline/probe-media.js';
 
 const W = 160;
@@ -19,18 +20,6 @@ const H = 90;
 
 type Rgb = [number, number, number];
 type Look = (x: number, y: number) => Rgb;
-
-/** A small deterministic PRNG (mulberry32), so every run sees the same "random" frames. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const clamp = (v: number) => Math.max(0, Math.min(255, Math.round(v)));
 
@@ -100,7 +89,7 @@ describe('frame difference', () => {
   });
 
   it('scores pixel noise lower over cells than pixel by pixel would', () => {
-    const noise = rng(7);
+    const noise = seededRandom(7);
     const a = render(solid([128, 128, 128]), { noise, noiseAmp: 40 });
     const b = render(solid([128, 128, 128]), { noise, noiseAmp: 40 });
     // Uniform noise of ±40 on each frame: |a−b| per pixel averages ~27 in each of R, G, B.
@@ -136,7 +125,7 @@ describe('adaptive cut detection on synthetic frames', () => {
   });
 
   it('finds no cut inside a noisy shot, and the cut out of it to another look', () => {
-    const noise = rng(42);
+    const noise = seededRandom(42);
     const bars = render(checker([235, 235, 16], [16, 180, 235], 20));
     const v = video([
       { frames: 60, frame: () => render(solid([128, 128, 128]), { noise, noiseAmp: 60 }) },
@@ -185,7 +174,7 @@ describe('adaptive cut detection on synthetic frames', () => {
     let expected = 0;
     let false_ = 0;
     for (let seed = 1; seed <= 80; seed++) {
-      const r = rng(seed);
+      const r = seededRandom(seed);
       const shots = 2 + Math.floor(r() * 4);
       const spec: Array<{ frames: number; frame: (k: number) => Uint8Array }> = [];
       let last = -1;

@@ -14,16 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ResultCallbackRequest, ThumbnailSprite, VideoAnalysis, type JobStage, type TranscriptResult } from '@ecg/contracts';
-import { loadConfig } from '../src/config.js';
-import { createWhisperCliEngine } from '../src/engine/whisper-cli-engine.js';
 import { MlError } from '../src/errors.js';
 import { withVideo } from '../src/pipeline/assemble-result.js';
 import { runJob, videoAnalysisBudgetMs, type PipelineDeps } from '../src/pipeline/run-job.js';
-import { checkReadiness } from '../src/readiness.js';
 import { JFK_WAV, requireWhisperCli } from './helpers/fixtures.js';
 import { ffmpeg, videoWithShots } from './helpers/media.js';
 import { testModelPath } from './helpers/test-model.js';
 import { makeDataDir, pollUntilDone, processVideo, removeDir, SECRET, startService, tempLeftovers, type RunningService } from './support/ml-service.js';
+import { testPipelineDeps } from './support/pipeline-deps.js';
 import { startStandIn, type StandIn } from './support/stand-in-backend.js';
 
 const S = 's=320x180:r=30';
@@ -58,26 +56,7 @@ describe('video analysis in the pipeline', () => {
       join(work, 'cover.mp3'),
     ]);
     coverArtUrl = standIn.serve('cover.mp3', join(work, 'cover.mp3'));
-    const config = loadConfig({ DATA_DIR: join(work, 'data'), ML_API_TOKEN: 't', CALLBACK_SECRET: 's', WHISPER_MODEL: await testModelPath('micro'), WHISPER_VAD: 'off' });
-    const ready = await checkReadiness(config, process.env);
-    assert.ok(ready.ready, ready.ready ? '' : ready.reason);
-    deps = {
-      tmpRoot: join(work, 'tmp'),
-      tools: ready.tools,
-      // Greedy decoding: random weights never stop early, so a beam of 5 costs 5x the steps.
-      createEngine: (tmpDir) => createWhisperCliEngine({ binaryPath: ready.binaryPath, tmpDir, beamSize: 1 }),
-      model: ready.model,
-      allowedOrigins: [standIn.origin],
-      maxDownloadBytes: 50_000_000,
-      downloadTimeoutMs: 30_000,
-      downloadRetryMs: 0,
-      maxMediaSeconds: 60,
-      transcribeTimeoutMs: 60_000,
-      threads: 2,
-      temperatureFallback: false,
-      vadModelPath: undefined,
-      emphasisThresholds: config.emphasis,
-    };
+    deps = await testPipelineDeps(work, standIn.origin);
   });
   after(async () => {
     await standIn?.close();
