@@ -56,22 +56,8 @@ const DERIVED: Caption[] = [
     start: 0,
     end: 5.5,
     text: 'And so my fellow Americans,\nask not what your country can do for you.',
-    words: [
-      { word: ' And', start: 0, end: 0.3, probability: 0.9 },
-      { word: ' so', start: 0.3, end: 0.6, probability: 0.8, volume_db: -20.5 },
-      { word: ' my', start: 0.7, end: 0.9, probability: 0.9 },
-      { word: ' fellow', start: 0.9, end: 1.4, probability: 0.9 },
-      { word: ' Americans,', start: 1.4, end: 2.5, probability: 0.9 },
-      { word: ' ask', start: 2.5, end: 2.7, probability: 0.9 },
-      { word: ' not', start: 2.7, end: 2.9, probability: 0.9 },
-      { word: ' what', start: 3.0, end: 3.2, probability: 0.9 },
-      { word: ' your', start: 3.2, end: 3.4, probability: 0.9 },
-      { word: ' country', start: 3.4, end: 3.8, probability: 0.9 },
-      { word: ' can', start: 3.9, end: 4.1, probability: 0.9 },
-      { word: ' do', start: 4.1, end: 4.3, probability: 0.9 },
-      { word: ' for', start: 4.3, end: 4.5, probability: 0.9 },
-      { word: ' you.', start: 4.5, end: 5.0, probability: 0.9 },
-    ],
+    // Every transcript word once, in order, with the named fields only (loudness_dbfs dropped).
+    words: RESULT.segments.flatMap((seg) => seg.words ?? []).map(({ loudness_dbfs: _dropped, ...named }) => named),
   },
 ];
 
