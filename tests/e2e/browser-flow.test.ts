@@ -18,7 +18,7 @@ import type { Browser, Page, Request, Route } from 'playwright-core';
 import { CaptionDocument, JobResultResponse } from '@ecg/contracts';
 import { REPO_ROOT, startStack, type Stack } from '../helpers/stack.js';
 import { muxAudioIntoMp4 } from '../helpers/media.js';
-import { ensureWebBuild, launchChromium, newPersonContext, requireChromium, waitForText } from '../helpers/browser.js';
+import { ensureWebBuild, launchChromium, newPersonContext, requireChromium, waitForPage, waitForText } from '../helpers/browser.js';
 import { testModelPath } from '../../apps/ml/test/helpers/test-model.js';
 import { JFK_WAV, VAD_MODEL, requireWhisperCli } from '../../apps/ml/test/helpers/fixtures.js';
 
@@ -193,7 +193,7 @@ test('a person uploads a video, watches it transcribe, edits a caption that surv
     assert.ok(rows > 0, 'at least one caption');
     await waitForText(page.locator('.editor-title .hint'), (t) => t.startsWith(`${rows} caption`) && t.endsWith('· Original transcript'), 'the caption count');
     // Strings, not functions: they run in the page, and this repo's type check has no DOM library.
-    await page.waitForFunction("(document.querySelector('video')?.readyState ?? 0) >= 1", undefined, { timeout: 15_000 });
+    await waitForPage(page, "(document.querySelector('video')?.readyState ?? 0) >= 1", 15_000);
     const videoSeconds = Number(await page.evaluate("document.querySelector('video').duration"));
     assert.ok(Math.abs(videoSeconds - 11) < 0.5, `the uploaded video plays in the editor (duration ${videoSeconds})`);
 

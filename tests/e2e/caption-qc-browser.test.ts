@@ -23,7 +23,7 @@ import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { CaptionDocument, type TranscriptResult, type TranscriptSegment } from '@ecg/contracts';
 import { deliverSignedResult, freePort, REPO_ROOT, startStack, type Stack } from '../helpers/stack.js';
-import { ensureWebBuild, launchChromium, newPersonContext, requireChromium, waitForText } from '../helpers/browser.js';
+import { ensureWebBuild, launchChromium, newPersonContext, requireChromium, waitForPage, waitForText } from '../helpers/browser.js';
 import { testModelPath } from '../../apps/ml/test/helpers/test-model.js';
 
 const run = promisify(execFile);
@@ -186,7 +186,7 @@ test('a too-fast caption is flagged and found from the QC list; a re-flow is one
     const first = await captionsOnServer(s, jobId);
     assert.deepEqual(first.layout, { profile: 'en' }, 'request-process got the picked profile');
     assert.equal(first.profile?.max_chars_per_line, 42);
-    await page.waitForFunction("(document.querySelector('video')?.readyState ?? 0) >= 1", undefined, { timeout: 15_000 });
+    await waitForPage(page, "(document.querySelector('video')?.readyState ?? 0) >= 1", 15_000);
 
     // 3. The fast caption shows its figures and its warning, in words and with the sign.
     const fastRow = rows.filter({ hasText: 'Then everything' }).first();
@@ -208,10 +208,10 @@ test('a too-fast caption is flagged and found from the QC list; a re-flow is one
     const entry = qc.getByRole('button', { name: new RegExp(`^Caption ${fastNumber} .*Reads too fast`) }).first();
     await entry.click();
     const startOnServer = first.captions.find((c) => c.id === fastId)!.start;
-    await page.waitForFunction(
+    await waitForPage(
+      page,
       `(() => { const a = document.activeElement; return a?.tagName === 'TEXTAREA' && a.closest('li')?.dataset.captionId === ${JSON.stringify(fastId)}; })()`,
-      undefined,
-      { timeout: 5000 },
+      5000,
     );
     const playhead = Number(await page.evaluate("document.querySelector('video').currentTime"));
     assert.ok(Math.abs(playhead - startOnServer) < 0.05, `the video went to the caption (${playhead} vs ${startOnServer})`);

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { REPO_ROOT } from './stack.js';
 
 export const WEB_DIR = join(REPO_ROOT, 'apps', 'web');
@@ -127,5 +127,18 @@ export async function waitForText(
     }
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last text: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Waits until `expression` is true in the page. Not page.waitForFunction:
+ * that evals a string predicate inside the page, which the app's CSP
+ * (no 'unsafe-eval') refuses; page.evaluate goes through DevTools instead.
+ */
+export async function waitForPage(page: Page, expression: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${expression}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
