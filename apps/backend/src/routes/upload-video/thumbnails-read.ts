@@ -4,9 +4,10 @@ import { ErrorBody, JobIdParams, ThumbnailLayout, ThumbnailsResponse } from '@ec
 import { z } from 'zod';
 import { requireJob } from '../../captions/job-access.js';
 import { AppError } from '../../errors.js';
-import type { Job, JobRepository } from '../../jobs/job-repository.js';
+import type { JobRepository } from '../../jobs/job-repository.js';
 import { thumbnailsKey, thumbnailsLayoutKey } from '../../storage/derived-keys.js';
-import { StorageNotFoundError, type ObjectStorage } from '../../storage/storage.js';
+import { readDerived } from '../../storage/read-derived.js';
+import type { ObjectStorage } from '../../storage/storage.js';
 import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
 
 export interface ThumbnailsReadOptions {
@@ -31,16 +32,6 @@ async function readSmall(stream: Readable, limit: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Opens a derived object of the job: 404 NOT_FOUND when it is not there, 503 when storage fails. */
-async function openDerived(storage: Pick<ObjectStorage, 'read'>, job: Job, key: string, log: { error: (o: object, m: string) => void }): Promise<Readable> {
-  try {
-    return await storage.read(key);
-  } catch (err) {
-    if (err instanceof StorageNotFoundError) throw new AppError('NOT_FOUND', 404, `job ${job.id} has no thumbnails`);
-    log.error({ err, jobId: job.id }, 'storage failed while reading thumbnails');
-    throw new AppError('STORAGE_UNAVAILABLE', 503, 'storage is not available; try again shortly');
-  }
-}
 
 /**
  * `GET /api/upload-video/result/:jobId/thumbnails`: how the thumbnail sprite
@@ -68,7 +59,7 @@ export const thumbnailsReadRoute: FastifyPluginAsyncZod<ThumbnailsReadOptions> =
     },
     async (request, reply) => {
       const job = await requireJob(opts.jobs, request.params.jobId);
-      const stream = await openDerived(opts.storage, job, thumbnailsLayoutKey(job.fileKey), request.log);
+      const stream = await readDerived(opts.storage, job.id, thumbnailsLayoutKey(job.fileKey), 'thumbnails', request.log);
       let layout: ThumbnailLayout;
       try {
         layout = ThumbnailLayout.parse(JSON.parse(await readSmall(stream, MAX_LAYOUT_BYTES)));
@@ -105,7 +96,7 @@ export const thumbnailsReadRoute: FastifyPluginAsyncZod<ThumbnailsReadOptions> =
     },
     async (request, reply) => {
       const job = await requireJob(opts.jobs, request.params.jobId);
-      const body = await openDerived(opts.storage, job, thumbnailsKey(job.fileKey), request.log);
+      const body = await readDerived(opts.storage, job.id, thumbnailsKey(job.fileKey), 'thumbnails', request.log);
       return reply.header('content-type', 'image/jpeg').header('cache-control', 'no-cache').send(body);
     },
   );

@@ -2,10 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorBody, JobIdParams } from '@ecg/contracts';
 import { z } from 'zod';
 import { requireJob } from '../../captions/job-access.js';
-import { AppError } from '../../errors.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
 import { waveformKey } from '../../storage/derived-keys.js';
-import { StorageNotFoundError, type ObjectStorage } from '../../storage/storage.js';
+import { readDerived } from '../../storage/read-derived.js';
+import type { ObjectStorage } from '../../storage/storage.js';
 import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
 
 export interface WaveformReadOptions {
@@ -39,14 +39,7 @@ export const waveformReadRoute: FastifyPluginAsyncZod<WaveformReadOptions> = asy
     },
     async (request, reply) => {
       const job = await requireJob(opts.jobs, request.params.jobId);
-      let body;
-      try {
-        body = await opts.storage.read(waveformKey(job.fileKey));
-      } catch (err) {
-        if (err instanceof StorageNotFoundError) throw new AppError('NOT_FOUND', 404, `job ${job.id} has no waveform`);
-        request.log.error({ err, jobId: job.id }, 'storage failed while reading a waveform');
-        throw new AppError('STORAGE_UNAVAILABLE', 503, 'storage is not available; try again shortly');
-      }
+      const body = await readDerived(opts.storage, job.id, waveformKey(job.fileKey), 'waveform', request.log);
       return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-cache').send(body);
     },
   );
