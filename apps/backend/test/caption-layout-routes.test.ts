@@ -17,7 +17,8 @@ function runOnResult(language = 'en'): TranscriptResult {
   const tokens = text.split(' ');
   let t = 0.5;
   const words = tokens.map((w) => {
-    const word = { word: ` ${w}`, start: t, end: t + 0.3, probability: 0.9 };
+    // Trimmed, as the ML service delivers words (assemble-result.ts); the segment text carries the spaces.
+    const word = { word: w, start: t, end: t + 0.3, probability: 0.9 };
     t += w.endsWith('.') ? 1.2 : 0.4; // a pause after each sentence
     return word;
   });

@@ -34,7 +34,8 @@ function speak(text: string, language: 'en' | 'ko', seed: number): { result: Tra
       const units = Array.from(token.replace(/[^\p{L}\p{N}]/gu, '')).length;
       const perUnit = language === 'ko' ? 0.16 : 0.06;
       const duration = Math.max(0.12, units * perUnit * (0.8 + 0.4 * next()));
-      words.push({ word: ` ${token}`, start: round(t), end: round(t + duration), probability: 0.9 });
+      // As the ML service delivers them (assemble-result.ts): words trimmed, the segment text spaced.
+      words.push({ word: token, start: round(t), end: round(t + duration), probability: 0.9 });
       t += duration + 0.04 + 0.06 * next();
       if (/[.?!]$/.test(token)) t += 0.5 + 0.6 * next();
       else if (/[,;:]$/.test(token)) t += 0.15 + 0.25 * next();
@@ -47,7 +48,7 @@ function speak(text: string, language: 'en' | 'ko', seed: number): { result: Tra
     let to = from;
     while (to < words.length - 1 && words[to + 1]!.end - words[from]!.start < 20 + 20 * next()) to += 1;
     const slice = words.slice(from, to + 1);
-    segments.push({ id: segments.length, start: slice[0]!.start, end: slice.at(-1)!.end, text: slice.map((w) => w.word).join(''), words: slice });
+    segments.push({ id: segments.length, start: slice[0]!.start, end: slice.at(-1)!.end, text: slice.map((w) => ` ${w.word}`).join(''), words: slice });
     from = to + 1;
   }
   // A cut every 2–9 s, on frame boundaries, as a video's shot changes fall.

@@ -21,7 +21,14 @@ export function normaliseCaptionText(text: string): string {
 
 // Scripts written without spaces between words: joining two captions in them
 // must not insert one. Hangul is spaced, so it is not listed.
-const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\u3000-\u303f\uff00-\uffef]/u;
+// Script_Extensions, not Script: the prolonged sound mark ー and the iteration mark 々 are
+// "Common" by Script but belong to kana and kanji text ("東京タワーに" has no space).
+const UNSPACED = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Thai}\p{scx=Lao}\p{scx=Khmer}\p{scx=Myanmar}\u3000-\u303f\uff00-\uffef]/u;
+
+/** True for a character of a script written without spaces between words (CJK, Thai, …; Hangul is spaced). */
+export function isUnspacedChar(ch: string): boolean {
+  return UNSPACED.test(ch);
+}
 
 /** Joins two caption texts with a space, or without one between two characters of unspaced scripts. */
 export function joinTexts(a: string, b: string): string {
@@ -29,7 +36,7 @@ export function joinTexts(a: string, b: string): string {
   if (b === '') return a;
   const last = Array.from(a).pop() ?? '';
   const first = Array.from(b)[0] ?? '';
-  return UNSPACED.test(last) && UNSPACED.test(first) ? a + b : `${a} ${b}`;
+  return isUnspacedChar(last) && isUnspacedChar(first) ? a + b : `${a} ${b}`;
 }
 
 /**

@@ -119,8 +119,13 @@ export function layoutSources(sources: readonly TokenSource[], profile: CaptionP
  * what the result guarantees.
  */
 export function layoutCaptions(words: readonly CaptionWord[], profile: CaptionProfile, options: LayoutOptions = {}): Caption[] {
+  // Whisper's own words carry a leading space where a word starts; the ML service's are trimmed
+  // (apps/ml/src/pipeline/assemble-result.ts joins word pieces first). A stream without a single
+  // leading space is such a list of whole words: each is spaced from the last, except between two
+  // characters of scripts written without spaces (joinTexts), so Japanese and Chinese stay unspaced.
+  const trimmed = words.slice(1).every((w) => !/^\s/.test(w.word));
   return layoutSources(
-    words.map((word) => ({ word })),
+    words.map((word) => (trimmed ? { word, spaceBefore: true } : { word })),
     profile,
     options,
   );

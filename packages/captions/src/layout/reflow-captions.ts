@@ -1,14 +1,10 @@
 import type { Caption, CaptionProfile, CaptionWord } from '@ecg/contracts';
-import { alignWords, normaliseText } from '../text-align.js';
+import { alignWords, isUnspacedChar, normaliseText } from '../text-align.js';
 import { breaksAnywhere } from './break-rules.js';
 import { layoutSources, type LayoutOptions } from './layout-captions.js';
 import type { TokenSource } from './layout-tokens.js';
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
-
-// Characters of scripts written without spaces (as text-align.ts lists them, Hangul
-// excepted): each is a break point of its own when words are cut from edited text.
-const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\u3000-\u303f\uff00-\uffef]/u;
 
 /** Pieces of edited text to lay out, with whether whitespace came before each. */
 function textPieces(text: string, cutUnspaced: boolean): Array<{ piece: string; spaced: boolean }> {
@@ -28,7 +24,7 @@ function textPieces(text: string, cutUnspaced: boolean): Array<{ piece: string; 
       run = '';
     };
     for (const ch of chunk) {
-      if (UNSPACED.test(ch)) {
+      if (isUnspacedChar(ch)) {
         flush();
         run = ch;
         flush();
