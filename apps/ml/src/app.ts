@@ -1,4 +1,5 @@
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -63,6 +64,30 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody('NOT_FOUND', `no route ${req.method} ${req.url}`)));
 
+  // A JSON API and its /docs page: scripts and styles from this origin only, never framed, no
+  // referrer (as the backend; apps/backend/src/security/security-headers.ts). No HSTS or
+  // upgrade-insecure-requests: the service speaks plain http on its network.
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    hsts: false,
+    // The browser reads /status from the web app's origin (CORS): cross-origin reads must stay allowed.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
   // The browser polls /status directly (the seed's flow); nothing else is meant for it.
   await app.register(cors, { origin: [...deps.webOrigins], methods: ['GET', 'HEAD'] });
   // Only routes that opt in (the public status route) are limited.

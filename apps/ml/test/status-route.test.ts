@@ -85,6 +85,18 @@ describe('GET /api/upload-video/status/:job_id', () => {
   it('never limits the backend, which polls with the token', async () => {
     for (let i = 0; i < 8; i++) assert.equal((await get(publicId, '10.0.0.5', ROUTE_TOKEN)).statusCode, 200);
   });
+
+  it('sends a CSP without inline script or framing, nosniff and no referrer, on the status route and the docs', async () => {
+    for (const url of [`/api/upload-video/status/${publicId}`, '/docs', '/health']) {
+      const res = await r.app.inject({ method: 'GET', url, remoteAddress: '10.0.0.9' });
+      const csp = String(res.headers['content-security-policy'] ?? '');
+      assert.match(csp, /frame-ancestors 'none'/, `${url}: ${csp}`);
+      assert.match(csp, /script-src 'self'(;|$)/, url);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, url);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff', url);
+      assert.equal(res.headers['referrer-policy'], 'no-referrer', url);
+    }
+  });
 });
 
 describe('URLs in text shown without a token', () => {
