@@ -4,7 +4,7 @@
  * A missing Chromium fails the test with the reason; it is never skipped.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { REPO_ROOT } from './stack.js';
@@ -84,25 +84,53 @@ export function webBuildIsStale(): boolean {
   return WEB_SOURCES.some((p) => newestMtime(p) > built);
 }
 
+/** Held while one test process builds the web app; another waits, then finds the build fresh. */
+const BUILD_LOCK = join(WEB_DIR, '.test-build-lock');
+// A lock older than this was left by a test process that died mid-build (a build takes well under a minute).
+const STALE_LOCK_MS = 5 * 60_000;
+
+function takeBuildLock(): boolean {
+  try {
+    mkdirSync(BUILD_LOCK); // atomic: exactly one process creates it
+    return true;
+  } catch {
+    const age = Date.now() - (statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > STALE_LOCK_MS) rmSync(BUILD_LOCK, { recursive: true, force: true });
+    return false;
+  }
+}
+
 /**
  * Builds apps/web/dist when it is missing or older than its sources, so the
- * browser tests pass on a clean clone without a separate build step.
+ * browser tests pass on a clean clone without a separate build step. The
+ * test runner runs files in parallel, and vite empties dist before writing:
+ * two browser tests building at once would serve each other half a build, so
+ * one builds under a lock and the other waits for it.
  */
 export async function ensureWebBuild(): Promise<string> {
-  if (!webBuildIsStale()) return WEB_DIST_DIR;
-  const vite = join(REPO_ROOT, 'node_modules', '.bin', 'vite');
-  let output = '';
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(vite, ['build', '--logLevel', 'warn'], { cwd: WEB_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.once('error', reject);
-    child.once('exit', resolve);
-  });
-  if (code !== 0 || !existsSync(join(WEB_DIST_DIR, 'index.html'))) {
-    throw new Error(`building the web app failed (vite build exited ${code}):\n${output.slice(-4000)}`);
+  for (;;) {
+    if (!webBuildIsStale()) return WEB_DIST_DIR;
+    if (takeBuildLock()) break;
+    await new Promise((r) => setTimeout(r, 250));
   }
-  return WEB_DIST_DIR;
+  try {
+    if (!webBuildIsStale()) return WEB_DIST_DIR; // built by the process that held the lock before
+    const vite = join(REPO_ROOT, 'node_modules', '.bin', 'vite');
+    let output = '';
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(vite, ['build', '--logLevel', 'warn'], { cwd: WEB_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+      child.once('error', reject);
+      child.once('exit', resolve);
+    });
+    if (code !== 0 || !existsSync(join(WEB_DIST_DIR, 'index.html'))) {
+      throw new Error(`building the web app failed (vite build exited ${code}):\n${output.slice(-4000)}`);
+    }
+    return WEB_DIST_DIR;
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
 }
 
 /**
