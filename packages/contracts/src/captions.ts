@@ -3,6 +3,7 @@ import { ErrorCode } from './errors.js';
 import { JobStatus, Progress } from './jobs.js';
 import { WordAnalysis } from './analysis.js';
 import { CaptionLayoutRequest, CaptionProfile } from './caption-layout.js';
+import { CaptionSpeakerList, SpeakerId } from './speakers.js';
 
 /*
  * Caption editing, export and job listing. Endpoints (backend, all under the
@@ -59,11 +60,13 @@ export const CaptionWord = z
     end: CaptionTime,
     probability: z.number().min(0).max(1).optional(),
     ...WordAnalysis.partial().shape,
+    /** Who said it: the diarizer's speaker, or the one the person reassigned it to. */
+    speaker: SpeakerId.optional(),
   })
   .meta({ id: 'CaptionWord' });
 export type CaptionWord = z.infer<typeof CaptionWord>;
 
-/** Strict like CaptionWord: speakers (issue 10) will be named here when they exist. */
+/** Strict like CaptionWord. */
 export const Caption = z
   .strictObject({
     /** Stable within one document (`c0`, `c1`, … ; new ids come from nextCaptionId). */
@@ -72,6 +75,12 @@ export const Caption = z
     end: CaptionTime,
     text: z.string().max(10_000),
     words: z.array(CaptionWord).max(5_000),
+    /**
+     * The speaker who opens the caption. Words carry their own speakers (a
+     * two-speaker exchange shares one caption, one line each); this one is
+     * what a caption without words (typed in) is spoken by.
+     */
+    speaker: SpeakerId.optional(),
   })
   .refine((c) => c.start <= c.end, { message: 'a caption must not end before it starts', path: ['end'] })
   .meta({ id: 'Caption' });
@@ -106,6 +115,12 @@ export const CaptionDocument = z
     layout: CaptionLayoutRequest.optional(),
     /** That layout as concrete figures: what the editor measures each caption against. */
     profile: CaptionProfile.optional(),
+    /**
+     * The names of the speakers the captions mention, in order of first
+     * speech: the diarizer's speakers named `Speaker 1`, `Speaker 2`, … until
+     * the person renames them. Empty when the job has no speakers.
+     */
+    speakers: CaptionSpeakerList.optional(),
   })
   .meta({ id: 'CaptionDocument' });
 export type CaptionDocument = z.infer<typeof CaptionDocument>;
@@ -121,6 +136,8 @@ export const SaveCaptionsRequest = z
      * the captions. Unset keeps the job's layout.
      */
     layout: CaptionLayoutRequest.optional(),
+    /** The speakers' names after this edit (a rename, a new speaker). Unset keeps the saved names. */
+    speakers: CaptionSpeakerList.optional(),
   })
   .meta({ id: 'SaveCaptionsRequest' });
 export type SaveCaptionsRequest = z.infer<typeof SaveCaptionsRequest>;
@@ -160,7 +177,19 @@ export type RestoreCaptionsRequest = z.infer<typeof RestoreCaptionsRequest>;
 export const ExportFormat = z.enum(['srt', 'vtt', 'txt', 'json', 'ass']);
 export type ExportFormat = z.infer<typeof ExportFormat>;
 
-export const ExportQuery = z.object({ format: ExportFormat }).meta({ id: 'ExportQuery' });
+export const ExportQuery = z
+  .object({
+    format: ExportFormat,
+    /**
+     * SRT and TXT: put `Name: ` before the words of each speaker where the
+     * speaker changes. Off by default: most players show captions without names.
+     */
+    speaker_names: z
+      .enum(['true', 'false', '1', '0'])
+      .optional()
+      .transform((v) => v === 'true' || v === '1'),
+  })
+  .meta({ id: 'ExportQuery' });
 export type ExportQuery = z.infer<typeof ExportQuery>;
 
 export const MediaUrlResponse = z

@@ -14,3 +14,4 @@ export * from './analysis.js';
 export * from './expressive.js';
 export * from './caption-layout.js';
 export * from './video.js';
+export * from './speakers.js';

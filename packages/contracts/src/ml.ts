@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorCode } from './errors.js';
 import { JobStage, JobStatus, Progress } from './jobs.js';
 import { LanguageCode } from './languages.js';
+import { checkSpeakerCounts, SpeakerCountOptions } from './speakers.js';
 import { TranscriptSegment } from './result.js';
 
 /** backend → ML: `POST /api/upload-video/process-video`. */
@@ -12,7 +13,10 @@ export const ProcessVideoRequest = z
     language: LanguageCode.optional(),
     /** Original clients named the delivery base URL; honoured only when allow-listed. */
     fastapi_base_url: z.string().url().optional(),
+    /** Passed through from request-process: how many speakers the diarizer looks for. */
+    ...SpeakerCountOptions.shape,
   })
+  .superRefine(checkSpeakerCounts)
   .meta({ id: 'ProcessVideoRequest' });
 export type ProcessVideoRequest = z.infer<typeof ProcessVideoRequest>;
 

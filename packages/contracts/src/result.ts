@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { VideoAnalysis } from './video.js';
+import { Diarization, SpeakerId } from './speakers.js';
 
 /**
  * How deep a field the contract does not name may nest. The result is kept
@@ -34,6 +35,8 @@ export const TranscriptWord = z
     start: z.number().min(0),
     end: z.number().min(0),
     probability: z.number().min(0).max(1),
+    /** The diarizer's speaker of the turn the word overlaps most; absent when diarization did not run. */
+    speaker: SpeakerId.optional(),
   })
   .catchall(ExtraField)
   .meta({ id: 'TranscriptWord' });
@@ -46,6 +49,8 @@ export const TranscriptSegment = z
     end: z.number().min(0),
     text: z.string(),
     words: z.array(TranscriptWord).optional(),
+    /** The speaker of the turn the segment overlaps most (its words may name others). */
+    speaker: SpeakerId.optional(),
   })
   .catchall(ExtraField)
   .meta({ id: 'TranscriptSegment' });
@@ -71,6 +76,8 @@ export const TranscriptResult = z
     timing: z.record(z.string(), z.number()).optional(),
     /** Frame rate, size and shot changes of the picture; absent for audio-only media (or when the video analysis failed). */
     video: VideoAnalysis.optional(),
+    /** Who spoke when; absent when diarization did not run or failed (then `warnings` says why). */
+    diarization: Diarization.optional(),
   })
   .catchall(ExtraField)
   .meta({ id: 'TranscriptResult' });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CaptionLayoutRequest, CaptionProfileName } from './caption-layout.js';
 import { LanguageCode } from './languages.js';
+import { checkSpeakerCounts, SpeakerCountOptions } from './speakers.js';
 
 export const GenerateUrlRequest = z
   .object({
@@ -40,7 +41,10 @@ export const RequestProcessRequest = z
      * transcript language's profile.
      */
     profile: z.union([CaptionProfileName, CaptionLayoutRequest]).optional(),
+    /** How many speakers to look for (num_speakers, or min/max bounds); unset: found from the audio. */
+    ...SpeakerCountOptions.shape,
   })
+  .superRefine(checkSpeakerCounts)
   .meta({ id: 'RequestProcessRequest' });
 export type RequestProcessRequest = z.infer<typeof RequestProcessRequest>;
 
