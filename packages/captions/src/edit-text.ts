@@ -1,6 +1,7 @@
 import type { Caption, CaptionWord } from '@ecg/contracts';
 import { ok, refuse, type EditResult } from './edit-result.js';
 import { normaliseCaptionText, tokenize } from './text-align.js';
+import { wordSpeaker } from './caption-speaker.js';
 
 // Beyond this many token pairs the diff costs more than it is worth for a
 // caption (a pasted essay); every word is then re-timed evenly.
@@ -34,14 +35,26 @@ function commonTokens(a: readonly string[], b: readonly string[]): Array<[number
   return pairs;
 }
 
-/** New words for tokens in [lo, hi] seconds, each getting time in proportion to its length. */
-function spread(tokens: readonly string[], firstIndex: number, lo: number, hi: number): CaptionWord[] {
+/**
+ * New words for tokens in [lo, hi] seconds, each getting time in proportion
+ * to its length, and the speaker `speakerOf` gives its position among them.
+ */
+function spread(
+  tokens: readonly string[],
+  firstIndex: number,
+  lo: number,
+  hi: number,
+  speakerOf: (k: number) => string | undefined,
+): CaptionWord[] {
   const total = tokens.reduce((n, t) => n + Array.from(t).length, 0) || 1;
   const words: CaptionWord[] = [];
   let at = lo;
   tokens.forEach((t, k) => {
     const end = k === tokens.length - 1 ? hi : at + ((hi - lo) * Array.from(t).length) / total;
-    words.push({ word: firstIndex + k === 0 ? t : ` ${t}`, start: at, end });
+    const word: CaptionWord = { word: firstIndex + k === 0 ? t : ` ${t}`, start: at, end };
+    const speaker = speakerOf(k);
+    if (speaker !== undefined) word.speaker = speaker;
+    words.push(word);
     at = end;
   });
   return words;
@@ -52,6 +65,10 @@ function spread(tokens: readonly string[], firstIndex: number, lo: number, hi: n
  * (a fixed typo leaves its neighbours' karaoke timing alone); new or changed
  * words share the time between the nearest kept words. A caption without word
  * timings stays without. Empty text is refused: deleting is its own action.
+ * New words are spoken by whoever spoke the words they replace (in order,
+ * spread evenly); inserted ones by the word before them, else the one after
+ * (typing goes on the sentence being typed), so an edit never moves a
+ * speaker change by accident.
  */
 export function editText(captions: readonly Caption[], id: string, text: string): EditResult {
   const i = captions.findIndex((c) => c.id === id);
@@ -75,7 +92,14 @@ export function editText(captions: readonly Caption[], id: string, text: string)
       if (nj > j) {
         const lo = prevOld >= 0 ? c.words[prevOld]!.end : c.start;
         const hi = oi < c.words.length ? c.words[oi]!.start : c.end;
-        words.push(...spread(newTokens.slice(j, nj), j, lo, Math.max(lo, hi)));
+        const replaced = c.words.slice(prevOld + 1, oi);
+        const neighbour = c.words[prevOld] ?? c.words[oi];
+        const count = nj - j;
+        const speakerOf = (k: number): string | undefined => {
+          const source = replaced.length > 0 ? replaced[Math.floor((k * replaced.length) / count)] : neighbour;
+          return source ? wordSpeaker(c, source) : c.speaker;
+        };
+        words.push(...spread(newTokens.slice(j, nj), j, lo, Math.max(lo, hi), speakerOf));
       }
       if (oi < c.words.length) words.push(c.words[oi]!);
       prevOld = oi;

@@ -1,4 +1,4 @@
-import type { Caption, CaptionWord, TranscriptResult } from '@ecg/contracts';
+import { SpeakerId, type Caption, type CaptionWord, type TranscriptResult } from '@ecg/contracts';
 import { captionWordFields } from './named-fields.js';
 import { normaliseText } from './text-align.js';
 
@@ -10,8 +10,10 @@ const clamp = (v: number, lo: number, hi: number): number => Math.min(Math.max(v
  * segment that starts a few milliseconds before the previous one ends; such
  * starts are moved to the previous end so the list is ordered and free of
  * overlaps, which every editing operation relies on. Words keep the fields
- * a caption word names (timing, probability, loudness, pitch, emphasis) and
- * nothing else a transcript word may carry.
+ * a caption word names (timing, probability, loudness, pitch, emphasis,
+ * speaker) and nothing else a transcript word may carry. A caption is opened
+ * by its segment's speaker, else its first word's (the diarizer gives a
+ * segment the speaker it overlaps most; its words may name others).
  */
 export function fromTranscript(result: Pick<TranscriptResult, 'segments'>): Caption[] {
   const captions: Caption[] = [];
@@ -24,7 +26,10 @@ export function fromTranscript(result: Pick<TranscriptResult, 'segments'>): Capt
     const words: CaptionWord[] = (segment.words ?? [])
       .filter((w) => w.word.trim() !== '')
       .map((w) => ({ ...captionWordFields(w), start: clamp(w.start, start, end), end: clamp(w.end, start, end) }));
-    captions.push({ id: `c${captions.length}`, start, end, text, words });
+    const caption: Caption = { id: `c${captions.length}`, start, end, text, words };
+    const speaker = SpeakerId.safeParse(segment.speaker).success ? segment.speaker : words[0]?.speaker;
+    if (speaker !== undefined) caption.speaker = speaker;
+    captions.push(caption);
     prevEnd = end;
   }
   return captions;

@@ -13,3 +13,5 @@ export * from './playback.js';
 export * from './download-name.js';
 export * from './ass.js';
 export * from './layout/index.js';
+export { wordSpeaker } from './caption-speaker.js';
+export * from './speakers.js';

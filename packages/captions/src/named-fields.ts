@@ -1,4 +1,4 @@
-import { CaptionWord, type Caption } from '@ecg/contracts';
+import { CaptionWord, SpeakerId, type Caption } from '@ecg/contracts';
 
 /**
  * Words and captions cut down to the fields the contract names. Two kinds of
@@ -29,5 +29,7 @@ export function captionWordFields(w: WordSource): CaptionWord {
 }
 
 export function captionFields(c: Caption): Caption {
-  return { id: c.id, start: c.start, end: c.end, text: c.text, words: c.words.map(captionWordFields) };
+  const out: Caption = { id: c.id, start: c.start, end: c.end, text: c.text, words: c.words.map(captionWordFields) };
+  if (c.speaker !== undefined && SpeakerId.safeParse(c.speaker).success) out.speaker = c.speaker;
+  return out;
 }

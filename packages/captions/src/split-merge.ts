@@ -2,6 +2,7 @@ import type { Caption, CaptionWord } from '@ecg/contracts';
 import { nextCaptionId } from './caption-ids.js';
 import { ok, refuse, type EditResult } from './edit-result.js';
 import { alignWords, joinTexts } from './text-align.js';
+import { openedByFirstWord, wordSpeaker } from './caption-speaker.js';
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
 
@@ -10,7 +11,9 @@ const clamp = (v: number, lo: number, hi: number): number => Math.min(Math.max(v
  * keeps the id; the tail gets a fresh one. Words go to the side holding their
  * middle character. The cut time is the tail's first word start when words on
  * both sides make that possible, otherwise the caption's time shared in
- * proportion to characters.
+ * proportion to characters. Each part is opened by its first word's speaker
+ * (the original's when it has no words); words without their own speaker
+ * get the original's, so the tail does not silently change voice.
  */
 export function splitCaption(captions: readonly Caption[], id: string, atChar: number): EditResult {
   const i = captions.findIndex((c) => c.id === id);
@@ -29,30 +32,35 @@ export function splitCaption(captions: readonly Caption[], id: string, atChar: n
   c.words.forEach((w, k) => {
     const range = ranges?.[k];
     const inHead = range ? (range[0] + range[1]) / 2 < atChar : (w.start + w.end) / 2 < proportional;
-    (inHead ? head : tail).push(w);
+    const speaker = wordSpeaker(c, w);
+    (inHead ? head : tail).push(speaker === undefined ? w : { ...w, speaker });
   });
 
   let cut = proportional;
   const firstTail = tail[0];
   if (head.length > 0 && firstTail && firstTail.start > c.start && firstTail.start < c.end) cut = firstTail.start;
 
-  const headCaption: Caption = {
+  const headCaption: Caption = openedByFirstWord({
     ...c,
     end: cut,
     text: headText,
     words: head.map((w) => ({ ...w, start: clamp(w.start, c.start, cut), end: clamp(w.end, c.start, cut) })),
-  };
-  const tailCaption: Caption = {
+  });
+  const tailCaption: Caption = openedByFirstWord({
     ...c,
     id: nextCaptionId(captions),
     start: cut,
     text: tailText,
     words: tail.map((w) => ({ ...w, start: clamp(w.start, cut, c.end), end: clamp(w.end, cut, c.end) })),
-  };
+  });
   return ok([...captions.slice(0, i), headCaption, tailCaption, ...captions.slice(i + 1)]);
 }
 
-/** Joins a caption with the one after it; the result keeps the first id and spans both. */
+/**
+ * Joins a caption with the one after it; the result keeps the first id and
+ * spans both, and is opened by the first's speaker. The second's words keep
+ * who spoke them (its own speaker for words that had none).
+ */
 export function mergeWithNext(captions: readonly Caption[], id: string): EditResult {
   const i = captions.findIndex((c) => c.id === id);
   const c = captions[i];
@@ -63,7 +71,7 @@ export function mergeWithNext(captions: readonly Caption[], id: string): EditRes
     ...c,
     end: Math.max(c.end, next.end),
     text: joinTexts(c.text, next.text),
-    words: [...c.words, ...next.words],
+    words: [...c.words, ...next.words.map((w) => (w.speaker === undefined && next.speaker !== undefined ? { ...w, speaker: next.speaker } : w))],
   };
   return ok([...captions.slice(0, i), merged, ...captions.slice(i + 2)]);
 }

@@ -92,9 +92,18 @@ describe('caption word and caption bounds', () => {
 
   test('refuses a field the contract does not name, on a word, a caption or a save', () => {
     assert.deepEqual(issueCodes(CaptionWord.safeParse({ ...word, colour: 'red' })), ['unrecognized_keys']);
-    assert.deepEqual(issueCodes(CaptionWord.safeParse({ ...word, speaker: 'A' })), ['unrecognized_keys']);
     assert.deepEqual(issueCodes(Caption.safeParse({ ...caption, style: {} })), ['unrecognized_keys']);
     assert.deepEqual(issueCodes(SaveCaptionsRequest.safeParse({ base_version: 0, captions: [caption], extra: 1 })), ['unrecognized_keys']);
+  });
+
+  // `speaker` used to be an unknown key here; since issue 10 it is named, so
+  // what is refused now is a value that is not a SpeakerId.
+  test('takes a speaker id on a word and a caption, and refuses one not shaped like SPEAKER_00', () => {
+    assert.equal(CaptionWord.safeParse({ ...word, speaker: 'SPEAKER_00' }).success, true);
+    assert.equal(Caption.safeParse({ ...caption, speaker: 'SPEAKER_01', words: [{ ...word, speaker: 'SPEAKER_01' }] }).success, true);
+    assert.deepEqual(issueCodes(CaptionWord.safeParse({ ...word, speaker: 'A' })), ['invalid_format']);
+    assert.deepEqual(issueCodes(Caption.safeParse({ ...caption, speaker: 'A' })), ['invalid_format']);
+    assert.deepEqual(issueCodes(CaptionWord.safeParse({ ...word, speaker: 3 })), ['invalid_type']);
   });
 
   test('refuses nested junk 3,000 levels deep without walking it', () => {
