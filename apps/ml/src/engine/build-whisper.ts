@@ -25,6 +25,8 @@ export interface WhisperBuildPlan {
   key: string;
   outDir: string;
   binaryPath: string;
+  /** whisper.cpp's Silero VAD example, built beside whisper-cli (the diarizer's speech regions). */
+  vadBinaryPath: string;
   logPath: string;
 }
 
@@ -111,6 +113,15 @@ function nvccFound(env: NodeJS.ProcessEnv): boolean {
   return spawnSync('nvcc', ['--version'], { stdio: 'ignore', timeout: 10_000, env }).status === 0;
 }
 
+/**
+ * The targets of the one cmake build: whisper-cli for transcription and the
+ * `vad-speech-segments` example, which prints Silero VAD speech segments for
+ * the diarizer. Part of the cache key, so a cache holding fewer binaries is
+ * rebuilt rather than taken as complete.
+ */
+export const WHISPER_TARGETS = ['whisper-cli', 'whisper-vad-speech-segments'] as const;
+export const VAD_BINARY_NAME = 'whisper-vad-speech-segments';
+
 export function whisperCmakeFlags(cuda: boolean): string[] {
   return [
     '-DCMAKE_BUILD_TYPE=Release',
@@ -120,7 +131,7 @@ export function whisperCmakeFlags(cuda: boolean): string[] {
     '-DGGML_NATIVE=ON',
     '-DWHISPER_BUILD_TESTS=OFF',
     '-DWHISPER_BUILD_SERVER=OFF',
-    // Examples must be on for the whisper-cli target; only that target is built.
+    // Examples must be on for the whisper-cli target; only WHISPER_TARGETS are built.
     '-DWHISPER_BUILD_EXAMPLES=ON',
     '-DWHISPER_SDL2=OFF',
     '-DWHISPER_CURL=OFF',
@@ -148,7 +159,7 @@ export function planWhisperBuild(env: NodeJS.ProcessEnv = process.env): WhisperB
   const { cuda, reason } = cudaDecision(env);
   const cmakeFlags = whisperCmakeFlags(cuda);
   const key = createHash('sha256')
-    .update([version, sourceIdentity(sourceDir), cmakeFlags.join(' '), cpuFeatures(), process.platform, process.arch].join('\n'))
+    .update([version, sourceIdentity(sourceDir), cmakeFlags.join(' '), WHISPER_TARGETS.join(' '), cpuFeatures(), process.platform, process.arch].join('\n'))
     .digest('hex')
     .slice(0, 20);
   const outDir = join(ecgCacheDir(env), 'whisper', key);
@@ -161,6 +172,7 @@ export function planWhisperBuild(env: NodeJS.ProcessEnv = process.env): WhisperB
     key,
     outDir,
     binaryPath: join(outDir, 'whisper-cli'),
+    vadBinaryPath: join(outDir, VAD_BINARY_NAME),
     logPath: join(ecgCacheDir(env), 'whisper', `build-${key}.log`),
   };
 }
@@ -199,9 +211,9 @@ export function buildToolsHint(): string {
 export const BUILD_JOBS = Math.max(1, availableParallelism());
 
 /**
- * Configures and builds whisper-cli in a temp dir beside the cache, then moves
- * it into `plan.outDir` with one rename, so a reader sees either no binary or
- * a complete one. Compiler chatter goes to `plan.logPath`; `say` gets short
+ * Configures and builds whisper-cli (and the VAD example, WHISPER_TARGETS) in
+ * a temp dir beside the cache, then moves them into `plan.outDir` with one
+ * rename, so a reader sees either no binaries or complete ones. Compiler chatter goes to `plan.logPath`; `say` gets short
  * progress lines. Rejects with the log's tail when a step fails.
  */
 export async function buildWhisperCli(plan: WhisperBuildPlan, say: (line: string) => void): Promise<string> {
@@ -232,7 +244,8 @@ export async function buildWhisperCli(plan: WhisperBuildPlan, say: (line: string
     say('configuring (cmake)...');
     await step(['-S', plan.sourceDir, '-B', buildDir, ...plan.cmakeFlags], 'cmake configure', () => {});
     let shown = -1;
-    await step(['--build', buildDir, '--config', 'Release', '--target', 'whisper-cli', '-j', String(BUILD_JOBS)], 'cmake build', (line) => {
+    const targets = WHISPER_TARGETS.flatMap((t) => ['--target', t]);
+    await step(['--build', buildDir, '--config', 'Release', ...targets, '-j', String(BUILD_JOBS)], 'cmake build', (line) => {
       const pct = /^\[\s*(\d+)%\]/.exec(line);
       if (!pct) return;
       const tenth = Math.floor(Number(pct[1]) / 10) * 10;
@@ -243,9 +256,11 @@ export async function buildWhisperCli(plan: WhisperBuildPlan, say: (line: string
     });
     const staging = join(buildDir, 'out');
     mkdirSync(staging);
-    copyFileSync(join(buildDir, 'bin', 'whisper-cli'), join(staging, 'whisper-cli'));
-    chmodSync(join(staging, 'whisper-cli'), 0o755);
-    if (!binaryRuns(join(staging, 'whisper-cli'))) throw new Error('the built whisper-cli does not run (`whisper-cli --help` failed)');
+    for (const target of WHISPER_TARGETS) {
+      copyFileSync(join(buildDir, 'bin', target), join(staging, target));
+      chmodSync(join(staging, target), 0o755);
+      if (!binaryRuns(join(staging, target))) throw new Error(`the built ${target} does not run (\`${target} --help\` failed)`);
+    }
     try {
       rmSync(plan.outDir, { recursive: true, force: true });
       renameSync(staging, plan.outDir);

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
-import { buildToolsHint, missingBuildTools, planWhisperBuild } from './build-whisper.js';
+import { dirname, join } from 'node:path';
+import { VAD_BINARY_NAME, buildToolsHint, missingBuildTools, planWhisperBuild } from './build-whisper.js';
 
 function isExecutableFile(path: string): boolean {
   try {
@@ -26,6 +27,19 @@ export function findWhisperCli(env: NodeJS.ProcessEnv = process.env): string | n
     if (cpu && isExecutableFile(cpu.binaryPath)) return cpu.binaryPath;
   }
   return null;
+}
+
+/**
+ * whisper.cpp's `whisper-vad-speech-segments` (Silero VAD) beside the
+ * whisper-cli that findWhisperCli finds: the cached build makes both, and a
+ * whisper.cpp build of one's own (WHISPER_CLI_PATH) puts both in its bin/.
+ * Null when it is not there; the diarizer then uses its energy VAD.
+ */
+export function findWhisperVadBinary(env: NodeJS.ProcessEnv = process.env): string | null {
+  const cli = findWhisperCli(env);
+  if (!cli) return null;
+  const vad = join(dirname(cli), VAD_BINARY_NAME);
+  return isExecutableFile(vad) ? vad : null;
 }
 
 /** Why no binary was found, and how to fix it, in one sentence for /health and logs. */
