@@ -14,9 +14,11 @@ import {
   type Caption,
   type CaptionLayoutRequest,
   type CaptionProfileName,
+  type CaptionSpeaker,
   type GenerateUrlRequest,
   type LanguageCode,
   type RenderRequest,
+  type SpeakerCountOptions,
 } from '@ecg/contracts';
 import { requestFile, requestJson, type ApiError, type FileReply } from './http.js';
 
@@ -39,16 +41,22 @@ export async function generateUploadUrl(body: GenerateUrlRequest, signal?: Abort
   return (await requestJson('/api/upload-video/generate-url', GenerateUrlResponse, { method: 'POST', json: body, signal })).body;
 }
 
-/** Starts the job; `profile` (a name or a layout request) says how the first captions are laid out, else the language decides. */
+/**
+ * Starts the job; `profile` (a name or a layout request) says how the first
+ * captions are laid out, else the language decides; `speakers` how many
+ * speakers to look for (empty: found from the audio).
+ */
 export async function requestProcess(
   fileKey: string,
   language: LanguageCode | undefined,
   profile?: CaptionProfileName | CaptionLayoutRequest,
+  speakers: SpeakerCountOptions = {},
 ): Promise<RequestProcessResponse> {
   const json = {
     fileKey,
     ...(language === undefined || language === 'auto' ? {} : { language }),
     ...(profile === undefined ? {} : { profile }),
+    ...speakers,
   };
   return (await requestJson('/api/upload-video/request-process', RequestProcessResponse, { method: 'POST', json })).body;
 }
@@ -67,13 +75,15 @@ export async function getCaptions(jobId: string): Promise<CaptionDocument> {
   return (await requestJson(`/api/upload-video/result/${enc(jobId)}/captions`, CaptionDocument, { cache: 'no-store' })).body;
 }
 
+/** Saves the captions; `layout` when the save changes it, `speakers` (their names) when there are any. */
 export async function saveCaptions(
   jobId: string,
   baseVersion: number,
   captions: Caption[],
   layout?: CaptionLayoutRequest,
+  speakers?: readonly CaptionSpeaker[],
 ): Promise<SaveCaptionsResponse> {
-  const json = { base_version: baseVersion, captions, ...(layout ? { layout } : {}) };
+  const json = { base_version: baseVersion, captions, ...(layout ? { layout } : {}), ...(speakers ? { speakers } : {}) };
   return (await requestJson(`/api/upload-video/result/${enc(jobId)}`, SaveCaptionsResponse, { method: 'PUT', json })).body;
 }
 

@@ -15,6 +15,7 @@ import { AUTO_PROFILE, layoutRequestFor, profileLabel, PROFILE_NAMES, readProfil
 import { formatBytes, formatSpan } from '../lib/format.js';
 import { probeDuration } from '../lib/media-probe.js';
 import { rememberJob } from '../lib/recent-jobs.js';
+import { readSpeakerCount, SPEAKER_COUNT_CHOICES, speakerCountRequest, type SpeakerCountChoice } from '../lib/speaker-count.js';
 import { navigate } from '../lib/router.js';
 import { spokenLanguageOptions } from '../lib/spoken-languages.js';
 import { useAnnounce } from './Announcer.js';
@@ -45,10 +46,11 @@ export function UploadPanel() {
   const [refusal, setRefusal] = useState<string | null>(null);
   const [language, setLanguage] = useState('auto');
   const [profile, setProfile] = useState<ProfileChoice>(AUTO_PROFILE);
+  const [speakerCount, setSpeakerCount] = useState<SpeakerCountChoice>('auto');
   const [phase, setPhase] = useState<Phase>({ kind: 'select' });
   const [dragging, setDragging] = useState(false);
   const [maxBytes, setMaxBytes] = useState<number | undefined>(undefined);
-  const ids = { drop: useId(), lang: useId(), langHint: useId(), profile: useId(), profileHint: useId(), vertical: useId() };
+  const ids = { drop: useId(), lang: useId(), langHint: useId(), profile: useId(), profileHint: useId(), vertical: useId(), speakers: useId(), speakersHint: useId() };
   const lastAnnounced = useRef(-1);
 
   useEffect(() => {
@@ -118,7 +120,7 @@ export function UploadPanel() {
       );
       setPhase({ kind: 'starting' });
       announce(t('upload.starting'));
-      const { jobId } = await requestProcess(target.fileKey, language, layoutRequestFor(profile));
+      const { jobId } = await requestProcess(target.fileKey, language, layoutRequestFor(profile), speakerCountRequest(speakerCount));
       rememberJob({ job_id: jobId, file_name: file.name, created_at: new Date().toISOString() });
       navigate(`/jobs/${encodeURIComponent(jobId)}`);
     } catch (err) {
@@ -255,6 +257,27 @@ export function UploadPanel() {
             </label>
             <p id={ids.profileHint} className="hint">
               {t('start.profileHint')}
+            </p>
+          </div>
+
+          <div className="field">
+            <label htmlFor={ids.speakers}>{t('start.speakers')}</label>
+            <select
+              id={ids.speakers}
+              value={String(speakerCount)}
+              onChange={(e) => setSpeakerCount(readSpeakerCount(e.target.value))}
+              aria-describedby={ids.speakersHint}
+              disabled={busy}
+            >
+              <option value="auto">{t('start.speakersAuto')}</option>
+              {SPEAKER_COUNT_CHOICES.map((n) => (
+                <option key={n} value={String(n)}>
+                  {n}
+                </option>
+              ))}
+            </select>
+            <p id={ids.speakersHint} className="hint">
+              {t('start.speakersHint')}
             </p>
           </div>
 
