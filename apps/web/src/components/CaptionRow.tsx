@@ -5,17 +5,23 @@ import {
   mergeWithNext,
   normaliseCaptionText,
   setTiming,
+  speakerLines,
+  speakerName,
   splitCaption,
   type CheckOptions,
   type EditRefusal,
   type EditResult,
 } from '@ecg/captions';
-import type { Caption, CaptionIssue, CaptionProfile } from '@ecg/contracts';
+import type { Caption, CaptionIssue, CaptionProfile, CaptionSpeaker } from '@ecg/contracts';
+import type { SpeakerOutcome } from '../hooks/useCaptionEditor.js';
 import { useI18n } from '../i18n/i18n.js';
 import { captionLines, draftIssues, measureCaption } from '../lib/caption-qc.js';
 import { wordLines } from '../lib/caption-lines.js';
 import { formatClock, parseClock } from '../lib/format.js';
+import { captionSpeakerIds, speakerRefusalKey } from '../lib/speaker-edits.js';
 import { CaptionMeasureLine, CaptionWarnings } from './CaptionChecks.js';
+import { SpeakerDot } from './SpeakerDot.js';
+import { SpeakerMenu } from './SpeakerMenu.js';
 
 export interface RowActions {
   select: (id: string | null) => void;
@@ -23,6 +29,15 @@ export interface RowActions {
   /** Applies an edit to the current list; answers the refusal reason or null. */
   apply: (edit: (captions: Caption[]) => EditResult) => EditRefusal | null;
   playhead: () => number | null;
+  /** Gives caption `captionId` (number `n` in the list), or its words from `fromChar` on, to a speaker or NEW_SPEAKER. */
+  give: (captionId: string, n: number, target: string, fromChar?: number) => SpeakerOutcome;
+}
+
+/** The speakers every row can name and give captions to: one object for the whole list, so memoised rows keep it. */
+export interface RowSpeakers {
+  list: readonly CaptionSpeaker[];
+  /** What a new speaker would be called; null when no more can be made. */
+  newName: string | null;
 }
 
 /** What every row is measured against: one object for the whole list, so memoised rows keep it. */
@@ -42,6 +57,9 @@ interface Props {
   /** The rules this caption breaks (NO_ISSUES when none). */
   issues: readonly CaptionIssue[];
   checks: RowChecks;
+  speakers: RowSpeakers;
+  /** Filtered out by the speaker filter: kept in the list (its index is its number), not shown. */
+  hidden: boolean;
 }
 
 /** The cursor in the cleaned text that corresponds to a cursor in the draft (spaces collapsed, start trimmed). */
@@ -49,14 +67,14 @@ function cleanedOffset(draft: string, cursor: number): number {
   return draft.slice(0, cursor).replace(/\s+/g, ' ').replace(/^\s+/, '').length;
 }
 
-export const CaptionRow = memo(function CaptionRow({ caption, index, isLast, selected, current, wordIndex, actions, issues, checks }: Props) {
+export const CaptionRow = memo(function CaptionRow({ caption, index, isLast, selected, current, wordIndex, actions, issues, checks, speakers, hidden }: Props) {
   const { t } = useI18n();
   const label = t('editor.captionLabel', { n: index + 1, start: formatClock(caption.start), end: formatClock(caption.end) });
   const warned = issues.length > 0;
   const cls = ['cap', selected ? 'is-selected' : '', current ? 'is-current' : '', warned ? 'has-issues' : ''].filter(Boolean).join(' ');
   const measure = useMemo(() => measureCaption(caption, checks.profile), [caption, checks.profile]);
   return (
-    <li className={cls} aria-current={current ? 'time' : undefined} data-caption-id={caption.id}>
+    <li className={cls} aria-current={current ? 'time' : undefined} data-caption-id={caption.id} hidden={hidden}>
       <button
         type="button"
         className="cap-time"
@@ -71,11 +89,21 @@ export const CaptionRow = memo(function CaptionRow({ caption, index, isLast, sel
         <span className="cap-time-end">{formatClock(caption.end)}</span>
       </button>
       {selected ? (
-        <CaptionForm caption={caption} number={index + 1} isLast={isLast} actions={actions} issues={issues} checks={checks} />
+        <CaptionForm caption={caption} number={index + 1} isLast={isLast} actions={actions} issues={issues} checks={checks} speakers={speakers} />
       ) : (
         <div className="cap-body">
+          {speakers.list.length > 0 && (
+            <SpeakerMenu
+              caption={caption}
+              number={index + 1}
+              speakers={speakers.list}
+              newName={speakers.newName}
+              fromCursor={false}
+              onGive={(target) => actions.give(caption.id, index + 1, target)}
+            />
+          )}
           <p className="cap-text" onClick={() => actions.select(caption.id)}>
-            <CaptionText caption={caption} current={current} wordIndex={wordIndex} seek={actions.seek} />
+            <CaptionText caption={caption} current={current} wordIndex={wordIndex} seek={actions.seek} speakers={speakers.list} />
           </p>
           <CaptionMeasureLine measure={measure} />
           <CaptionWarnings issues={issues} number={index + 1} />
@@ -85,22 +113,57 @@ export const CaptionRow = memo(function CaptionRow({ caption, index, isLast, sel
   );
 });
 
+interface TextProps {
+  caption: Caption;
+  current: boolean;
+  wordIndex: number;
+  seek: (time: number) => void;
+  speakers: readonly CaptionSpeaker[];
+}
+
+/**
+ * Who speaks each line, for a caption of two speakers (one line each, the
+ * dash convention); null for a caption of one speaker, whose chip says it.
+ */
+function lineSpeakers(caption: Caption, lineCount: number): Array<string | undefined> | null {
+  if (captionSpeakerIds(caption).length < 2) return null;
+  const lines = speakerLines(caption);
+  return lines.length === lineCount ? lines.map((l) => l.speaker) : null;
+}
+
+function LineSpeaker({ speakers, id }: { speakers: readonly CaptionSpeaker[]; id: string | undefined }) {
+  const { t } = useI18n();
+  if (id === undefined) return null;
+  return (
+    <span className="cap-line-speaker">
+      <SpeakerDot speakers={speakers} id={id} />
+      {t('speakers.lineSpeaker', { name: speakerName(speakers, id) })}{' '}
+    </span>
+  );
+}
+
 /**
  * The caption's text line by line, as it will be shown on the video: each
  * word clickable (seeks to it) and the spoken one highlighted, where the
- * words still spell the text; the plain lines otherwise.
+ * words still spell the text; the plain lines otherwise. A two-speaker
+ * caption names the speaker of each line.
  */
-function CaptionText({ caption, current, wordIndex, seek }: { caption: Caption; current: boolean; wordIndex: number; seek: (time: number) => void }) {
+function CaptionText({ caption, current, wordIndex, seek, speakers }: TextProps) {
   const lines = caption.words.length > 0 ? wordLines(caption.text, caption.words) : null;
   if (!lines) {
-    return captionLines(caption.text).map((line, n) => (
+    const texts = captionLines(caption.text);
+    const who = lineSpeakers(caption, texts.length);
+    return texts.map((line, n) => (
       <span key={n} className="cap-line">
+        {who && <LineSpeaker speakers={speakers} id={who[n]} />}
         {line}
       </span>
     ));
   }
+  const who = lineSpeakers(caption, lines.length);
   return lines.map((indexes, n) => (
     <span key={n} className="cap-line">
+      {who && <LineSpeaker speakers={speakers} id={who[n]} />}
       {indexes.map((i) => {
         const w = caption.words[i]!;
         return (
@@ -127,13 +190,15 @@ interface FormProps {
   actions: RowActions;
   issues: readonly CaptionIssue[];
   checks: RowChecks;
+  speakers: RowSpeakers;
 }
 
-function CaptionForm({ caption, number, isLast, actions, issues, checks }: FormProps) {
+function CaptionForm({ caption, number, isLast, actions, issues, checks, speakers }: FormProps) {
   const { t } = useI18n();
   const ids = { text: useId(), hint: useId(), start: useId(), end: useId() };
   const [draft, setDraft] = useState(caption.text);
   const [refusal, setRefusal] = useState<EditRefusal | null>(null);
+  const [speakerProblem, setSpeakerProblem] = useState<string | null>(null);
   const cursor = useRef(0);
   const textRef = useRef<HTMLTextAreaElement>(null);
 
@@ -182,6 +247,13 @@ function CaptionForm({ caption, number, isLast, actions, issues, checks }: FormP
     });
   };
 
+  const give = (target: string, fromCursor: boolean): void => {
+    // The text was committed when the field lost focus to the menu, so the cursor is in the caption's text.
+    const outcome = actions.give(caption.id, number, target, fromCursor ? cleanedOffset(draft, cursor.current) : undefined);
+    setRefusal(null);
+    setSpeakerProblem(outcome.ok ? null : t(speakerRefusalKey(outcome.reason)));
+  };
+
   const setTime = (which: 'start' | 'end', value: number | null, clamp = false): void => {
     if (value === null) {
       setRefusal('INVALID_TIME');
@@ -194,6 +266,9 @@ function CaptionForm({ caption, number, isLast, actions, issues, checks }: FormP
 
   return (
     <div className="cap-form">
+      {speakers.list.length > 0 && (
+        <SpeakerMenu caption={caption} number={number} speakers={speakers.list} newName={speakers.newName} fromCursor onGive={give} />
+      )}
       <label htmlFor={ids.text} className="sr-only">
         {t('editor.text')}
       </label>
@@ -262,6 +337,11 @@ function CaptionForm({ caption, number, isLast, actions, issues, checks }: FormP
       {refusal && (
         <p className="notice notice-error" role="alert">
           {t(`refusal.${refusal}`)}
+        </p>
+      )}
+      {speakerProblem && (
+        <p className="notice notice-error" role="alert">
+          {speakerProblem}
         </p>
       )}
     </div>

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { defaultSpeakerName, nextSpeakerId } from '@ecg/captions';
 import type { TranscriptResult } from '@ecg/contracts';
 import { useCaptionEditor } from '../hooks/useCaptionEditor.js';
 import { useCaptionQc } from '../hooks/useCaptionQc.js';
@@ -18,15 +19,17 @@ import { useWordTiming } from '../hooks/useWordTiming.js';
 import { useI18n } from '../i18n/i18n.js';
 import { checkOptions, NO_ISSUES, qcEntries, type QcEntry } from '../lib/caption-qc.js';
 import { localFileName } from '../lib/recent-jobs.js';
+import { canAddSpeaker, captionsShownFor, speakerCaptionCounts, speakerRefusalKey } from '../lib/speaker-edits.js';
 import { useAnnounce } from './Announcer.js';
 import { CaptionQcPanel } from './CaptionQcPanel.js';
-import { CaptionRow, type RowActions, type RowChecks } from './CaptionRow.js';
+import { CaptionRow, type RowActions, type RowChecks, type RowSpeakers } from './CaptionRow.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { ExportBar } from './ExportBar.js';
 import { ExpressiveControls } from './ExpressiveControls.js';
 import { ExpressiveOverlay } from './ExpressiveOverlay.js';
 import { RenderPanel } from './RenderPanel.js';
 import { SaveStatus } from './SaveStatus.js';
+import { SpeakersPanel } from './SpeakersPanel.js';
 import { Waveform } from './Waveform.js';
 import { WordTiming } from './WordTiming.js';
 
@@ -85,7 +88,7 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
     if (saveState === 'conflict') announce(t('save.conflict'));
   }, [saveState, announce, t]);
 
-  const { apply } = ed;
+  const { apply, reassign } = ed;
   const seekVideo = useCallback((time: number) => {
     const v = videoRef.current;
     if (v) v.currentTime = time + 0.001; // a hair past the start, so the caption itself is current
@@ -106,9 +109,28 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
         return reason;
       },
       playhead: () => videoRef.current?.currentTime ?? null,
+      give: (captionId, n, target, fromChar) => {
+        const outcome = reassign(captionId, target, fromChar);
+        if (outcome.ok) {
+          announce(t(fromChar === undefined ? 'speakers.assigned' : 'speakers.assignedFrom', { n, name: outcome.speaker.name }));
+        } else {
+          announce(t(speakerRefusalKey(outcome.reason)));
+        }
+        return outcome;
+      },
     }),
-    [apply, announce, t, seekVideo, pick],
+    [apply, reassign, announce, t, seekVideo, pick],
   );
+
+  // Speakers: names and colours for every row, the filter, and what a new speaker would be called.
+  const { captions: allCaptions, speakers } = ed;
+  const newSpeakerName = canAddSpeaker({ captions: allCaptions, speakers }) ? defaultSpeakerName(nextSpeakerId(speakers, allCaptions)) : null;
+  const rowSpeakers = useMemo<RowSpeakers>(() => ({ list: speakers, newName: newSpeakerName }), [speakers, newSpeakerName]);
+  const speakerCounts = useMemo(() => speakerCaptionCounts(allCaptions), [allCaptions]);
+  const [speakerFilter, setSpeakerFilter] = useState<string | null>(null);
+  // A reload or an undo may take the filtered speaker away; then every caption shows again.
+  const filterOn = speakerFilter !== null && speakers.some((s) => s.id === speakerFilter) ? speakerFilter : null;
+  const shownIds = useMemo(() => captionsShownFor(allCaptions, filterOn), [allCaptions, filterOn]);
 
   const { reflow } = ed;
   const reflowAll = useCallback(
@@ -209,6 +231,7 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
                   time={videoEl?.currentTime ?? 0}
                   strength={prefs.strength}
                   language={result.language}
+                  speakers={speakers}
                 />
               )}
             </div>
@@ -243,6 +266,17 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
 
         <div className="editor-side">
           <CaptionQcPanel entries={entries} layout={ed.layout} onJump={jumpTo} onReflow={reflowAll} disabled={ed.captions.length === 0} />
+          {speakers.length > 0 && (
+            <SpeakersPanel
+              speakers={speakers}
+              counts={speakerCounts}
+              onRename={ed.renameSpeaker}
+              filter={filterOn}
+              onFilter={setSpeakerFilter}
+              shown={shownIds?.size ?? captions.length}
+              total={captions.length}
+            />
+          )}
           <section className="transcript" aria-label={t('editor.listLabel')}>
             {ed.captions.length === 0 ? (
               <p className="hint">{t('editor.empty')}</p>
@@ -260,6 +294,8 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
                     actions={actions}
                     issues={qc.byCaption.get(c.id) ?? NO_ISSUES}
                     checks={checks}
+                    speakers={rowSpeakers}
+                    hidden={shownIds !== null && !shownIds.has(c.id)}
                   />
                 ))}
               </ol>

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { fromTranscript, UndoStack, type EditResult } from '@ecg/captions';
-import type { Caption, CaptionDocument, CaptionLayoutRequest, CaptionProfile, TranscriptResult } from '@ecg/contracts';
+import { documentSpeakers, fromTranscript, UndoStack, type EditResult } from '@ecg/captions';
+import type { Caption, CaptionDocument, CaptionLayoutRequest, CaptionProfile, CaptionSpeaker, TranscriptResult } from '@ecg/contracts';
 import { conflictVersion, getCaptions, reflowCaptions, restoreCaptions, saveCaptions } from '../api/backend.js';
 import { asApiError, type ClientErrorCode } from '../api/http.js';
 import { editorProfile } from '../lib/caption-qc.js';
+import { giveToSpeaker, namesFor, renameInState, type SpeakerEditRefusal, type SpeakerState } from '../lib/speaker-edits.js';
 
 export type SaveState =
   | { kind: 'idle' }
@@ -24,7 +25,16 @@ export interface EditorLayout {
   profile: CaptionProfile;
 }
 
+/** How a speaker reassignment ended: the speaker the words went to, or why not. */
+export type SpeakerOutcome = { ok: true; speaker: CaptionSpeaker } | { ok: false; reason: SpeakerEditRefusal };
+
 const AUTOSAVE_MS = 1000;
+const NO_SPEAKERS: CaptionSpeaker[] = [];
+
+/** A document as a state of the history: its captions, and names for every speaker they mention (unnamed ones as `Speaker N`). */
+function stateOf(doc: CaptionDocument): SpeakerState {
+  return { captions: doc.captions, speakers: documentSpeakers(doc.captions, doc.speakers ?? NO_SPEAKERS) };
+}
 
 /** The document as the backend serves it, or one derived from the result when the backend has no caption routes yet. */
 async function loadDocument(jobId: string, result: TranscriptResult): Promise<CaptionDocument> {
@@ -44,10 +54,13 @@ async function loadDocument(jobId: string, result: TranscriptResult): Promise<Ca
  * on, and autosave. Each accepted edit is one undo step; autosave sends the
  * latest captions a second after the last edit, with the version they are
  * based on, so a concurrent save elsewhere is reported, never overwritten.
+ * The speakers' names are part of each state of the history, so a rename or
+ * a reassignment is one step too, and they are saved with the captions.
  */
 export function useCaptionEditor(jobId: string, result: TranscriptResult) {
-  const stack = useRef(new UndoStack<Caption[]>([]));
-  const [captions, setCaptions] = useState<Caption[]>([]);
+  const stack = useRef(new UndoStack<SpeakerState>({ captions: [], speakers: NO_SPEAKERS }));
+  const [state, setState] = useState<SpeakerState>(stack.current.current);
+  const { captions, speakers } = state;
   const [load, setLoad] = useState<LoadState>({ kind: 'loading' });
   const [save, setSave] = useState<SaveState>({ kind: 'idle' });
   const [edited, setEdited] = useState(false);
@@ -58,10 +71,11 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
   // and the save after it sends that layout, so the server's profile follows too.
   const layoutOf = useRef(new WeakMap<Caption[], EditorLayout>());
   const savedLayout = useRef<CaptionLayoutRequest>({});
-  const saved = useRef<Caption[]>([]);
-  const latest = useRef<Caption[]>([]);
+  // States by identity: every edit makes a new one, and undoing back to the saved one is "nothing to save".
+  const saved = useRef<SpeakerState>(stack.current.current);
+  const latest = useRef<SpeakerState>(stack.current.current);
   const inFlight = useRef<Promise<boolean> | null>(null);
-  latest.current = captions;
+  latest.current = state;
 
   const takeLayout = useCallback(
     (doc: CaptionDocument) => {
@@ -74,18 +88,19 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
   );
 
   /** Shows a state of the history with the layout it belongs to. */
-  const show = useCallback((state: Caption[]) => {
-    setCaptions(state);
-    const own = layoutOf.current.get(state);
+  const show = useCallback((next: SpeakerState) => {
+    setState(next);
+    const own = layoutOf.current.get(next.captions);
     if (own) setLayout(own);
   }, []);
 
   const adopt = useCallback(
     (doc: CaptionDocument) => {
-      stack.current.reset(doc.captions);
+      const loaded = stateOf(doc);
+      stack.current.reset(loaded);
       version.current = doc.version;
-      saved.current = doc.captions;
-      setCaptions(doc.captions);
+      saved.current = loaded;
+      setState(loaded);
       setEdited(doc.edited);
       takeLayout(doc);
       setSave({ kind: 'idle' });
@@ -116,9 +131,11 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
     }
     setSave({ kind: 'saving' });
     try {
-      const own = layoutOf.current.get(snapshot)?.request;
+      const own = layoutOf.current.get(snapshot.captions)?.request;
       const changesLayout = own !== undefined && JSON.stringify(own) !== JSON.stringify(savedLayout.current);
-      const res = await saveCaptions(jobId, version.current, snapshot, changesLayout ? own : undefined);
+      // The names always go with the captions: an undo may bring back a name the server no longer has.
+      const names = snapshot.speakers.length > 0 ? snapshot.speakers : undefined;
+      const res = await saveCaptions(jobId, version.current, snapshot.captions, changesLayout ? own : undefined, names);
       version.current = res.version;
       saved.current = snapshot;
       if (changesLayout) savedLayout.current = own;
@@ -167,24 +184,56 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
   }, [startSave]);
 
   useEffect(() => {
-    if (load.kind !== 'ready' || captions === saved.current) return;
+    if (load.kind !== 'ready' || state === saved.current) return;
     if (save.kind === 'conflict' || save.kind === 'saving') return;
     if (save.kind !== 'pending' && save.kind !== 'failed') setSave({ kind: 'pending' });
     const timer = setTimeout(() => void saveNow(), AUTOSAVE_MS);
     return () => clearTimeout(timer);
-  }, [captions, load.kind, save.kind, saveNow]);
+  }, [state, load.kind, save.kind, saveNow]);
+
+  /** Makes `next` the current state as one undo step; its captions keep the layout of the ones before. */
+  const push = useCallback((before: SpeakerState, next: SpeakerState) => {
+    const inherited = layoutOf.current.get(before.captions);
+    if (inherited && next.captions !== before.captions) layoutOf.current.set(next.captions, inherited);
+    stack.current.push(next);
+    setState(next);
+  }, []);
 
   /** Applies an edit; answers the refusal reason, or null when it was applied. */
-  const apply = useCallback((edit: (current: Caption[]) => EditResult) => {
-    const before = stack.current.current;
-    const r = edit(before);
-    if (!r.ok) return r.reason;
-    const inherited = layoutOf.current.get(before);
-    if (inherited) layoutOf.current.set(r.captions, inherited);
-    stack.current.push(r.captions);
-    setCaptions(r.captions);
-    return null;
-  }, []);
+  const apply = useCallback(
+    (edit: (current: Caption[]) => EditResult) => {
+      const before = stack.current.current;
+      const r = edit(before.captions);
+      if (!r.ok) return r.reason;
+      push(before, { captions: r.captions, speakers: namesFor(r.captions, before.speakers) });
+      return null;
+    },
+    [push],
+  );
+
+  /** Renames a speaker everywhere at once, as one undo step; false when the name is refused (empty). */
+  const renameSpeaker = useCallback(
+    (id: string, name: string): boolean => {
+      const before = stack.current.current;
+      const next = renameInState(before, id, name);
+      if (!next) return false;
+      if (next !== before) push(before, next);
+      return true;
+    },
+    [push],
+  );
+
+  /** Gives a caption, or its words from `fromChar` on, to a speaker (or NEW_SPEAKER), as one undo step. */
+  const reassign = useCallback(
+    (captionId: string, target: string, fromChar?: number): SpeakerOutcome => {
+      const before = stack.current.current;
+      const r = giveToSpeaker(before, captionId, target, fromChar);
+      if (!r.ok) return r;
+      push(before, r.state);
+      return { ok: true, speaker: r.speaker };
+    },
+    [push],
+  );
 
   const undo = useCallback(() => {
     const prev = stack.current.undo();
@@ -217,10 +266,11 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
    */
   const takeWritten = useCallback(
     (doc: CaptionDocument) => {
+      const written = stateOf(doc);
       version.current = doc.version;
-      saved.current = doc.captions;
-      stack.current.push(doc.captions);
-      setCaptions(doc.captions);
+      saved.current = written;
+      stack.current.push(written);
+      setState(written);
       setEdited(doc.edited);
       takeLayout(doc);
       setSave({ kind: 'saved' });
@@ -259,13 +309,16 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
 
   return {
     captions,
+    speakers,
     load,
     save,
     edited,
     canUndo: stack.current.canUndo,
     canRedo: stack.current.canRedo,
-    dirty: captions !== saved.current,
+    dirty: state !== saved.current,
     apply,
+    renameSpeaker,
+    reassign,
     undo,
     redo,
     retry: saveNow,

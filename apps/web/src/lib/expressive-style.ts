@@ -1,4 +1,5 @@
-import type { WordEmphasis } from '@ecg/contracts';
+import { speakerColor } from '@ecg/captions';
+import type { CaptionSpeaker, WordEmphasis } from '@ecg/contracts';
 
 export const MIN_STRENGTH = 0;
 export const MAX_STRENGTH = 2;
@@ -46,4 +47,15 @@ export function emphasisLook(emphasis: WordEmphasis, strength: number): WordLook
   const s = clampStrength(strength);
   const alpha = emphasis === 'whisper' ? Math.min(MAX_WHISPER_ALPHA, Math.round(WHISPER_ALPHA * s)) : 0;
   return { scale: emphasisScale(emphasis, s), opacity: 1 - alpha / 255 };
+}
+
+/**
+ * The colour the preview draws a speaker's words in, as the ASS export
+ * colours each speaker (the original ECG did the same): theirs when the job
+ * has more than one speaker; none (the plain look) with one speaker or for a
+ * word nobody is said to speak.
+ */
+export function speakerTint(speakers: readonly CaptionSpeaker[], speaker: string | undefined): string | undefined {
+  if (speakers.length < 2 || speaker === undefined) return undefined;
+  return speakerColor(speakers, speaker);
 }

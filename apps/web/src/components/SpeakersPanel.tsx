@@ -1,0 +1,145 @@
+import { useEffect, useId, useState } from 'react';
+import type { CaptionSpeaker } from '@ecg/contracts';
+import { useI18n } from '../i18n/i18n.js';
+import { useAnnounce } from './Announcer.js';
+import { SpeakerDot } from './SpeakerDot.js';
+
+interface Props {
+  speakers: readonly CaptionSpeaker[];
+  /** Captions mentioning each speaker. */
+  counts: ReadonlyMap<string, number>;
+  /** Renames everywhere at once, one undo step; false when the name is refused. */
+  onRename: (id: string, name: string) => boolean;
+  /** The speaker whose captions alone are shown; null: all. */
+  filter: string | null;
+  onFilter: (id: string | null) => void;
+  shown: number;
+  total: number;
+}
+
+/**
+ * The job's speakers: each one's colour, name (edited in place: the new name
+ * shows on every caption at once) and number of captions; and the filter
+ * that shows only one speaker's captions.
+ */
+export function SpeakersPanel({ speakers, counts, onRename, filter, onFilter, shown, total }: Props) {
+  const { t } = useI18n();
+  const ids = { title: useId(), filter: useId(), hint: useId() };
+  return (
+    <section className="speakers-panel" aria-labelledby={ids.title} data-testid="speakers-panel">
+      <div className="qc-head">
+        <h2 id={ids.title} className="qc-title">
+          {t('speakers.title')}
+        </h2>
+        <div className="speakers-filter">
+          <label htmlFor={ids.filter}>{t('speakers.filter')}</label>
+          <select id={ids.filter} value={filter ?? ''} onChange={(e) => onFilter(e.target.value === '' ? null : e.target.value)}>
+            <option value="">{t('speakers.filterAll')}</option>
+            {speakers.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <p id={ids.hint} className="hint">
+        {t('speakers.hint')}
+      </p>
+      <ul className="speaker-list" aria-label={t('speakers.listLabel')}>
+        {speakers.map((s, i) => {
+          const count = counts.get(s.id) ?? 0;
+          return (
+            <li key={s.id} className="speaker-row" data-speaker-id={s.id}>
+              <SpeakerDot speakers={speakers} id={s.id} />
+              <NameField speaker={s} n={i + 1} hintId={ids.hint} onRename={onRename} />
+              <span className="speaker-count">{count === 1 ? t('editor.captionCountOne') : t('editor.captionCount', { count })}</span>
+              <button
+                type="button"
+                className="btn btn-small btn-ghost speaker-only"
+                aria-pressed={filter === s.id}
+                onClick={() => onFilter(filter === s.id ? null : s.id)}
+              >
+                {t('speakers.only', { name: s.name })}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      {filter !== null && (
+        <p className="hint speakers-shown" role="status">
+          {t('speakers.shown', { shown, count: total })}
+        </p>
+      )}
+    </section>
+  );
+}
+
+interface NameProps {
+  speaker: CaptionSpeaker;
+  n: number;
+  hintId: string;
+  onRename: (id: string, name: string) => boolean;
+}
+
+/**
+ * A speaker's name, renamed when the field is left or Enter is pressed (not
+ * per keystroke: the rename is one undo step); Escape puts the name back.
+ */
+function NameField({ speaker, n, hintId, onRename }: NameProps) {
+  const { t } = useI18n();
+  const announce = useAnnounce();
+  const id = useId();
+  const errorId = useId();
+  const [draft, setDraft] = useState(speaker.name);
+  const [refused, setRefused] = useState(false);
+  // An undo, a redo or a reload changes the name under the field.
+  useEffect(() => setDraft(speaker.name), [speaker.name]);
+
+  const commit = (): void => {
+    if (draft === speaker.name) return;
+    if (onRename(speaker.id, draft)) {
+      setRefused(false);
+      announce(t('speakers.renamed', { old: speaker.name, name: draft.trim() }));
+    } else {
+      setRefused(true);
+      setDraft(speaker.name);
+      announce(t('speakers.emptyName'));
+    }
+  };
+
+  return (
+    <div className="speaker-name">
+      <label htmlFor={id} className="sr-only">
+        {t('speakers.nameLabel', { n })}
+      </label>
+      <input
+        id={id}
+        className="speaker-input"
+        value={draft}
+        // CaptionSpeaker's limit (packages/contracts/src/speakers.ts).
+        maxLength={100}
+        aria-describedby={refused ? `${errorId} ${hintId}` : hintId}
+        aria-invalid={refused || undefined}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && !e.nativeEvent.isComposing) {
+            // isComposing: Enter also confirms a Korean IME syllable; that Enter is not ours.
+            e.preventDefault();
+            commit();
+          } else if (e.key === 'Escape') {
+            e.preventDefault();
+            setDraft(speaker.name);
+            setRefused(false);
+          }
+        }}
+      />
+      {refused && (
+        <p id={errorId} className="speaker-error" role="alert">
+          {t('speakers.emptyName')}
+        </p>
+      )}
+    </div>
+  );
+}
