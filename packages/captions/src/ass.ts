@@ -1,6 +1,8 @@
-import type { Caption, CaptionWord } from '@ecg/contracts';
+import type { Caption, CaptionSpeaker, CaptionWord } from '@ecg/contracts';
 import { alignWords } from './text-align.js';
 import { shownLines } from './shown-lines.js';
+import { exportCaptions, type ExportCaption, type SpeakerExportOptions } from './speaker-export.js';
+import { documentSpeakers, speakerColor } from './speakers.js';
 
 /**
  * Advanced SubStation Alpha (ASS v4.00+) subtitles: word-by-word karaoke
@@ -93,18 +95,40 @@ function emphasisTags(word: CaptionWord, sizes: Sizes | null): string {
 }
 
 /**
+ * What goes at the start of each shown line of a caption (already ASS: an
+ * override block, a dash) and the tags that reset a word's emphasis on that
+ * line (`\r` alone would also reset a line's speaker colour to the style's).
+ */
+interface LineDecor {
+  prefix: string;
+  reset: string;
+}
+
+const PLAIN_LINE: LineDecor = { prefix: '', reset: '{\\r}' };
+
+/** Escaped text with each line's prefix after every line break in it; `line` is the line the text starts on. */
+function decorated(text: string, line: number, decor: readonly LineDecor[]): { out: string; line: number } {
+  const parts = text.split('\n');
+  const out = parts
+    .map((part, k) => (k === 0 ? '' : `\\N${decor[line + k]?.prefix ?? ''}`) + escapeAssText(part))
+    .join('');
+  return { out, line: line + parts.length - 1 };
+}
+
+/**
  * One caption's dialogue text. With words that spell its text, each word gets
  * `{\kNN}` (centiseconds until the next word starts; a gap after a word is
  * folded into its \k, a silence before the first word is a leading \k of its
  * own), so the \k values sum to the caption's duration exactly. Words that no
  * longer spell the text (edited outside the editor) are not trusted: the text
- * is written plain.
+ * is written plain. `decor` adds each line's speaker colour and dash.
  */
-function dialogueText(caption: Caption, sizes: Sizes | null): string {
+function dialogueText(caption: Caption, sizes: Sizes | null, decor: readonly LineDecor[] = []): string {
   const text = shownLines(caption.text);
   const words = caption.words.filter((w) => w.word.trim() !== '');
   const ranges = words.length > 0 ? alignWords(text, words) : null;
-  if (!ranges) return escapeAssText(text);
+  const first = decor[0]?.prefix ?? '';
+  if (!ranges) return first + decorated(text, 0, decor).out;
 
   const startCs = toCentiseconds(caption.start);
   const total = Math.max(0, toCentiseconds(caption.end) - startCs);
@@ -115,16 +139,91 @@ function dialogueText(caption: Caption, sizes: Sizes | null): string {
     at.push(previous);
   }
 
-  let out = at[0]! > 0 ? `{\\k${at[0]}}` : '';
+  let out = first + (at[0]! > 0 ? `{\\k${at[0]}}` : '');
+  let line = 0;
   // Anything before the first word (alignWords allows only whitespace there) is trimmed away already.
   words.forEach((word, i) => {
     const [from, to] = ranges[i]!;
     const nextFrom = i + 1 < words.length ? ranges[i + 1]![0] : text.length;
     const k = (i + 1 < words.length ? at[i + 1]! : total) - at[i]!;
     const tags = emphasisTags(word, sizes);
-    out += `{\\k${k}${tags}}${escapeAssText(text.slice(from, to))}${tags ? '{\\r}' : ''}${escapeAssText(text.slice(to, nextFrom))}`;
+    const reset = tags ? (decor[line] ?? PLAIN_LINE).reset : '';
+    const after = decorated(text.slice(to, nextFrom), line, decor);
+    out += `{\\k${k}${tags}}${escapeAssText(text.slice(from, to))}${reset}${after.out}`;
+    line = after.line;
   });
   return out;
+}
+
+/** `#rrggbb` as ASS's `BBGGRR` (ASS writes colours blue first). */
+function bgr(hex: string): string {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  return m ? `${m[3]}${m[2]}${m[1]}`.toUpperCase() : 'FFFFFF';
+}
+
+/** `#rrggbb` as a style colour, `&HAABBGGRR` (alpha 00: opaque). */
+export function assColour(hex: string): string {
+  return `&H00${bgr(hex)}`;
+}
+
+/** Halfway from `hex` to the karaoke grey: the speaker's colour, dimmed, for words not yet spoken. */
+function dimmed(hex: string): string {
+  const grey = 0xb0;
+  const mix = (k: number): string => Math.round((parseInt(hex.slice(k, k + 2), 16) + grey) / 2).toString(16).padStart(2, '0');
+  return `#${mix(1)}${mix(3)}${mix(5)}`;
+}
+
+/**
+ * A speaker's name as an ASS style name and Dialogue `Name` field: both are
+ * comma-separated fields, and a style name also follows `\r` in override
+ * blocks, so commas, braces and backslashes go, and the name is one line.
+ */
+function assName(name: string): string {
+  return name.replace(/[,{}\\]/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+interface SpeakerStyle {
+  style: string;
+  name: string;
+  /** Style colours, `&H00BBGGRR`. */
+  primary: string;
+  secondary: string;
+  /** The same as override tags take them: `&HBBGGRR&`. */
+  primaryTag: string;
+  secondaryTag: string;
+}
+
+/**
+ * A style per speaker the captions mention, named after the speaker, unique
+ * (libass finds styles by name; a second "Ana" or a speaker named "Default"
+ * gets its id added) and coloured by speakerColor over the document's list,
+ * so a speaker has the colour the editor shows.
+ */
+function speakerStyles(captions: readonly ExportCaption[], saved: readonly CaptionSpeaker[] | undefined): Map<string, SpeakerStyle> {
+  const list = documentSpeakers(
+    captions.map((c) => c.caption),
+    saved,
+  );
+  const used = new Set(['default']);
+  const styles = new Map<string, SpeakerStyle>();
+  for (const c of captions) {
+    for (const line of c.lines) {
+      if (line.speaker === undefined || styles.has(line.speaker)) continue;
+      const name = assName(line.name ?? '') || line.speaker;
+      const style = used.has(name.toLowerCase()) ? `${name} (${line.speaker})` : name;
+      used.add(style.toLowerCase());
+      const colour = speakerColor(list, line.speaker);
+      styles.set(line.speaker, {
+        style,
+        name,
+        primary: assColour(colour),
+        secondary: assColour(dimmed(colour)),
+        primaryTag: `&H${bgr(colour)}&`,
+        secondaryTag: `&H${bgr(dimmed(colour))}&`,
+      });
+    }
+  }
+  return styles;
 }
 
 /** Removes what would end a header line early. */
@@ -135,9 +234,13 @@ function headerValue(value: string): string {
 /**
  * A complete ASS script for the captions: [Script Info], one `Default` style
  * (DejaVu Sans, white with a black outline, bottom centre) and one Dialogue
- * line per caption with text.
+ * line per caption with text. With speakers, each speaker gets a style like
+ * Default in its own colour (spoken words; words still to come are that
+ * colour dimmed), and a Dialogue line its opening speaker's style and name.
+ * A two-speaker caption also gets a dash and the speaker's colour
+ * (`{\c…\2c…}`) at the start of each line.
  */
-export function toAss(captions: readonly Caption[], opts: AssOptions): string {
+export function toAss(captions: readonly Caption[], opts: AssOptions & SpeakerExportOptions): string {
   const playResX = Math.max(1, Math.round(opts.playResX ?? 1920));
   const playResY = Math.max(1, Math.round(opts.playResY ?? 1080));
   const sizes = sizesFor(playResY, opts.strength);
@@ -145,6 +248,8 @@ export function toAss(captions: readonly Caption[], opts: AssOptions): string {
   const shadow = Math.max(1, Math.round(sizes.base / 40));
   const marginH = Math.round(playResX * 0.05);
   const marginV = Math.round(playResY * 0.05);
+  const shown = exportCaptions(captions, opts);
+  const speakers = speakerStyles(shown, opts.speakers);
 
   const info = [
     '[Script Info]',
@@ -161,18 +266,27 @@ export function toAss(captions: readonly Caption[], opts: AssOptions): string {
     '[V4+ Styles]',
     'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
     // Karaoke: a word is drawn in SecondaryColour (grey) until its \k time, then in PrimaryColour (white).
-    `Style: Default,${ASS_FONT},${sizes.base},&H00FFFFFF,&H00B0B0B0,&H00000000,&H80000000,-1,0,0,0,100,100,0,0,1,${outline},${shadow},2,${marginH},${marginH},${marginV},1`,
+    ...[{ style: 'Default', primary: '&H00FFFFFF', secondary: '&H00B0B0B0' }, ...speakers.values()].map(
+      (s) =>
+        `Style: ${s.style},${ASS_FONT},${sizes.base},${s.primary},${s.secondary},&H00000000,&H80000000,-1,0,0,0,100,100,0,0,1,${outline},${shadow},2,${marginH},${marginH},${marginV},1`,
+    ),
   ];
   const expressive = opts.expressive ? sizes : null;
   const events = [
     '[Events]',
     'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
-    ...captions
-      .filter((c) => shownLines(c.text) !== '')
-      .map(
-        (c) =>
-          `Dialogue: 0,${formatAssTime(c.start)},${formatAssTime(Math.max(c.start, c.end))},Default,,0,0,0,,${dialogueText(c, expressive)}`,
-      ),
+    ...shown.map((c) => {
+      const opener = speakers.get(c.lines[0]!.speaker ?? '');
+      const decor = c.dashed ? c.lines.map((l) => dashedLine(speakers.get(l.speaker ?? ''))) : [];
+      const { caption } = c;
+      return `Dialogue: 0,${formatAssTime(caption.start)},${formatAssTime(Math.max(caption.start, caption.end))},${opener?.style ?? 'Default'},${opener?.name ?? ''},0,0,0,,${dialogueText(caption, expressive, decor)}`;
+    }),
   ];
   return `${[info.join('\n'), styles.join('\n'), events.join('\n')].join('\n\n')}\n`;
+}
+
+/** A line of a two-speaker caption: its speaker's colours, then the dash. */
+function dashedLine(style: SpeakerStyle | undefined): LineDecor {
+  const colours = style ? `\\c${style.primaryTag}\\2c${style.secondaryTag}` : '';
+  return { prefix: `${colours ? `{${colours}}` : ''}- `, reset: `{\\r${colours}}` };
 }
