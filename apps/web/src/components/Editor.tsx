@@ -209,6 +209,7 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
         <ExportBar
           jobId={jobId}
           captions={ed.captions}
+          speakers={ed.speakers}
           fileName={fileName}
           language={result.language}
           expressive={prefs.enabled}

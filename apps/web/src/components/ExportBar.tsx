@@ -1,22 +1,26 @@
-import { useState } from 'react';
-import { safeDownloadName, toJson, toSrt, toTxt, toVtt } from '@ecg/captions';
-import type { Caption, ExportFormat } from '@ecg/contracts';
+import { useId, useState } from 'react';
+import { safeDownloadName, toJson, toSrt, toTxt, toVtt, type SpeakerExportOptions } from '@ecg/captions';
+import type { Caption, CaptionSpeaker, ExportFormat } from '@ecg/contracts';
 import { getAssExport } from '../api/backend.js';
 import { asApiError, type ClientErrorCode } from '../api/http.js';
 import { useI18n } from '../i18n/i18n.js';
 import { downloadBlob, downloadText } from '../lib/download.js';
 import { useAnnounce } from './Announcer.js';
 
-const FORMATS: ReadonlyArray<{ format: ExportFormat; mime: string; write: (c: Caption[], language?: string) => string }> = [
-  { format: 'srt', mime: 'application/x-subrip', write: (c) => toSrt(c) },
-  { format: 'vtt', mime: 'text/vtt', write: (c) => toVtt(c) },
-  { format: 'txt', mime: 'text/plain', write: (c) => toTxt(c) },
-  { format: 'json', mime: 'application/json', write: (c, language) => toJson(c, language === undefined ? {} : { language }) },
+type Write = (c: Caption[], speakers: SpeakerExportOptions, language?: string) => string;
+
+const FORMATS: ReadonlyArray<{ format: ExportFormat; mime: string; write: Write }> = [
+  { format: 'srt', mime: 'application/x-subrip', write: (c, s) => toSrt(c, s) },
+  { format: 'vtt', mime: 'text/vtt', write: (c, s) => toVtt(c, s) },
+  { format: 'txt', mime: 'text/plain', write: (c, s) => toTxt(c, s) },
+  { format: 'json', mime: 'application/json', write: (c, s, language) => toJson(c, { ...(language === undefined ? {} : { language }), ...s }) },
 ];
 
 interface Props {
   jobId: string;
   captions: Caption[];
+  /** The speakers' names as edited: every format writes them (SRT and TXT only when asked to). */
+  speakers: readonly CaptionSpeaker[];
   fileName: string | null;
   language?: string;
   expressive: boolean;
@@ -30,9 +34,13 @@ interface Props {
  * uses, so both give the same file. ASS comes from the server (it needs the
  * word analysis), after the edits on screen are saved.
  */
-export function ExportBar({ jobId, captions, fileName, language, expressive, strength, flush }: Props) {
+export function ExportBar({ jobId, captions, speakers, fileName, language, expressive, strength, flush }: Props) {
   const { t, messages } = useI18n();
   const announce = useAnnounce();
+  const namesId = useId();
+  // Off by default, as on the server: most players show captions without names.
+  const [names, setNames] = useState(false);
+  const speakerOptions: SpeakerExportOptions = { speakers, ...(names ? { speakerNames: true } : {}) };
   const [assBusy, setAssBusy] = useState(false);
   /** Why the last ASS download did not happen: edits not saved, or the server's error code. */
   const [assProblem, setAssProblem] = useState<'unsaved' | ClientErrorCode | null>(null);
@@ -70,7 +78,7 @@ export function ExportBar({ jobId, captions, fileName, language, expressive, str
           className="btn btn-small"
           aria-label={t('editor.exportAs', { format: format.toUpperCase() })}
           disabled={captions.length === 0}
-          onClick={() => downloadText(safeDownloadName(fileName, format), write(captions, language), mime)}
+          onClick={() => downloadText(safeDownloadName(fileName, format), write(captions, speakerOptions, language), mime)}
         >
           {format.toUpperCase()}
         </button>
@@ -85,6 +93,12 @@ export function ExportBar({ jobId, captions, fileName, language, expressive, str
       >
         {assLabel}
       </button>
+      {speakers.length > 0 && (
+        <label className="switch export-names" htmlFor={namesId}>
+          <input id={namesId} type="checkbox" checked={names} onChange={(e) => setNames(e.target.checked)} />
+          {t('export.speakerNames')}
+        </label>
+      )}
       {assProblem && (
         <p className="notice notice-error export-refused" role="alert">
           {assProblem === 'unsaved'

@@ -241,6 +241,7 @@ export const en = {
   'export.assExpressive': 'ASS (expressive karaoke)',
   'export.assPlain': 'ASS (karaoke)',
   'export.assFailed': 'The ASS file could not be downloaded.',
+  'export.speakerNames': 'Speaker names in SRT and TXT',
   'export.unsaved': 'Your latest edits are not saved yet, so the download would miss them. Save them first.',
 
   'render.title': 'Video with captions',

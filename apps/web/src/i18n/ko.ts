@@ -230,6 +230,7 @@ export const ko: Messages = {
   'export.assExpressive': 'ASS (표현 가라오케)',
   'export.assPlain': 'ASS (가라오케)',
   'export.assFailed': 'ASS 파일을 내려받지 못했습니다.',
+  'export.speakerNames': 'SRT·TXT에 화자 이름 넣기',
   'export.unsaved': '최근 수정 내용이 아직 저장되지 않아 내려받을 파일에 빠집니다. 먼저 저장하세요.',
 
   'render.title': '자막 입힌 동영상',
