@@ -135,10 +135,12 @@ function LineSpeaker({ speakers, id }: { speakers: readonly CaptionSpeaker[]; id
   const { t } = useI18n();
   if (id === undefined) return null;
   return (
-    <span className="cap-line-speaker">
-      <SpeakerDot speakers={speakers} id={id} />
-      {t('speakers.lineSpeaker', { name: speakerName(speakers, id) })}{' '}
-    </span>
+    <>
+      <span className="cap-line-speaker">
+        <SpeakerDot speakers={speakers} id={id} />
+        {t('speakers.lineSpeaker', { name: speakerName(speakers, id) })}
+      </span>{' '}
+    </>
   );
 }
 

@@ -58,9 +58,10 @@ export function SpeakersPanel({ speakers, counts, onRename, filter, onFilter, sh
                 type="button"
                 className="btn btn-small btn-ghost speaker-only"
                 aria-pressed={filter === s.id}
+                aria-label={t('speakers.only', { name: s.name })}
                 onClick={() => onFilter(filter === s.id ? null : s.id)}
               >
-                {t('speakers.only', { name: s.name })}
+                {t('speakers.onlyShort')}
               </button>
             </li>
           );

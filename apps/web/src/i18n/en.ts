@@ -135,6 +135,7 @@ export const en = {
   'speakers.filter': 'Show captions of',
   'speakers.filterAll': 'All speakers',
   'speakers.only': 'Only {name}',
+  'speakers.onlyShort': 'Show only',
   'speakers.shown': 'Showing {shown} of {count} captions.',
   'speakers.listLabel': 'Speakers, in order of first speech',
   'speakers.none': 'No speaker',

@@ -124,6 +124,7 @@ export const ko: Messages = {
   'speakers.filter': '보여 줄 화자',
   'speakers.filterAll': '모든 화자',
   'speakers.only': '{name}만',
+  'speakers.onlyShort': '이 화자만',
   'speakers.shown': '자막 {count}개 중 {shown}개를 보여 줍니다.',
   'speakers.listLabel': '화자 목록(처음 말한 순서)',
   'speakers.none': '화자 없음',

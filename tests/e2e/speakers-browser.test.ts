@@ -1,0 +1,371 @@
+/**
+ * Speakers through a real browser (issue 10): the upload form asks for a
+ * number of speakers; the editor shows each caption's speakers as chips
+ * named Speaker 1…3; renaming one (to Korean letters) renames every caption
+ * of theirs at once; a caption is given to another speaker, and the words
+ * from the cursor on in another to a new speaker; undo and redo take the
+ * last step back and forth; the filter shows one speaker's captions; all of
+ * it is saved, survives a reload, and reaches every export.
+ *
+ * As in caption-qc-browser.test.ts the job is real but its result is not
+ * the test model's: the backend's ML URL leads nowhere and the test
+ * delivers a transcript with known words, speakers and diarization through
+ * the signed callback, exactly as the ML service would. No mocks in the
+ * browser.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { CaptionDocument, type Caption, type TranscriptResult, type TranscriptSegment } from '@ecg/contracts';
+import { deliverSignedResult, freePort, REPO_ROOT, startStack, type Stack } from '../helpers/stack.js';
+import { ensureWebBuild, launchChromium, newPersonContext, requireChromium, waitForPage, waitForText } from '../helpers/browser.js';
+import { testModelPath } from '../../apps/ml/test/helpers/test-model.js';
+
+const run = promisify(execFile);
+const CALLBACK_SECRET = 'speakers-browser-test-secret';
+const JOB_PATH = /\/jobs\/[0-9a-f-]{36}$/;
+const RESULTS_DIR = join(REPO_ROOT, 'test-results');
+
+const A = 'SPEAKER_00';
+const B = 'SPEAKER_01';
+const C = 'SPEAKER_02';
+/** The speaker the test makes from the cursor: the fourth id. */
+const D = 'SPEAKER_03';
+const RENAMED = '김민수';
+
+let stack: Stack | undefined;
+let browser: Browser | undefined;
+let work: string;
+let videoPath: string;
+
+/** 12 s of a grey picture over a quiet tone: the player needs media, the test's words come from the transcript. */
+async function makeMedia(dir: string): Promise<void> {
+  videoPath = join(dir, 'interview.mp4');
+  // prettier-ignore
+  await run('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', 'color=c=gray:s=320x180:r=25:d=12',
+    '-f', 'lavfi', '-i', 'sine=frequency=220:duration=12:sample_rate=16000',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-movflags', '+faststart', '-shortest',
+    videoPath,
+  ]);
+}
+
+/**
+ * A segment whose words share its span evenly, each spoken by `who[k]` (the
+ * last one given for the rest), the segment by its first word's speaker.
+ */
+function segment(id: number, start: number, end: number, text: string, who: readonly string[]): TranscriptSegment {
+  const tokens = text.split(' ');
+  const step = (end - start) / tokens.length;
+  const round = (t: number) => Math.round(t * 1000) / 1000;
+  return {
+    id,
+    start,
+    end,
+    text: ` ${text}`,
+    speaker: who[0]!,
+    words: tokens.map((w, i) => ({
+      word: ` ${w}`,
+      start: round(start + i * step),
+      end: round(start + (i + 1) * step),
+      probability: 0.9,
+      speaker: who[Math.min(i, who.length - 1)]!,
+    })),
+  };
+}
+
+/** Three speakers; the second segment changes speaker midway (B says four words, then C answers), as Whisper does not cut at a new voice. */
+const RESULT: TranscriptResult = {
+  text: '',
+  language: 'en',
+  duration: 12,
+  segments: [
+    segment(0, 0.5, 3.0, 'Good evening and welcome to the show.', [A]),
+    segment(1, 3.6, 6.0, 'Glad to be here. Me too, thanks.', [B, B, B, B, C]),
+    segment(2, 7.0, 8.8, 'So tell us about the new film.', [C]),
+    segment(3, 9.3, 11.5, 'It opens next week in cinemas everywhere.', [A]),
+  ],
+  diarization: {
+    speakers: [
+      { id: A, seconds: 4.7 },
+      { id: B, seconds: 1.5 },
+      { id: C, seconds: 2.7 },
+    ],
+    turns: [
+      { start: 0.5, end: 3.0, speaker: A },
+      { start: 3.6, end: 5.1, speaker: B },
+      { start: 5.1, end: 6.0, speaker: C },
+      { start: 7.0, end: 8.8, speaker: C },
+      { start: 9.3, end: 11.5, speaker: A },
+    ],
+    method: 'hand-written for this test',
+  },
+};
+
+before(async () => {
+  requireChromium();
+  work = mkdtempSync(join(tmpdir(), 'ecg-speakers-'));
+  const [webDist, model] = await Promise.all([ensureWebBuild(), testModelPath('micro'), makeMedia(work)]);
+  stack = await startStack({
+    WEB_DIST_DIR: webDist,
+    // The ML service must be healthy for the stack to start, though it never gets this job.
+    WHISPER_MODEL: model,
+    CALLBACK_SECRET,
+    // Nothing listens there: the backend keeps the job queued and this test delivers its result.
+    ML_URL: `http://127.0.0.1:${await freePort()}`,
+  });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  await stack?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** A fresh window; on failure what the page and the services said is printed, with a screenshot. */
+async function inBrowser(name: string, fn: (page: Page, stack: Stack) => Promise<void>): Promise<void> {
+  assert.ok(stack && browser, 'the stack and browser start in before()');
+  const s = stack;
+  const context = await newPersonContext(browser);
+  const page = await context.newPage();
+  const said: string[] = [];
+  page.on('console', (m) => said.push(`[console.${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => said.push(`[pageerror] ${e.message}`));
+  try {
+    await fn(page, s);
+  } catch (err) {
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const shot = join(RESULTS_DIR, `${name}-failure.png`);
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
+    console.error(`--- ${name} failed at ${page.url()} (screenshot ${shot})\n--- browser:\n${said.slice(-40).join('\n')}\n--- services:\n${s.logs()}`);
+    throw err;
+  } finally {
+    await context.close();
+  }
+}
+
+async function captionsOnServer(s: Stack, jobId: string): Promise<CaptionDocument> {
+  const res = await fetch(`${s.backendUrl}/api/upload-video/result/${jobId}/captions`);
+  assert.equal(res.status, 200);
+  return CaptionDocument.parse(await res.json());
+}
+
+/** Waits until the saved captions satisfy `check` (the save status still reads Saved from the step before until autosave notices an edit). */
+async function savedOnServer(s: Stack, jobId: string, check: (doc: CaptionDocument) => boolean, what: string): Promise<CaptionDocument> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const doc = await captionsOnServer(s, jobId);
+    if (check(doc)) return doc;
+    assert.ok(Date.now() < until, `timed out waiting for the server to hold ${what}; version ${doc.version}: ${JSON.stringify({ speakers: doc.speakers, captions: doc.captions.map((c) => [c.text, c.speaker]) })}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function exported(s: Stack, jobId: string, query: string): Promise<string> {
+  const res = await fetch(`${s.backendUrl}/api/upload-video/result/${jobId}/export?${query}`);
+  assert.equal(res.status, 200, `export ${query}`);
+  return res.text();
+}
+
+/** Every speaker a caption mentions, opener first (as the chip lists them). */
+function speakersOf(c: Caption): string[] {
+  return [...new Set([c.speaker, ...c.words.map((w) => w.speaker ?? c.speaker)].filter((s): s is string => s !== undefined))];
+}
+
+/** The names a row's speaker chip gives, read from its accessible name ("Speaker of caption 3: Ana, Ben. Change the speaker"). */
+async function chipNames(row: Locator): Promise<string[]> {
+  const label = (await row.getByTestId('speaker-chip').getAttribute('aria-label', { timeout: 2000 })) ?? '';
+  const m = /^Speaker of caption \d+: (.*)\. Change the speaker$/.exec(label);
+  assert.ok(m, `a speaker chip label: ${JSON.stringify(label)}`);
+  return m[1]!.split(', ');
+}
+
+async function waitForChip(row: Locator, expected: readonly string[], what: string): Promise<void> {
+  const until = Date.now() + 10_000;
+  let last: string[] = [];
+  for (;;) {
+    last = await chipNames(row).catch(() => last);
+    if (JSON.stringify(last) === JSON.stringify(expected)) return;
+    assert.ok(Date.now() < until, `${what}: the chip names ${JSON.stringify(last)}, not ${JSON.stringify(expected)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const NAMES: Record<string, string> = { [A]: 'Speaker 1', [B]: 'Speaker 2', [C]: 'Speaker 3', [D]: 'Speaker 4' };
+
+test('speakers: chips, a rename everywhere, reassigning a caption and the words from the cursor on, undo/redo, the filter, reload and exports', async () => {
+  await inBrowser('speakers', async (page, s) => {
+    // 1. Upload through the page, saying three people speak.
+    await page.goto(`${s.backendUrl}/`);
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Choose a file' }).click();
+    await (await chooser).setFiles(videoPath);
+    await page.getByLabel('Spoken language').selectOption('en');
+    assert.equal(await page.getByLabel('Number of speakers').inputValue(), 'auto', 'auto by default');
+    await page.getByLabel('Number of speakers').selectOption('3');
+    const requested = page.waitForRequest((r) => r.url().endsWith('/api/upload-video/request-process') && r.method() === 'POST');
+    await page.getByRole('button', { name: 'Upload and transcribe' }).click();
+    assert.equal((await requested).postDataJSON().num_speakers, 3, 'request-process got the number of speakers');
+    await page.waitForURL(JOB_PATH, { timeout: 30_000 });
+    const jobId = new URL(page.url()).pathname.split('/').at(-1)!;
+    await page.getByRole('heading', { level: 1, name: 'Transcribing' }).waitFor({ timeout: 20_000 });
+    await deliverSignedResult(s.backendUrl, CALLBACK_SECRET, { job_id: jobId, result: RESULT });
+
+    // 2. The editor: every caption's chip names its speakers Speaker 1…3, in order of first speech.
+    const list = page.getByRole('region', { name: 'Captions, in time order' });
+    const rows = list.getByRole('listitem');
+    await rows.first().waitFor({ timeout: 30_000 });
+    const first = await captionsOnServer(s, jobId);
+    assert.deepEqual(first.speakers, [
+      { id: A, name: 'Speaker 1' },
+      { id: B, name: 'Speaker 2' },
+      { id: C, name: 'Speaker 3' },
+    ]);
+    const rowOf = (id: string) => list.locator(`li[data-caption-id="${id}"]`);
+    for (const c of first.captions) {
+      await waitForChip(rowOf(c.id), speakersOf(c).map((id) => NAMES[id]!), `caption ${c.id} at first`);
+    }
+    const mentioned = new Set(first.captions.flatMap(speakersOf));
+    assert.deepEqual([...mentioned].sort(), [A, B, C], 'all three speakers are on captions');
+    // The segment that changes speaker midway is not one speaker's caption any more.
+    const midway = first.captions.filter((c) => c.text.includes('Glad') || c.text.includes('Me too'));
+    assert.ok(midway.some((c) => speakersOf(c).includes(B)) && midway.some((c) => speakersOf(c).includes(C)), 'the mid-segment change of speaker is kept');
+    const panel = page.getByTestId('speakers-panel');
+    await waitForText(panel.locator('li').first(), (t) => t.includes('captions') || t.includes('caption'), 'a caption count in the speakers panel');
+
+    // 3. Rename Speaker 1 to Korean letters: every caption of theirs shows the name at once.
+    const nameField = panel.getByLabel('Name of speaker 1');
+    assert.equal(await nameField.inputValue(), 'Speaker 1');
+    await nameField.fill(RENAMED);
+    await nameField.press('Enter');
+    const ofA = first.captions.filter((c) => speakersOf(c).includes(A));
+    assert.ok(ofA.length >= 2, 'Speaker 1 has more than one caption');
+    for (const c of ofA) await waitForChip(rowOf(c.id), speakersOf(c).map((id) => (id === A ? RENAMED : NAMES[id]!)), `caption ${c.id} after the rename`);
+    assert.equal(await list.getByText('Speaker 1', { exact: false }).count(), 0, 'no caption names Speaker 1 any more');
+
+    // 4. Give Speaker 3's own caption to Speaker 2 through its chip's menu, with the keyboard.
+    const reassigned = first.captions.find((c) => c.text.includes('tell us'))!;
+    assert.deepEqual(speakersOf(reassigned), [C]);
+    const chip = rowOf(reassigned.id).getByTestId('speaker-chip');
+    await chip.focus();
+    await page.keyboard.press('Enter');
+    const menu = page.getByRole('menu');
+    await menu.waitFor();
+    assert.equal(await chip.getAttribute('aria-expanded'), 'true');
+    const toB = menu.getByRole('menuitem', { name: 'Caption to Speaker 2' });
+    for (let i = 0; i < 8 && !(await toB.evaluate((el) => el === el.ownerDocument.activeElement)); i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await waitForChip(rowOf(reassigned.id), ['Speaker 2'], 'the reassigned caption');
+    assert.equal(await page.getByRole('menu').count(), 0, 'the menu closed');
+    assert.equal(await chip.evaluate((el) => el === el.ownerDocument.activeElement), true, 'focus went back to the chip');
+
+    // 5. In Speaker 1's last caption, give the words from the cursor on to a new speaker.
+    const split = [...ofA].reverse().find((c) => c.text.includes('next week'))!;
+    assert.ok(split && !split.text.includes('\n'), `a one-line caption to reassign from the cursor: ${JSON.stringify(split)}`);
+    const at = split.text.indexOf('next');
+    await rowOf(split.id).getByRole('button', { name: /^Caption \d+, / }).click();
+    const textbox = rowOf(split.id).getByRole('textbox', { name: 'Caption text' });
+    await textbox.press('Control+Home');
+    for (let i = 0; i < at; i++) await textbox.press('ArrowRight');
+    assert.equal(await textbox.evaluate((el) => (el as unknown as { selectionStart: number }).selectionStart), at, 'the cursor before "next"');
+    await rowOf(split.id).getByTestId('speaker-chip').click();
+    await page.getByRole('menuitem', { name: 'From the cursor on to New speaker (Speaker 4)' }).click();
+    await waitForChip(rowOf(split.id), [RENAMED, 'Speaker 4'], 'the caption reassigned from the cursor');
+    await rowOf(split.id).getByRole('button', { name: /^Caption \d+, / }).click(); // close the form
+    const lineSpeakers = () => rowOf(split.id).locator('.cap-line-speaker').allInnerTexts();
+    const lines = () => rowOf(split.id).locator('.cap-line').allInnerTexts();
+    await waitForText(rowOf(split.id).locator('.cap-text'), (t) => t.includes('Speaker 4:'), 'each line names its speaker');
+    assert.deepEqual((await lineSpeakers()).map((t) => t.trim()), [`${RENAMED}:`, 'Speaker 4:']);
+    assert.deepEqual((await lines()).map((t) => t.replace(/\s+/g, ' ').trim()), [`${RENAMED}: ${split.text.slice(0, at).trim()}`, `Speaker 4: ${split.text.slice(at)}`]);
+    await waitForText(panel, (t) => t.includes('Speaker 4'), 'the new speaker in the panel');
+
+    // 6. Undo takes the last step back, redo brings it again.
+    await page.locator('h1').click(); // out of any field: there Ctrl+Z undoes typing
+    await page.keyboard.press('Control+z');
+    await waitForChip(rowOf(split.id), [RENAMED], 'undone');
+    assert.equal(await rowOf(split.id).locator('.cap-line-speaker').count(), 0, 'one speaker again: no line names');
+    await waitForChip(rowOf(reassigned.id), ['Speaker 2'], 'the step before stays');
+    await page.keyboard.press('Control+Shift+z');
+    await waitForChip(rowOf(split.id), [RENAMED, 'Speaker 4'], 'redone');
+
+    // 7. The filter shows only Speaker 2's captions: hidden, not deleted.
+    const total = await rows.count();
+    await panel.getByLabel('Show captions of').selectOption({ label: 'Speaker 2' });
+    await waitForText(panel.getByRole('status'), (t) => /^Showing \d+ of \d+ captions\.$/.test(t), 'how many are shown');
+    const shownIds = await Promise.all((await rows.all()).map((r) => r.getAttribute('data-caption-id')));
+    for (const row of await rows.all()) assert.ok((await chipNames(row)).includes('Speaker 2'), 'a shown caption is Speaker 2’s');
+    assert.ok(shownIds.includes(reassigned.id), 'the caption given to Speaker 2 shows under Speaker 2');
+    assert.ok(shownIds.length < total, 'the others are hidden');
+    assert.equal(await list.locator('li[data-caption-id]').count(), total, 'the hidden ones are still in the list');
+    assert.equal(await panel.getByRole('button', { name: 'Only Speaker 2' }).getAttribute('aria-pressed'), 'true');
+    await panel.getByLabel('Show captions of').selectOption({ label: 'All speakers' });
+    await waitForPage(page, `document.querySelectorAll('li[data-caption-id]:not([hidden])').length === ${total}`, 5000);
+
+    // 8. The preview colours the playing caption by speaker (three speakers, so colours).
+    await waitForPage(page, "(document.querySelector('video')?.readyState ?? 0) >= 1", 15_000);
+    await rowOf(reassigned.id).getByRole('button', { name: /^Caption \d+, / }).click();
+    const overlay = page.getByTestId('expressive-overlay');
+    await waitForText(overlay, (t) => t.startsWith(reassigned.text.split(/\s+/).slice(0, 3).join(' ')), 'the reassigned caption over the video');
+    assert.equal(await overlay.locator('.xw.has-speaker').count(), reassigned.words.length, 'every word takes its speaker’s colour');
+    const tint = await page.evaluate("getComputedStyle(document.querySelector('[data-testid=\"expressive-overlay\"] .xw')).getPropertyValue('--speaker').trim()");
+    assert.equal(tint, '#4696c3', 'Speaker 2’s colour (the second in the list)');
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    await page.screenshot({ path: join(RESULTS_DIR, 'speakers.png'), fullPage: true });
+    await rowOf(reassigned.id).getByRole('button', { name: /^Caption \d+, / }).click(); // close the form
+
+    // 9. Saved: the names and the assignments are on the server, and survive a reload.
+    const saved = await savedOnServer(
+      s,
+      jobId,
+      (d) =>
+        d.speakers?.find((x) => x.id === A)?.name === RENAMED &&
+        d.speakers.some((x) => x.id === D) &&
+        d.captions.find((c) => c.id === reassigned.id)?.speaker === B &&
+        d.captions.some((c) => c.words.some((w) => w.speaker === D)),
+      'the rename and both reassignments',
+    );
+    assert.deepEqual(saved.speakers, [
+      { id: A, name: RENAMED },
+      { id: B, name: 'Speaker 2' },
+      { id: C, name: 'Speaker 3' },
+      { id: D, name: 'Speaker 4' },
+    ]);
+    const splitSaved = saved.captions.find((c) => c.id === split.id)!;
+    assert.equal(splitSaved.text, `${split.text.slice(0, at).trim()}\n${split.text.slice(at)}`, 'a line break before the new speaker’s words');
+    assert.deepEqual(splitSaved.words.map((w) => w.speaker), splitSaved.words.map((_, k) => (k < 2 ? A : D)));
+    await waitForText(page.getByTestId('save-status'), (t) => t === '✓ Saved', 'the edits saved');
+    await page.reload();
+    await rows.first().waitFor({ timeout: 30_000 });
+    for (const c of saved.captions) {
+      await waitForChip(rowOf(c.id), speakersOf(c).map((id) => (id === A ? RENAMED : NAMES[id]!)), `caption ${c.id} after reload`);
+    }
+    assert.equal(await page.getByTestId('speakers-panel').getByLabel('Name of speaker 1').inputValue(), RENAMED);
+
+    // 10. Every export writes the edited names and assignments.
+    const srt = await exported(s, jobId, 'format=srt');
+    assert.match(srt, /\n- It opens\r?\n- next week in cinemas everywhere\.\r?\n/, `the two-speaker caption takes dashes in SRT:\n${srt}`);
+    assert.doesNotMatch(srt, /김민수:/, 'no names in SRT unless asked');
+    const vtt = await exported(s, jobId, 'format=vtt');
+    assert.match(vtt, /<v 김민수>Good evening/, `voice spans carry the new name:\n${vtt}`);
+    assert.match(vtt, /- <v Speaker 4>next week in cinemas everywhere\.<\/v>/);
+    assert.ok(vtt.includes(`<v Speaker 2>${reassigned.text.split('\n')[0]}`), 'the reassigned caption is Speaker 2’s');
+    const txt = await exported(s, jobId, 'format=txt&speaker_names=true');
+    assert.match(txt, /^김민수: Good evening/m, `TXT names the speakers when asked:\n${txt}`);
+    assert.match(txt, /^- 김민수: It opens\n- Speaker 4: next week/m);
+    const json = JSON.parse(await exported(s, jobId, 'format=json')) as { speakers: unknown; segments: Array<{ caption_id: string; speaker?: string; words: Array<{ speaker?: string }> }> };
+    assert.deepEqual(json.speakers, saved.speakers, 'JSON lists the speakers by their names');
+    const seg = json.segments.find((x) => x.caption_id === reassigned.id)!;
+    assert.equal(seg.speaker, B);
+    assert.ok(seg.words.every((w) => w.speaker === B));
+    const ass = await exported(s, jobId, 'format=ass');
+    assert.match(ass, /^Style: 김민수,/m, `an ASS style named after the speaker:\n${ass.slice(0, 1500)}`);
+    assert.match(ass, /^Style: Speaker 4,/m);
+  });
+});
