@@ -120,7 +120,31 @@ describe('English', () => {
       { start: 1.6, end: 2.1, speaker: 'B' },
       { start: 2.1, end: 4, speaker: 'A' },
     ];
+    // Speakers known only from turns always cut: a dash caption needs its speakers on its words.
     assert.deepEqual(texts(layoutCaptions(words, en, { speakers })), ['Are you coming with us tonight?', 'Yes.', 'Then we leave at eight.']);
+  });
+
+  // With the speakers on the words, a reply stays its own caption when it can show for the
+  // minimum duration by itself; when it would flash (speech resumes 0.2 s after it), it joins the
+  // next turn as a dash caption, one line each (segment-captions.ts, "Dash captions").
+  test('keeps a one-word reply its own caption when it has time to be read, and makes a dash caption when it would flash', () => {
+    const said = (spec: ReadonlyArray<readonly [string, number, number, string]>): CaptionWord[] =>
+      spec.map(([word, start, end, speaker]) => ({ word, start, end, speaker }));
+    const exchange = (resume: number): CaptionWord[] =>
+      said([
+        [' Are', 0, 0.2, 'SPEAKER_00'], [' you', 0.2, 0.35, 'SPEAKER_00'], [' coming', 0.35, 0.7, 'SPEAKER_00'], [' with', 0.7, 0.85, 'SPEAKER_00'],
+        [' us', 0.85, 1.0, 'SPEAKER_00'], [' tonight?', 1.0, 1.5, 'SPEAKER_00'],
+        [' Yes.', 1.7, 2.0, 'SPEAKER_01'],
+        [' Then', resume, resume + 0.2, 'SPEAKER_00'], [' we', resume + 0.2, resume + 0.3, 'SPEAKER_00'], [' leave', resume + 0.3, resume + 0.6, 'SPEAKER_00'],
+        [' at', resume + 0.6, resume + 0.7, 'SPEAKER_00'], [' eight.', resume + 0.7, resume + 1.2, 'SPEAKER_00'],
+      ]);
+    const roomy = layoutCaptions(exchange(4.2), en);
+    assert.deepEqual(texts(roomy), ['Are you coming with us tonight?', 'Yes.', 'Then we leave at eight.']);
+    assert.deepEqual(roomy.map((c) => c.speaker), ['SPEAKER_00', 'SPEAKER_01', 'SPEAKER_00']);
+    const quick = layoutCaptions(exchange(2.2), en);
+    assert.deepEqual(texts(quick), ['Are you coming with us tonight?', 'Yes.\nThen we leave at eight.']);
+    assert.deepEqual(quick.map((c) => c.speaker), ['SPEAKER_00', 'SPEAKER_01']);
+    assert.deepEqual(rules(quick, en), []);
   });
 
   test('keeps every word of a speaker at 25 characters a second with no pause, and marks the captions too fast', () => {

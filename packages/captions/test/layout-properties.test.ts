@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { CaptionList, CaptionProfileName, type Caption, type CaptionProfile, type CaptionWord } from '@ecg/contracts';
 import { captionProfile, checkCaptions, layoutCaptions, resolveProfile, textWidth, widthScheme, type LayoutOptions } from '../src/index.js';
+import { alignWords } from '../src/text-align.js';
 
 /*
  * Properties of the layout over random word streams: random words (English,
@@ -27,6 +28,8 @@ interface WordSpec {
   space: boolean;
   gap: number;
   duration: number;
+  /** The word's own speaker: 'same' as the word before, an id, or none. */
+  speaker: 'same' | 'none' | string;
 }
 
 const wordSpec: fc.Arbitrary<WordSpec> = fc.record({
@@ -43,15 +46,24 @@ const wordSpec: fc.Arbitrary<WordSpec> = fc.record({
     { weight: 1, arbitrary: fc.constant(0) },
     { weight: 1, arbitrary: fc.double({ min: 0.8, max: 9, noNaN: true }) },
   ),
+  // Mostly turns of a few words, sometimes a one-word reply, sometimes a word the diarizer left unnamed.
+  speaker: fc.oneof(
+    { weight: 5, arbitrary: fc.constant('same') },
+    { weight: 2, arbitrary: fc.constantFrom('SPEAKER_00', 'SPEAKER_01', 'SPEAKER_02') },
+    { weight: 1, arbitrary: fc.constant('none') },
+  ),
 });
 
 function wordsOf(specs: readonly WordSpec[], blanks: readonly number[]): CaptionWord[] {
   const words: CaptionWord[] = [];
   let t = 0.2;
+  let speaker: string | undefined;
   specs.forEach((s, i) => {
     const start = Math.max(0, t + s.gap);
     const word: CaptionWord = { word: `${s.space ? ' ' : ''}${s.text}`, start, end: start + s.duration, probability: 0.9 };
     if (i % 3 === 0) word.volume_db = -20 - i;
+    if (s.speaker !== 'same') speaker = s.speaker === 'none' ? undefined : s.speaker;
+    if (speaker !== undefined) word.speaker = speaker;
     words.push(word);
     if (blanks.includes(i)) words.push({ word: ' ', start: start + s.duration, end: start + s.duration });
     t = Math.max(t, start + s.duration);
@@ -167,6 +179,31 @@ describe('layoutCaptions over random word streams', () => {
         const boxedIn = next !== undefined && ms(c.end) === ms(next.start) - gap;
         assert.ok(duration >= Math.ceil(profile.min_duration * 1000) || boxedIn, `${c.id} lasts ${duration} ms with room after it`);
       });
+    });
+  });
+
+  test('holds a speaker change only at the line break of a two-line caption of exactly two speakers', () => {
+    run(({ captions }) => {
+      for (const c of captions) {
+        const ranges = alignWords(c.text, c.words);
+        assert.ok(ranges, `the words spell ${JSON.stringify(c.text)}`);
+        const lineBreak = c.text.indexOf('\n');
+        // Each visible word's speaker, a word without one taken as the speaker before it.
+        let speaking: string | undefined;
+        const heard: Array<{ speaker: string; line: number }> = [];
+        c.words.forEach((w, k) => {
+          if (w.word.trim() === '') return;
+          speaking = w.speaker ?? speaking;
+          if (speaking !== undefined) heard.push({ speaker: speaking, line: lineBreak >= 0 && ranges[k]![0] > lineBreak ? 1 : 0 });
+        });
+        const speakers = [...new Set(heard.map((h) => h.speaker))];
+        if (speakers.length <= 1) continue;
+        const where = `${JSON.stringify(c.text)} by ${JSON.stringify(heard)}`;
+        assert.equal(speakers.length, 2, where);
+        assert.equal(c.text.split('\n').length, 2, where);
+        assert.ok(heard.every((h) => h.speaker === speakers[h.line]), where);
+        assert.equal(c.speaker, c.words.find((w) => w.speaker !== undefined)?.speaker, where);
+      }
     });
   });
 

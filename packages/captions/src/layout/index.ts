@@ -21,6 +21,8 @@
  *   layoutCaptions(words: CaptionWord[], profile: CaptionProfile, options?: LayoutOptions): Caption[]
  *     options: { shotChanges?: number[] (s), speakers?: SpeakerTurn[] ({ start, end, speaker }),
  *                fps?: number (24 when unknown) }
+ *     Speakers are the words' own (`word.speaker`, from the diarizer or the
+ *     editor); `speakers` turns stand in for words without one.
  *     Words in order as Whisper gives them (a leading space marks a word
  *     boundary; Japanese and Chinese tokens usually have none), after
  *     captionWordFields. The captions satisfy the Caption contract (ids c0,
@@ -30,11 +32,16 @@
  *       next visible word, and a stream with no visible word gives [];
  *     - at most max_lines lines, none wider than max_chars_per_line unless it
  *       is a single word longer than a line;
+ *     - one speaker per caption: a speaker change starts a new caption,
+ *       except a dash caption (Netflix "Dual Speakers"): two lines, one per
+ *       speaker, when one of them alone would flash (shorter than
+ *       min_duration or faster than the reading speed; segment-captions.ts);
+ *       caption.speaker is its first word's speaker;
  *     - captions never overlap, and each gap is at least min_gap_frames;
  *     - durations at most max_duration, at least min_duration wherever the
  *       next caption leaves room;
  *     - cuts where the guides put them (sentence end, clause punctuation,
- *       long pause, speaker change, shot change, then any space; English
+ *       long pause, shot change, then any space; English
  *       article/preposition rules, Korean spaces only, Japanese/Chinese
  *       kinsoku), two-line captions balanced, no one-word orphan when a
  *       neighbour can take the word, times snapped to shot changes.

@@ -1,4 +1,4 @@
-import { CaptionProfileName, type Caption, type CaptionProfile, type CaptionWord } from '@ecg/contracts';
+import { CaptionProfileName, SpeakerId, type Caption, type CaptionProfile, type CaptionWord } from '@ecg/contracts';
 import { readingChars, shotTimesMs } from './check-captions.js';
 import { layoutTokens, type LayoutToken, type TokenSource } from './layout-tokens.js';
 import { captionProfile } from './profiles.js';
@@ -16,7 +16,11 @@ export interface SpeakerTurn {
 export interface LayoutOptions {
   /** Shot-change times, seconds, from the video analysis. */
   shotChanges?: readonly number[];
-  /** Speaker turns; a change of speaker is a strong cut point. */
+  /**
+   * Speaker turns, for words without a `speaker` of their own (older
+   * transcripts): a change of speaker starts a new caption. Words' own
+   * speakers come first.
+   */
   speakers?: readonly SpeakerTurn[];
   /** The video's frame rate; 24 when unknown (see DEFAULT_FPS). */
   fps?: number;
@@ -46,8 +50,8 @@ function saneProfile(profile: CaptionProfile): CaptionProfile {
   };
 }
 
-/** The speaker of each token: the turn holding its middle, if any. */
-function tokenSpeakers(tokens: readonly LayoutToken[], turns: readonly SpeakerTurn[] | undefined): Array<string | undefined> {
+/** The turn holding each token's middle, if any. */
+function turnSpeakers(tokens: readonly LayoutToken[], turns: readonly SpeakerTurn[] | undefined): Array<string | undefined> {
   const sorted = (turns ?? [])
     .filter((t) => Number.isFinite(t.start) && Number.isFinite(t.end) && typeof t.speaker === 'string')
     .map((t) => ({ start: t.start * 1000, end: t.end * 1000, speaker: t.speaker }))
@@ -66,6 +70,36 @@ function tokenSpeakers(tokens: readonly LayoutToken[], turns: readonly SpeakerTu
     for (let k = lo - 1; k >= 0 && k >= lo - 8; k--) if (sorted[k]!.end >= mid) return sorted[k]!.speaker;
     return undefined;
   });
+}
+
+/** The speaker a token's visible word carries itself. */
+function ownSpeaker(token: LayoutToken): string | undefined {
+  return (token.words.find((w) => w.word.trim() !== '') ?? token.words[0])?.speaker;
+}
+
+interface TokenSpeakers {
+  /** Who speaks each token: its own or its turn's speaker, with the gaps filled by the speaker before (or, at the start, after): what the segmenter cuts by. */
+  filled: Array<string | undefined>;
+  /** Whether the token's speaker is its word's own. */
+  own: boolean[];
+}
+
+/**
+ * Each token's speaker: its word's own, else the turn's. A token nobody
+ * names is taken as the speaker before it, so an unknown word between two
+ * speakers cannot hide the change from the segmenter.
+ */
+function tokenSpeakers(tokens: readonly LayoutToken[], turns: readonly SpeakerTurn[] | undefined): TokenSpeakers {
+  const fromTurns = turnSpeakers(tokens, turns);
+  const own = tokens.map((t) => ownSpeaker(t) !== undefined);
+  const said = tokens.map((t, m) => ownSpeaker(t) ?? fromTurns[m]);
+  const filled = [...said];
+  let last = filled.find((s) => s !== undefined);
+  for (let m = 0; m < filled.length; m++) {
+    if (filled[m] === undefined) filled[m] = last;
+    else last = filled[m];
+  }
+  return { filled, own };
 }
 
 function lineTexts(tokens: readonly LayoutToken[], plan: CaptionPlan): string {
@@ -89,13 +123,15 @@ export function layoutSources(sources: readonly TokenSource[], profile: CaptionP
   const tokens = layoutTokens(sources, scheme);
   const rules = timingRules(p, options.fps);
   const shots = shotTimesMs(options.shotChanges);
+  const speakers = tokenSpeakers(tokens, options.speakers);
   const plans = segmentCaptions({
     tokens,
     profile: p,
     rules,
     spaceWidth: charWidth(' ', scheme),
     shots,
-    speakers: tokenSpeakers(tokens, options.speakers),
+    speakers: speakers.filled,
+    dashable: speakers.own,
   });
   const texts = plans.map((plan) => lineTexts(tokens, plan));
   const times = timeCaptions(
@@ -110,7 +146,12 @@ export function layoutSources(sources: readonly TokenSource[], profile: CaptionP
   return plans.map((plan, k) => {
     const words: CaptionWord[] = [];
     for (let m = plan.from; m < plan.to; m++) words.push(...tokens[m]!.words);
-    return { id: `c${k}`, start: times[k]!.start / 1000, end: times[k]!.end / 1000, text: texts[k]!, words };
+    const caption: Caption = { id: `c${k}`, start: times[k]!.start / 1000, end: times[k]!.end / 1000, text: texts[k]!, words };
+    // Opened by its first word's speaker (a first word without one is the next named word's, as
+    // the segmenter took it); a turn's speaker only when it is an id the contract takes.
+    const speaker = speakers.filled[plan.from];
+    if (speaker !== undefined && SpeakerId.safeParse(speaker).success) caption.speaker = speaker;
+    return caption;
   });
 }
 

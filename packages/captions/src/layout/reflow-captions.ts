@@ -50,6 +50,7 @@ function wordsFromText(c: Caption, text: string, profile: CaptionProfile): Token
   pieces.forEach((p, k) => {
     const end = k === pieces.length - 1 ? Math.max(c.start, c.end) : at + (span * Array.from(p.piece).length) / total;
     const word: CaptionWord = { word: p.spaced ? ` ${p.piece}` : p.piece, start: at, end };
+    if (c.speaker !== undefined) word.speaker = c.speaker;
     sources.push({ word, spaceBefore: p.spaced });
     at = end;
   });
@@ -66,7 +67,8 @@ function captionSources(c: Caption, profile: CaptionProfile): TokenSource[] {
   const lo = Math.min(c.start, c.end);
   const hi = Math.max(c.start, c.end);
   return c.words.map((word, k) => ({
-    word,
+    // A word without a speaker of its own was its caption's; in a new caption it must say so itself.
+    word: word.speaker === undefined && c.speaker !== undefined ? { ...word, speaker: c.speaker } : word,
     // Word times are read inside the caption's span, as editing keeps them.
     start: clamp(word.start, lo, hi),
     end: clamp(word.end, lo, hi),
@@ -80,7 +82,9 @@ function captionSources(c: Caption, profile: CaptionProfile): TokenSource[] {
  * each caption's words are used where they still spell its text, otherwise
  * words are cut from the text and timed across the caption's span. Captions
  * with empty text contribute nothing. The result is a new caption list (ids
- * `c0`, `c1`, …) with the guarantees of layoutCaptions.
+ * `c0`, `c1`, …) with the guarantees of layoutCaptions. Speakers go with
+ * their words (a word without one takes its caption's), so a speaker change
+ * stays a caption boundary or a dash caption's line break.
  */
 export function reflowCaptions(captions: readonly Caption[], profile: CaptionProfile, options: LayoutOptions = {}): Caption[] {
   return layoutSources(

@@ -12,9 +12,25 @@ import { lowerBound, wantedEnd, type TimingRules } from './time-captions.js';
  *
  * Hard limits, never traded for cost: at most max_lines lines of at most
  * max_chars_per_line each (a token longer than a line gets a line of its
- * own), and at most max_duration of speech per caption (one token longer
- * than that gets a caption of its own). A caption of a single token always
- * fits, so a layout always exists.
+ * own), at most max_duration of speech per caption (one token longer than
+ * that gets a caption of its own), and one speaker per caption, except for
+ * a dash caption (below). A caption of a single token always fits, so a
+ * layout always exists.
+ *
+ * Dash captions: the dual-speaker subtitle of the Netflix Timed Text Style
+ * Guide ("Dual Speakers": a hyphen and a space before each speaker's line,
+ * at most two speakers, one line each). A caption may hold one speaker
+ * change when it is exactly two lines, the first speaker's words on the
+ * first and the second's on the second, each fitting one line, and one of
+ * the two parts is a whole turn (all a speaker says between two changes)
+ * that as a caption of its own would break the profile's minimum duration
+ * or reading speed: it would flash ("Yes?" / "No."). A whole turn, because
+ * a piece cut off a longer turn is short only by that cut; the turn laid
+ * out whole reads. A reply that can stay on screen long enough by itself
+ * stays its own caption: a change of speaker is best shown by a new
+ * caption. Only speakers the words carry make dash captions (`dashable`):
+ * the editor and the writers read a line's speaker from its words, so a
+ * change known only from turns always cuts.
  *
  * Inside a caption the lines come from a second, nested programme: the best
  * line breaks, with lines as even as the break points allow (the sum of
@@ -35,8 +51,10 @@ import { lowerBound, wantedEnd, type TimingRules } from './time-captions.js';
  * - EXTRA_LINE > BALANCE / 2: a caption that fits one line stays on one line
  *   (Netflix: "keep the text on one line, unless it exceeds the character
  *   limitation"), since two half lines save at most BALANCE / 2.
- * - SPEAKER_INSIDE (40) > ORPHAN (15): a one-word reply from another speaker
- *   stays a caption of its own rather than joining a neighbour.
+ * - DASH (6): what a dash caption costs beyond its two lines. Joining a part
+ *   that would flash (SHORT up to 10, plus a caption's 8 and an orphan's 15
+ *   for a one-word reply) into a dash caption is then cheaper, while two
+ *   long parts that each read well alone never qualify (see above).
  * - SENTENCE_IN_LINE: in a caption of two or more lines, a sentence ending
  *   inside a line rather than at the line break (BBC: "the ideal line-break
  *   will be at a piece of punctuation like a full stop"). A one-line caption
@@ -51,7 +69,7 @@ const COST = {
   EXTRA_LINE: 4,
   BALANCE: 6,
   ORPHAN: 15,
-  SPEAKER_INSIDE: 40,
+  DASH: 6,
   SHOT_INSIDE: 5,
   SENTENCE_IN_LINE: 6,
   READING: 1,
@@ -101,8 +119,10 @@ export interface SegmentInput {
   spaceWidth: number;
   /** Shot changes, ms, ascending. */
   shots: readonly number[];
-  /** Speaker of each token, undefined where unknown. */
+  /** Speaker of each token, undefined where unknown; a change between two known speakers is a hard cut. */
   speakers: ReadonlyArray<string | undefined>;
+  /** Whether a token's speaker is its words' own (not a turn's): only those make dash captions. */
+  dashable?: ReadonlyArray<boolean>;
 }
 
 /** One caption: tokens [from, to), its lines starting at lineStarts (the first is `from`). */
@@ -110,6 +130,8 @@ export interface CaptionPlan {
   from: number;
   to: number;
   lineStarts: number[];
+  /** A dash caption: two speakers, the second's line starting at lineStarts[1]. */
+  dash?: boolean;
 }
 
 interface Prepared {
@@ -133,6 +155,10 @@ interface Prepared {
   insideUpTo: Float64Array;
   /** sentencesUpTo[b]: sentence ends at boundaries 1..b. */
   sentencesUpTo: Float64Array;
+  /** changesUpTo[b]: speaker changes at boundaries 1..b. */
+  changesUpTo: Float64Array;
+  /** dashAt[b]: the speaker change at boundary b may be the line break of a dash caption. */
+  dashAt: Uint8Array;
 }
 
 function prepare(input: SegmentInput): Prepared {
@@ -154,6 +180,8 @@ function prepare(input: SegmentInput): Prepared {
   const cutCost = new Float64Array(n + 1);
   const insideUpTo = new Float64Array(n + 1);
   const sentencesUpTo = new Float64Array(n + 1);
+  const changesUpTo = new Float64Array(n + 1);
+  const dashAt = new Uint8Array(n + 1);
   let heard = 0;
   for (let b = 1; b < n; b++) {
     const prev = tokens[b - 1]!;
@@ -165,6 +193,8 @@ function prepare(input: SegmentInput): Prepared {
     const a = speakers[b - 1];
     const z = speakers[b];
     const speakerChange = a !== undefined && z !== undefined && a !== z;
+    changesUpTo[b] = changesUpTo[b - 1]! + (speakerChange ? 1 : 0);
+    dashAt[b] = speakerChange && input.dashable?.[b - 1] === true && input.dashable[b] === true ? 1 : 0;
     const lo = Math.min(prev.start + prev.end, next.start + next.end) / 2;
     const hi = Math.max(prev.start + prev.end, next.start + next.end) / 2;
     const k = lowerBound(shots, lo);
@@ -180,7 +210,7 @@ function prepare(input: SegmentInput): Prepared {
       ) + q.penalty;
     sentencesUpTo[b] = sentencesUpTo[b - 1]! + (q.kind === 'sentence' ? 1 : 0);
     insideUpTo[b] =
-      insideUpTo[b - 1]! + (speakerChange ? COST.SPEAKER_INSIDE : 0) + (shot ? COST.SHOT_INSIDE : 0) + pauseInside(pause);
+      insideUpTo[b - 1]! + (shot ? COST.SHOT_INSIDE : 0) + pauseInside(pause);
   }
   return {
     tokens,
@@ -196,6 +226,8 @@ function prepare(input: SegmentInput): Prepared {
     cutCost,
     insideUpTo,
     sentencesUpTo,
+    changesUpTo,
+    dashAt,
   };
 }
 
@@ -289,6 +321,46 @@ function lineStartsOf(i: number, r: number, lines: number, t: LineTable): number
   return starts.reverse();
 }
 
+/** Speaker changes at the boundaries inside tokens [i, j). */
+function changesIn(p: Prepared, i: number, j: number): number {
+  return p.changesUpTo[j - 1]! - p.changesUpTo[i]!;
+}
+
+/**
+ * How long tokens [i, j) would show as a caption of their own (ms), with the
+ * free time up to the next token, as timing will give it; and whether that
+ * reads: at least the minimum duration and no faster than the reading speed.
+ */
+function shownAlone(p: Prepared, rules: TimingRules, i: number, j: number, speechEnd: number): { shown: number; chars: number; reads: boolean } {
+  const start = p.tokens[i]!.start;
+  const chars = widthOf(p, i, j);
+  const next = j < p.n ? p.tokens[j]!.start - rules.minGapMs : Infinity;
+  const shown = Math.max(1, Math.min(wantedEnd(start, speechEnd, chars, rules), next) - start);
+  const reads = shown >= rules.minDurationMs && (chars * 1000) / rules.maxCharsPerSecond <= shown;
+  return { shown, chars, reads };
+}
+
+/** Whether boundary b starts or ends a turn: the stream's edges and every speaker change. */
+function turnEdge(p: Prepared, b: number): boolean {
+  return b <= 0 || b >= p.n || p.changesUpTo[b]! > p.changesUpTo[b - 1]!;
+}
+
+/**
+ * The layout cost of a dash caption [i, j) changing speaker at b, or Infinity
+ * when it is not one: two lines of one speaker each, each fitting a line, and
+ * one part a whole turn that would not read on its own (`firstReads`:
+ * whether [i, b) does).
+ */
+function dashCost(p: Prepared, rules: TimingRules, i: number, b: number, j: number, speechEndB: number, firstReads: boolean): number {
+  if (p.maxLines < 2 || p.dashAt[b] !== 1) return Infinity;
+  const first = widthOf(p, i, b);
+  const second = widthOf(p, b, j);
+  if (first > p.maxChars || second > p.maxChars || b - i > p.maxTokensPerLine || j - b > p.maxTokensPerLine) return Infinity;
+  const firstFlashes = turnEdge(p, i) && !firstReads;
+  if (!firstFlashes && !(turnEdge(p, j) && !shownAlone(p, rules, b, j, speechEndB).reads)) return Infinity;
+  return lineCostOf(p, i, b, first) + p.lineCost[b]! + lineCostOf(p, b, j, second) + COST.EXTRA_LINE + COST.DASH;
+}
+
 /** The captions and their lines for a token stream; empty for no tokens. */
 export function segmentCaptions(input: SegmentInput): CaptionPlan[] {
   const p = prepare(input);
@@ -297,6 +369,8 @@ export function segmentCaptions(input: SegmentInput): CaptionPlan[] {
   const { rules } = input;
   const best = new Float64Array(n + 1).fill(Infinity);
   const from = new Int32Array(n + 1);
+  // dashFrom[j] > 0: the best caption ending at j is a dash caption whose second line starts there.
+  const dashFrom = new Int32Array(n + 1);
   best[0] = 0;
   const table = lineTable(p.maxLines);
 
@@ -304,7 +378,11 @@ export function segmentCaptions(input: SegmentInput): CaptionPlan[] {
     const base = best[i]!;
     const start = tokens[i]!.start;
     let speechEnd = start;
-    fillLines(p, i, table, (r, layoutCost) => {
+    // The speaker change inside the caption, once there is one, and what lies after it.
+    let change = -1;
+    let firstReads = true;
+    let speechEndB = 0;
+    fillLines(p, i, table, (r, tableCost) => {
       const j = i + r;
       speechEnd = Math.max(speechEnd, tokens[j - 1]!.end);
       if (r > 1) {
@@ -312,14 +390,27 @@ export function segmentCaptions(input: SegmentInput): CaptionPlan[] {
         if (p.lengthUpTo[j]! - p.lengthUpTo[i]! > MAX_TEXT_LENGTH) return false;
         if (p.wordsUpTo[j]! - p.wordsUpTo[i]! > MAX_WORDS) return false;
       }
+      const changes = changesIn(p, i, j);
+      // A second speaker change: no longer caption from i can hold it.
+      if (changes > 1) return false;
+      let layoutCost = tableCost;
+      if (changes === 1) {
+        if (change < 0) {
+          change = j - 1;
+          firstReads = shownAlone(p, rules, i, change, maxEnd(tokens, i, change)).reads;
+          speechEndB = 0;
+        }
+        speechEndB = Math.max(speechEndB, tokens[j - 1]!.end);
+        layoutCost = dashCost(p, rules, i, change, j, speechEndB, firstReads);
+        // Past a line's width after the change no dash caption fits, and no plain one may hold it.
+        if (layoutCost === Infinity) return widthOf(p, change, j) <= p.maxChars;
+      }
       let cost = base + COST.CAPTION + layoutCost + p.insideUpTo[j - 1]! - p.insideUpTo[i]!;
       if (j < n) cost += p.cutCost[j]!;
       if (r === 1 && n > 1) cost += COST.ORPHAN;
 
       // Reading speed and duration as timing will give them, with the free time up to the next token.
-      const chars = widthOf(p, i, j);
-      const next = j < n ? tokens[j]!.start - rules.minGapMs : Infinity;
-      const shown = Math.max(1, Math.min(wantedEnd(start, speechEnd, chars, rules), next) - start);
+      const { shown, chars } = shownAlone(p, rules, i, j, speechEnd);
       const lacking = (chars * 1000) / rules.maxCharsPerSecond - shown;
       if (lacking > 0) cost += (COST.READING * lacking) / 1000;
       if (shown < rules.minDurationMs) cost += COST.SHORT * (1 - shown / rules.minDurationMs);
@@ -327,6 +418,7 @@ export function segmentCaptions(input: SegmentInput): CaptionPlan[] {
       if (cost < best[j]!) {
         best[j] = cost;
         from[j] = i;
+        dashFrom[j] = changes === 1 ? change : 0;
       }
       return true;
     });
@@ -339,13 +431,25 @@ export function segmentCaptions(input: SegmentInput): CaptionPlan[] {
   let i = 0;
   for (const j of cuts) {
     const r = j - i;
-    let lines = 1;
-    fillLines(p, i, table, (at, _cost, bestLines) => {
-      lines = bestLines;
-      return at < r;
-    });
-    plans.push({ from: i, to: j, lineStarts: lineStartsOf(i, r, lines, table) });
+    const b = dashFrom[j]!;
+    if (b > 0) {
+      plans.push({ from: i, to: j, lineStarts: [i, b], dash: true });
+    } else {
+      let lines = 1;
+      fillLines(p, i, table, (at, _cost, bestLines) => {
+        lines = bestLines;
+        return at < r;
+      });
+      plans.push({ from: i, to: j, lineStarts: lineStartsOf(i, r, lines, table) });
+    }
     i = j;
   }
   return plans;
+}
+
+/** The latest end of tokens [i, j), ms. */
+function maxEnd(tokens: readonly LayoutToken[], i: number, j: number): number {
+  let end = 0;
+  for (let m = i; m < j; m++) end = Math.max(end, tokens[m]!.end);
+  return end;
 }
