@@ -146,6 +146,8 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
   // A QC entry plays its caption and opens it for editing with the text focused, even when it was open already.
   const [jump, setJump] = useState<{ id: string; n: number } | null>(null);
   const jumpTo = (entry: QcEntry): void => {
+    // A caption the speaker filter hides cannot be shown or focused: show them all again.
+    if (shownIds && !shownIds.has(entry.captionId)) setSpeakerFilter(null);
     actions.seek(entry.start);
     setSelected(entry.captionId);
     setJump((j) => ({ id: entry.captionId, n: (j?.n ?? 0) + 1 }));
