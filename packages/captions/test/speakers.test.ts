@@ -3,6 +3,8 @@ import { describe, test } from 'node:test';
 import { CaptionList, type Caption, type CaptionWord } from '@ecg/contracts';
 import {
   SPEAKER_COLORS,
+  captionFields,
+  fromTranscript,
   defaultSpeakerName,
   documentSpeakers,
   editText,
@@ -188,6 +190,29 @@ describe('speakers through split, merge and text edits', () => {
     assert.ok(split.every((c) => !('speaker' in c) && c.words.every((w) => !('speaker' in w))));
     const edited = captionsOf(editText([plain], 'c0', 'one three'));
     assert.ok(edited[0]!.words.every((w) => !('speaker' in w)));
+  });
+});
+
+describe('speakers from a transcript and from stored captions', () => {
+  test('opens a caption with its segment speaker, else its first word speaker; words keep theirs', () => {
+    const captions = fromTranscript({
+      segments: [
+        { id: 0, start: 0, end: 2, text: ' yes no', speaker: B, words: [{ word: ' yes', start: 0, end: 1, probability: 0.9, speaker: A }, { word: ' no', start: 1, end: 2, probability: 0.9, speaker: B }] },
+        { id: 1, start: 2, end: 3, text: ' fine', words: [{ word: ' fine', start: 2, end: 3, probability: 0.9, speaker: C }] },
+        { id: 2, start: 3, end: 4, text: ' plain', words: [{ word: ' plain', start: 3, end: 4, probability: 0.9 }] },
+      ],
+    });
+    assert.deepEqual(captions.map((c) => c.speaker), [B, C, undefined]);
+    assert.ok(!('speaker' in captions[2]!));
+    assert.deepEqual(captions[0]!.words.map((w) => w.speaker), [A, B]);
+  });
+
+  test('keeps a caption speaker that is a speaker id and drops one that is not', () => {
+    assert.equal(captionFields({ id: 'c0', start: 0, end: 1, text: 'x', words: [], speaker: A }).speaker, A);
+    // A row stored before the field was named may hold anything there.
+    const stored = { id: 'c0', start: 0, end: 1, text: 'x', words: [{ word: 'x', start: 0, end: 1, speaker: 'Bob' }], speaker: 'Bob' } as Caption;
+    const clean = captionFields(stored);
+    assert.ok(!('speaker' in clean) && !('speaker' in clean.words[0]!));
   });
 });
 
