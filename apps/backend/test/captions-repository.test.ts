@@ -33,13 +33,13 @@ for (const { driver, open } of TEST_DATABASES) {
     });
 
     async function completed(name = 'clip.mp4'): Promise<string> {
-      const { job } = await jobs.createOrGetLive(key(name), null, name);
+      const { job } = await jobs.createOrGetLive(key(name), { fileName: name });
       await jobs.complete(job.id, RESULT, null);
       return job.id;
     }
 
     it('starts a job at caption version 0 with no edits and the file name it was given', async () => {
-      const { job } = await jobs.createOrGetLive(key('talk.mp4'), null, 'talk.mp4');
+      const { job } = await jobs.createOrGetLive(key('talk.mp4'), { fileName: 'talk.mp4' });
       assert.equal(job.fileName, 'talk.mp4');
       assert.equal(job.captionVersion, 0);
       assert.equal(job.captions, null);
@@ -70,7 +70,7 @@ for (const { driver, open } of TEST_DATABASES) {
     });
 
     it('writes no captions to a job that has not completed', async () => {
-      const { job } = await jobs.createOrGetLive(key(), null, 'clip.mp4');
+      const { job } = await jobs.createOrGetLive(key(), { fileName: 'clip.mp4' });
       assert.equal(await jobs.saveCaptions(job.id, 0, captions('early')), null);
       assert.equal(await jobs.restoreCaptions(job.id, 0), null);
       assert.equal(await jobs.saveCaptions('not-a-uuid', 0, captions('x')), null);
@@ -81,7 +81,7 @@ for (const { driver, open } of TEST_DATABASES) {
 
     it('lists recent jobs newest first, up to the limit', async () => {
       const ids: string[] = [];
-      for (const name of ['a.mp4', 'b.mp4', 'c.mp4']) ids.push((await jobs.createOrGetLive(key(name), null, name)).job.id);
+      for (const name of ['a.mp4', 'b.mp4', 'c.mp4']) ids.push((await jobs.createOrGetLive(key(name), { fileName: name })).job.id);
       const listed = await jobs.listRecent(2);
       assert.deepEqual(
         listed.map((j) => [j.id, j.fileName]),

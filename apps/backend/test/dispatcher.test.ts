@@ -80,6 +80,30 @@ describe('dispatcher: delivering jobs to the ML service', () => {
     assert.ok(processing.dispatchedAt);
   });
 
+  it('passes the speaker counts of request-process on to the ML service, and refuses contradictory ones', async () => {
+    await standIn();
+    b.app.dispatcher.start();
+    const fileKey = await uploadFile(b.app, 'panel.mp4', 'video/mp4', VIDEO_BYTES);
+    const bad = await b.app.inject({
+      method: 'POST',
+      url: '/api/upload-video/request-process',
+      payload: { fileKey, min_speakers: 4, max_speakers: 2 },
+    });
+    assert.equal(bad.statusCode, 400, bad.body);
+    assert.equal(bad.json<{ error: { code: string } }>().error.code, 'VALIDATION_ERROR');
+    const res = await b.app.inject({ method: 'POST', url: '/api/upload-video/request-process', payload: { fileKey, num_speakers: 3 } });
+    assert.equal(res.statusCode, 200, res.body);
+    const jobId = res.json<{ jobId: string }>().jobId;
+    const [delivered] = await waitFor('delivery', async () => (sentFor(jobId).length ? sentFor(jobId) : undefined));
+    const sent = JSON.parse(delivered!.body) as ProcessVideoRequest;
+    assert.equal(sent.num_speakers, 3);
+    assert.equal('min_speakers' in sent, false);
+    // No counts: the ML service is asked for none, and finds them from the audio.
+    const auto = await requestProcess(b, 'auto-speakers.mp4');
+    const [autoSent] = await waitFor('delivery', async () => (sentFor(auto).length ? sentFor(auto) : undefined));
+    assert.equal('num_speakers' in (JSON.parse(autoSent!.body) as object), false);
+  });
+
   it('delivers a job queued before a backend restart', async () => {
     b.app.dispatcher.start();
     const jobId = await requestProcess(b, 'before-restart.mp4');
@@ -248,7 +272,7 @@ for (const { driver, open } of TEST_DATABASES) {
       },
     });
     let n = 0;
-    const queued = async () => (await jobs.createOrGetLive(`videos/anonymous/20250101_000000_0000000${n % 10}_wake-${n++}.mp4`, null)).job.id;
+    const queued = async () => (await jobs.createOrGetLive(`videos/anonymous/20250101_000000_0000000${n % 10}_wake-${n++}.mp4`)).job.id;
     const dueOf = async (id: string) => (await db.query<{ due: boolean }>(`SELECT next_dispatch_at <= now() AS due FROM jobs WHERE id = $1`, [id]))[0]?.due;
 
     it('makes every queued job waiting out a backoff due, except the ones named, and touches nothing else', async () => {

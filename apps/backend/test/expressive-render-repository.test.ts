@@ -31,7 +31,7 @@ for (const { driver, open } of TEST_DATABASES) {
     }
 
     async function completedJobId(): Promise<string> {
-      const { job } = await jobs.createOrGetLive(key(), null);
+      const { job } = await jobs.createOrGetLive(key());
       await jobs.complete(job.id, RESULT, null);
       return job.id;
     }

@@ -21,7 +21,7 @@ for (const { driver, open } of TEST_DATABASES) {
 
     it('creates a queued job with a random uuid and reads it back', async () => {
       const fileKey = key();
-      const { job, created } = await jobs.createOrGetLive(fileKey, 'ko');
+      const { job, created } = await jobs.createOrGetLive(fileKey, { language: 'ko' });
       assert.equal(created, true);
       assert.match(job.id, /^[0-9a-f-]{36}$/);
       assert.equal(job.status, 'queued');
@@ -40,7 +40,7 @@ for (const { driver, open } of TEST_DATABASES) {
 
     it('keeps at most one live job per file key, even when requests race', async () => {
       const fileKey = key();
-      const results = await Promise.all(Array.from({ length: 6 }, () => jobs.createOrGetLive(fileKey, null)));
+      const results = await Promise.all(Array.from({ length: 6 }, () => jobs.createOrGetLive(fileKey)));
       assert.equal(new Set(results.map((r) => r.job.id)).size, 1);
       assert.equal(results.filter((r) => r.created).length, 1);
       assert.equal(await jobs.count(), 1);
@@ -48,7 +48,7 @@ for (const { driver, open } of TEST_DATABASES) {
 
     it('refuses a second live row for a key at the database level', async () => {
       const fileKey = key();
-      await jobs.createOrGetLive(fileKey, null);
+      await jobs.createOrGetLive(fileKey);
       await assert.rejects(
         t.db.query(`INSERT INTO jobs (id, file_key) VALUES (gen_random_uuid(), $1)`, [fileKey]),
         /duplicate key|unique/i,
@@ -57,9 +57,9 @@ for (const { driver, open } of TEST_DATABASES) {
 
     it('answers the completed job for its key instead of creating a second one (one upload, one job)', async () => {
       const fileKey = key();
-      const first = await jobs.createOrGetLive(fileKey, null);
+      const first = await jobs.createOrGetLive(fileKey);
       await jobs.complete(first.job.id, RESULT, null);
-      const second = await jobs.createOrGetLive(fileKey, 'ko');
+      const second = await jobs.createOrGetLive(fileKey, { language: 'ko' });
       assert.equal(second.created, false);
       assert.equal(second.job.id, first.job.id);
       assert.equal(second.job.status, 'completed');
@@ -69,9 +69,9 @@ for (const { driver, open } of TEST_DATABASES) {
 
     it('answers the failed job for its key too; a new attempt needs a new upload', async () => {
       const fileKey = key();
-      const first = await jobs.createOrGetLive(fileKey, null);
+      const first = await jobs.createOrGetLive(fileKey);
       await jobs.fail(first.job.id, 'NO_AUDIO_TRACK', 'the file has no audio');
-      const second = await jobs.createOrGetLive(fileKey, null);
+      const second = await jobs.createOrGetLive(fileKey);
       assert.equal(second.created, false);
       assert.equal(second.job.id, first.job.id);
       assert.equal(second.job.status, 'failed');
@@ -80,11 +80,11 @@ for (const { driver, open } of TEST_DATABASES) {
 
     it('answers the finished job to concurrent requests for its key, creating none', async () => {
       const fileKey = key();
-      const first = await jobs.createOrGetLive(fileKey, null);
+      const first = await jobs.createOrGetLive(fileKey);
       await jobs.complete(first.job.id, RESULT, null);
       const repoB = new JobRepository(t.openSecond());
       const results = await Promise.all(
-        Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? jobs : repoB).createOrGetLive(fileKey, null)),
+        Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? jobs : repoB).createOrGetLive(fileKey)),
       );
       assert.deepEqual(new Set(results.map((r) => r.job.id)), new Set([first.job.id]));
       assert.equal(results.filter((r) => r.created).length, 0);
@@ -92,7 +92,7 @@ for (const { driver, open } of TEST_DATABASES) {
     });
 
     it('claims a due queued job once, counting the attempt and leasing it', async () => {
-      const { job } = await jobs.createOrGetLive(key(), null);
+      const { job } = await jobs.createOrGetLive(key());
       const claimed = await jobs.claimDueQueued(10, 60_000);
       assert.deepEqual(claimed.map((j) => j.id), [job.id]);
       assert.equal(claimed[0]?.dispatchAttempts, 1);
@@ -101,7 +101,7 @@ for (const { driver, open } of TEST_DATABASES) {
     });
 
     it('lets two claimers share the queue without handing one job to both', async () => {
-      for (let i = 0; i < 8; i++) await jobs.createOrGetLive(key(), null);
+      for (let i = 0; i < 8; i++) await jobs.createOrGetLive(key());
       const repoB = new JobRepository(t.openSecond());
       const [a, b] = await Promise.all([jobs.claimDueQueued(5, 60_000), repoB.claimDueQueued(5, 60_000)]);
       const ids = [...a, ...b].map((j) => j.id);
@@ -110,7 +110,7 @@ for (const { driver, open } of TEST_DATABASES) {
     });
 
     it('schedules a retry in the future and claims the job again once it is due', async () => {
-      const { job } = await jobs.createOrGetLive(key(), null);
+      const { job } = await jobs.createOrGetLive(key());
       await jobs.claimDueQueued(10, 60_000);
       await jobs.scheduleRetry(job.id, 0, 'waiting');
       const again = await jobs.claimDueQueued(10, 60_000);
@@ -120,21 +120,21 @@ for (const { driver, open } of TEST_DATABASES) {
     });
 
     it('moves an accepted job to processing, but not one a callback already finished', async () => {
-      const a = (await jobs.createOrGetLive(key(), null)).job;
+      const a = (await jobs.createOrGetLive(key())).job;
       assert.equal(await jobs.markDispatched(a.id, 'downloading'), true);
       const got = await jobs.get(a.id);
       assert.equal(got?.status, 'processing');
       assert.equal(got?.stage, 'downloading');
       assert.ok(got?.dispatchedAt);
 
-      const b = (await jobs.createOrGetLive(key(), null)).job;
+      const b = (await jobs.createOrGetLive(key())).job;
       await jobs.complete(b.id, RESULT, null);
       assert.equal(await jobs.markDispatched(b.id, 'queued'), false);
       assert.equal((await jobs.get(b.id))?.status, 'completed');
     });
 
     it('never lets progress go backwards, and ignores the stage of an out-of-order report', async () => {
-      const { job } = await jobs.createOrGetLive(key(), null);
+      const { job } = await jobs.createOrGetLive(key());
       await jobs.recordProgress(job.id, { progress: 40, stage: 'transcribing', message: 'at 40' });
       const after = await jobs.recordProgress(job.id, { progress: 20, stage: 'downloading', message: 'late report' });
       assert.equal(after?.status, 'processing');
@@ -147,7 +147,7 @@ for (const { driver, open } of TEST_DATABASES) {
     });
 
     it('completes once: the result and progress 100 are stored, and a terminal job does not change again', async () => {
-      const { job } = await jobs.createOrGetLive(key(), null);
+      const { job } = await jobs.createOrGetLive(key());
       const done = await jobs.complete(job.id, RESULT, null);
       assert.equal(done?.status, 'completed');
       assert.equal(done?.progress, 100);
@@ -160,7 +160,7 @@ for (const { driver, open } of TEST_DATABASES) {
     });
 
     it('records a failure with its code and message', async () => {
-      const { job } = await jobs.createOrGetLive(key(), null);
+      const { job } = await jobs.createOrGetLive(key());
       const failed = await jobs.fail(job.id, 'NO_AUDIO_TRACK', 'the file has no audio');
       assert.equal(failed?.status, 'failed');
       assert.equal(failed?.errorCode, 'NO_AUDIO_TRACK');
@@ -168,7 +168,7 @@ for (const { driver, open } of TEST_DATABASES) {
     });
 
     it('claims a processing job that has been silent too long, once per period, and requeues it', async () => {
-      const { job } = await jobs.createOrGetLive(key(), null);
+      const { job } = await jobs.createOrGetLive(key());
       await jobs.markDispatched(job.id, 'queued');
       assert.deepEqual(await jobs.claimStaleProcessing(600, 10), [], 'a fresh job is not stale');
       await t.db.query(`UPDATE jobs SET last_event_at = now() - interval '1 hour' WHERE id = $1`, [job.id]);
@@ -182,8 +182,8 @@ for (const { driver, open } of TEST_DATABASES) {
     });
 
     it('fails live jobs older than the timeout with PROCESSING_TIMEOUT and leaves younger ones', async () => {
-      const old = (await jobs.createOrGetLive(key(), null)).job;
-      const young = (await jobs.createOrGetLive(key(), null)).job;
+      const old = (await jobs.createOrGetLive(key())).job;
+      const young = (await jobs.createOrGetLive(key())).job;
       await t.db.query(`UPDATE jobs SET created_at = now() - interval '7 hours' WHERE id = $1`, [old.id]);
       const failed = await jobs.failTimedOut(6 * 3600, 'too slow');
       assert.deepEqual(failed.map((j) => j.id), [old.id]);

@@ -200,7 +200,7 @@ describe('upload-video: generate-url and request-process', () => {
       // A job made when MAX_UPLOAD_BYTES was higher: its object must stay, whatever the limit is now.
       const { fileKey } = await generateUrl(b.app, 'older-limit.mp4', 'video/mp4');
       await b.storage.write(fileKey, Readable.from([Buffer.alloc(MAX + 1)]), 'video/mp4');
-      const { job } = await new JobRepository(b.db).createOrGetLive(fileKey, null, 'older-limit.mp4');
+      const { job } = await new JobRepository(b.db).createOrGetLive(fileKey, { fileName: 'older-limit.mp4' });
       const res = await req({ fileKey });
       assert.equal(res.statusCode, 200, res.body);
       assert.equal(res.json<{ jobId: string }>().jobId, job.id);

@@ -1,5 +1,5 @@
-import { captionFields, fromTranscript, reflowCaptions, resolveProfile, type LayoutOptions } from '@ecg/captions';
-import type { Caption, CaptionDocument, CaptionLayoutRequest, CaptionProfile, TranscriptResult } from '@ecg/contracts';
+import { captionFields, defaultSpeakerName, documentSpeakers, fromTranscript, reflowCaptions, resolveProfile, type LayoutOptions } from '@ecg/captions';
+import type { Caption, CaptionDocument, CaptionLayoutRequest, CaptionProfile, CaptionSpeaker, TranscriptResult } from '@ecg/contracts';
 import type { Job } from '../jobs/job-repository.js';
 
 /** The profile a job's captions are laid out and checked by: its layout request over its language's profile. */
@@ -38,11 +38,28 @@ export function currentCaptions(job: Job): Caption[] {
   return laidOutCaptions(job);
 }
 
+/**
+ * The names of the speakers `captions` mention: the ones the person gave,
+ * `Speaker 1`, `Speaker 2`, … for the rest, in the diarizer's order (which is
+ * the order of first speech) so a job's numbering does not change as
+ * captions are edited.
+ */
+export function currentSpeakers(job: Pick<Job, 'captionSpeakers' | 'result'>, captions: readonly Caption[]): CaptionSpeaker[] {
+  const named = job.captionSpeakers ?? [];
+  const known = new Set(named.map((s) => s.id));
+  const diarized = (job.result?.diarization?.speakers ?? [])
+    .filter((s) => !known.has(s.id))
+    .map((s) => ({ id: s.id, name: defaultSpeakerName(s.id) }));
+  return documentSpeakers(captions, [...named, ...diarized]);
+}
+
 export function captionDocument(job: Job): CaptionDocument {
   const language = job.result?.language;
+  const captions = currentCaptions(job);
   return {
     version: job.captionVersion,
-    captions: currentCaptions(job),
+    captions,
+    speakers: currentSpeakers(job, captions),
     edited: job.captions !== null,
     ...(job.captionsUpdatedAt ? { updated_at: job.captionsUpdatedAt.toISOString() } : {}),
     ...(language ? { language } : {}),

@@ -1,5 +1,5 @@
-import { toAss, toJson, toSrt, toTxt, toVtt } from '@ecg/captions';
-import type { Caption, ExportFormat } from '@ecg/contracts';
+import { toAss, toJson, toSrt, toTxt, toVtt, type SpeakerExportOptions } from '@ecg/captions';
+import type { Caption, CaptionSpeaker, ExportFormat } from '@ecg/contracts';
 
 /** What a writer may need besides the captions; each format reads only its part. */
 export interface ExportContext {
@@ -9,6 +9,10 @@ export interface ExportContext {
   /** ASS only: size words by emphasis, and how strongly. */
   expressive?: boolean;
   strength?: number;
+  /** The speakers' names (the edited ones); every format writes them its own way. */
+  speakers?: readonly CaptionSpeaker[];
+  /** SRT and TXT: `Name: ` where the speaker changes. */
+  speakerNames?: boolean;
 }
 
 export interface ExportWriter {
@@ -18,21 +22,26 @@ export interface ExportWriter {
 
 /** How each export format is written and labelled; a new ExportFormat value must be added here (the type says so). */
 export const EXPORT_WRITERS: Record<ExportFormat, ExportWriter> = {
-  srt: { contentType: 'application/x-subrip; charset=utf-8', write: (c) => toSrt(c) },
-  vtt: { contentType: 'text/vtt; charset=utf-8', write: (c) => toVtt(c) },
-  txt: { contentType: 'text/plain; charset=utf-8', write: (c) => toTxt(c) },
+  srt: { contentType: 'application/x-subrip; charset=utf-8', write: (c, ctx) => toSrt(c, speakerOptions(ctx)) },
+  vtt: { contentType: 'text/vtt; charset=utf-8', write: (c, ctx) => toVtt(c, speakerOptions(ctx)) },
+  txt: { contentType: 'text/plain; charset=utf-8', write: (c, ctx) => toTxt(c, speakerOptions(ctx)) },
   json: {
     contentType: 'application/json; charset=utf-8',
-    write: (c, { language }) => toJson(c, language === undefined ? {} : { language }),
+    write: (c, ctx) => toJson(c, { ...(ctx.language === undefined ? {} : { language: ctx.language }), ...speakerOptions(ctx) }),
   },
   ass: {
     contentType: 'text/x-ssa; charset=utf-8',
-    write: (c, { language, title, expressive, strength }) =>
+    write: (c, ctx) =>
       toAss(c, {
-        expressive: expressive ?? true,
-        strength: strength ?? 1,
-        ...(title ? { title } : {}),
-        ...(language ? { language } : {}),
+        expressive: ctx.expressive ?? true,
+        strength: ctx.strength ?? 1,
+        ...(ctx.title ? { title: ctx.title } : {}),
+        ...(ctx.language ? { language: ctx.language } : {}),
+        ...speakerOptions(ctx),
       }),
   },
 };
+
+function speakerOptions({ speakers, speakerNames }: ExportContext): SpeakerExportOptions {
+  return { ...(speakers ? { speakers } : {}), ...(speakerNames ? { speakerNames } : {}) };
+}

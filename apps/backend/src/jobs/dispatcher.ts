@@ -134,7 +134,12 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     } catch (err) {
       return { kind: 'retry', reason: `storage could not sign a download URL: ${(err as Error).message}` };
     }
-    const body: ProcessVideoRequest = { job_id: job.id, video_url: videoUrl, ...(job.language ? { language: job.language } : {}) };
+    const body: ProcessVideoRequest = {
+      job_id: job.id,
+      video_url: videoUrl,
+      ...(job.language ? { language: job.language } : {}),
+      ...(job.speakerCounts ?? {}),
+    };
     let res: Response;
     try {
       res = await doFetch(`${opts.mlUrl}/api/upload-video/process-video`, {

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Caption, CaptionLayoutRequest, ErrorCode, JobStage, JobStatus, TranscriptResult } from '@ecg/contracts';
+import type {
+  Caption,
+  CaptionLayoutRequest,
+  CaptionSpeaker,
+  ErrorCode,
+  JobStage,
+  JobStatus,
+  SpeakerCountOptions,
+  TranscriptResult,
+} from '@ecg/contracts';
 import type { Db, Queryable } from '../db/db.js';
 
 export interface Job {
@@ -29,6 +38,18 @@ export interface Job {
   captionsUpdatedAt: Date | null;
   /** The layout the captions follow (profile, vertical, overrides); null: the language's profile as published. */
   captionLayout: CaptionLayoutRequest | null;
+  /** How many speakers the diarizer looks for; null: found from the audio. */
+  speakerCounts: SpeakerCountOptions | null;
+  /** The names the person gave the speakers; null: none given yet. */
+  captionSpeakers: CaptionSpeaker[] | null;
+}
+
+/** What request-process records with a new job besides its key. */
+export interface NewJobOptions {
+  language?: string | null;
+  fileName?: string | null;
+  captionLayout?: CaptionLayoutRequest | null;
+  speakerCounts?: SpeakerCountOptions | null;
 }
 
 interface JobRow {
@@ -54,6 +75,8 @@ interface JobRow {
   captions: Caption[] | null;
   captions_updated_at: Date | null;
   caption_layout: CaptionLayoutRequest | null;
+  speaker_counts: SpeakerCountOptions | null;
+  caption_speakers: CaptionSpeaker[] | null;
 }
 
 function toJob(r: JobRow): Job {
@@ -80,6 +103,8 @@ function toJob(r: JobRow): Job {
     captions: r.captions,
     captionsUpdatedAt: r.captions_updated_at,
     captionLayout: r.caption_layout,
+    speakerCounts: r.speaker_counts ?? null,
+    captionSpeakers: r.caption_speakers ?? null,
   };
 }
 
@@ -136,21 +161,18 @@ export class JobRepository {
    * requests for a new key: the loser's insert does nothing and it reads the
    * winner's row.
    */
-  async createOrGetLive(
-    fileKey: string,
-    language: string | null,
-    fileName: string | null = null,
-    captionLayout: CaptionLayoutRequest | null = null,
-  ): Promise<{ job: Job; created: boolean }> {
+  async createOrGetLive(fileKey: string, options: NewJobOptions = {}): Promise<{ job: Job; created: boolean }> {
+    const { language = null, fileName = null, captionLayout = null, speakerCounts = null } = options;
+    const json = (v: object | null) => (v === null ? null : JSON.stringify(v));
     // Rounds only matter if a row found conflicting is gone by the time we read (jobs are never deleted today).
     for (let round = 0; round < 3; round += 1) {
       const inserted = await this.db.query<JobRow>(
-        `INSERT INTO jobs (id, file_key, language, file_name, caption_layout)
-         SELECT $1::uuid, $2::text, $3::text, $4::text, $5::jsonb
+        `INSERT INTO jobs (id, file_key, language, file_name, caption_layout, speaker_counts)
+         SELECT $1::uuid, $2::text, $3::text, $4::text, $5::jsonb, $6::jsonb
           WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE file_key = $2::text)
          ON CONFLICT (file_key) WHERE ${LIVE} DO NOTHING
          RETURNING *`,
-        [randomUUID(), fileKey, language, fileName, captionLayout === null ? null : JSON.stringify(captionLayout)],
+        [randomUUID(), fileKey, language, fileName, json(captionLayout), json(speakerCounts)],
       );
       if (inserted[0]) return { job: toJob(inserted[0]), created: true };
       const existing = await this.findByFileKey(fileKey);
@@ -341,22 +363,31 @@ export class JobRepository {
    * completed job, bumping the version, all in one statement: two saves from
    * the same base cannot both win, whatever the driver or the number of
    * backends. Null when nothing changed (unknown job, not completed, or
-   * another version); the caller reads the job to say which.
+   * another version); the caller reads the job to say which. An unset layout
+   * or speaker list keeps the stored one.
    */
   async saveCaptions(
     id: string,
     baseVersion: number,
     captions: readonly Caption[],
     captionLayout?: CaptionLayoutRequest,
+    speakers?: readonly CaptionSpeaker[],
   ): Promise<Job | null> {
     if (!isJobId(id)) return null;
     const rows = await this.db.query<JobRow>(
       `UPDATE jobs SET captions = $3::jsonb, caption_version = caption_version + 1,
               caption_layout = COALESCE($4::jsonb, caption_layout),
+              caption_speakers = COALESCE($5::jsonb, caption_speakers),
               captions_updated_at = now(), updated_at = now()
         WHERE id = $1 AND caption_version = $2 AND status = 'completed'
        RETURNING *`,
-      [id, baseVersion, JSON.stringify(captions), captionLayout === undefined ? null : JSON.stringify(captionLayout)],
+      [
+        id,
+        baseVersion,
+        JSON.stringify(captions),
+        captionLayout === undefined ? null : JSON.stringify(captionLayout),
+        speakers === undefined ? null : JSON.stringify(speakers),
+      ],
     );
     return rows[0] ? toJob(rows[0]) : null;
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { toAss } from '@ecg/captions';
-import type { Caption, ErrorCode } from '@ecg/contracts';
+import type { Caption, CaptionSpeaker, ErrorCode } from '@ecg/contracts';
 import { hasLibass, lastLine, probeMedia, runTool, type FfmpegTools, type MediaProbe } from './ffmpeg-tools.js';
 
 /** A render failure with the code the client sees. */
@@ -23,6 +23,8 @@ export interface BurnCaptionsInput {
   /** Presigned GET URL of the video: ffmpeg streams it (HTTP range requests), nothing is copied first. */
   inputUrl: string;
   captions: readonly Caption[];
+  /** The speakers' names: each speaker gets its own ASS style and colour. */
+  speakers?: readonly CaptionSpeaker[] | undefined;
   expressive: boolean;
   strength: number;
   title?: string | undefined;
@@ -104,6 +106,7 @@ export async function burnCaptions(input: BurnCaptionsInput): Promise<void> {
         playResY: PLAY_RES_Y,
         ...(input.title ? { title: input.title } : {}),
         ...(input.language ? { language: input.language } : {}),
+        ...(input.speakers ? { speakers: input.speakers } : {}),
       }),
       'utf8',
     );

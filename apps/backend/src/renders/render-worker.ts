@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
-import { currentCaptions } from '../captions/caption-document.js';
+import { currentCaptions, currentSpeakers } from '../captions/caption-document.js';
 import type { JobRepository } from '../jobs/job-repository.js';
 import { renderKey } from '../storage/derived-keys.js';
 import type { ObjectStorage } from '../storage/storage.js';
@@ -120,10 +120,12 @@ export function createRenderWorker(opts: RenderWorkerOptions): RenderWorker {
       if (!info) throw new RenderError('OBJECT_NOT_FOUND', `the video of job ${job.id} is no longer stored`);
       const inputUrl = await opts.storage.createDownloadUrl(job.fileKey, opts.inputUrlExpiresSeconds);
       const key = renderKey(job.id, render.id);
+      const captions = currentCaptions(job);
       await burnCaptions({
         tools: opts.tools,
         inputUrl,
-        captions: currentCaptions(job),
+        captions,
+        speakers: currentSpeakers(job, captions),
         expressive: render.expressive,
         strength: render.strength,
         title: job.fileName ?? undefined,

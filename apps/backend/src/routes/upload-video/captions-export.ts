@@ -2,7 +2,7 @@ import { attachmentDisposition, safeDownloadName } from '@ecg/captions';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AssExportQuery, ErrorBody, ExportQuery, JobIdParams } from '@ecg/contracts';
 import { z } from 'zod';
-import { captionsEtag, currentCaptions } from '../../captions/caption-document.js';
+import { captionsEtag, currentCaptions, currentSpeakers } from '../../captions/caption-document.js';
 import { EXPORT_WRITERS } from '../../captions/export-formats.js';
 import { requireCompletedJob } from '../../captions/job-access.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
@@ -16,7 +16,8 @@ export interface CaptionsExportOptions {
  * `GET /api/upload-video/result/:jobId/export?format=srt|vtt|txt|json|ass`: the
  * current captions as a file named after the uploaded video. ASS also takes
  * `expressive` (default true) and `strength` (0..2, default 1); the other
- * formats ignore them.
+ * formats ignore them. Speakers are written by their edited names; SRT and
+ * TXT name them only with `speaker_names=true`.
  */
 export const captionsExportRoute: FastifyPluginAsyncZod<CaptionsExportOptions> = async (app, opts) => {
   app.get(
@@ -42,13 +43,16 @@ export const captionsExportRoute: FastifyPluginAsyncZod<CaptionsExportOptions> =
     },
     async (request, reply) => {
       const job = await requireCompletedJob(opts.jobs, request.params.jobId);
-      const { format, expressive, strength } = request.query;
+      const { format, expressive, strength, speaker_names: speakerNames } = request.query;
       const writer = EXPORT_WRITERS[format];
-      const body = writer.write(currentCaptions(job), {
+      const captions = currentCaptions(job);
+      const body = writer.write(captions, {
         language: job.result?.language,
         title: job.fileName ?? undefined,
         expressive,
         strength,
+        speakers: currentSpeakers(job, captions),
+        speakerNames,
       });
       return reply
         .header('content-type', writer.contentType)

@@ -36,8 +36,8 @@ export const captionsSaveRoute: FastifyPluginAsyncZod<CaptionsSaveOptions> = asy
     },
     async (request, reply) => {
       const { jobId } = request.params;
-      const { base_version: baseVersion, captions, layout } = request.body;
-      const saved = await opts.jobs.saveCaptions(jobId, baseVersion, captions, layout);
+      const { base_version: baseVersion, captions, layout, speakers } = request.body;
+      const saved = await opts.jobs.saveCaptions(jobId, baseVersion, captions, layout, speakers);
       if (!saved) throw await explainRefusedWrite(opts.jobs, jobId, baseVersion);
       request.log.info({ jobId, version: saved.captionVersion, captions: captions.length }, 'captions saved');
       reply.header('etag', captionsEtag(saved));

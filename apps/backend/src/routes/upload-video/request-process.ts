@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ErrorBody, RequestProcessRequest, RequestProcessResponse } from '@ecg/contracts';
+import { ErrorBody, RequestProcessRequest, RequestProcessResponse, type SpeakerCountOptions } from '@ecg/contracts';
 import { AppError } from '../../errors.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
 import { isUploadKey, uploadFileName } from '../../storage/keys.js';
@@ -12,6 +12,12 @@ export interface RequestProcessOptions {
   maxUploadBytes: number;
   /** Wakes the dispatcher; delivery to the ML service is its job, never the request's. */
   kickDispatcher: () => void;
+}
+
+/** The speaker counts a request gave, or null for "find them from the audio". */
+function speakerCountsOf(counts: SpeakerCountOptions): SpeakerCountOptions | null {
+  const given = Object.fromEntries(Object.entries(counts).filter(([, v]) => v !== undefined));
+  return Object.keys(given).length === 0 ? null : given;
 }
 
 /** `POST /api/upload-video/request-process`: records a job for an uploaded file. */
@@ -30,7 +36,7 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
       },
     },
     async (request) => {
-      const { fileKey, language, profile } = request.body;
+      const { fileKey, language, profile, num_speakers, min_speakers, max_speakers } = request.body;
       if (!isUploadKey(fileKey)) {
         throw new AppError('INVALID_FILE_KEY', 400, 'fileKey is not a key this service issued; use the fileKey from generate-url');
       }
@@ -58,13 +64,14 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
           maxBytes: opts.maxUploadBytes,
         });
       }
-      const { job, created } = await opts.jobs.createOrGetLive(
-        fileKey,
-        language ?? null,
-        uploadFileName(fileKey),
+      const speakerCounts = speakerCountsOf({ num_speakers, min_speakers, max_speakers });
+      const { job, created } = await opts.jobs.createOrGetLive(fileKey, {
+        language: language ?? null,
+        fileName: uploadFileName(fileKey),
         // A bare name is shorthand for the layout request naming it.
-        profile === undefined ? null : typeof profile === 'string' ? { profile } : profile,
-      );
+        captionLayout: profile === undefined ? null : typeof profile === 'string' ? { profile } : profile,
+        speakerCounts,
+      });
       if (created) {
         request.log.info({ jobId: job.id, fileKey }, 'job queued');
         opts.kickDispatcher();
