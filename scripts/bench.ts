@@ -6,6 +6,7 @@ import { main as transcribeRatio } from '../apps/ml/bench/transcribe-ratio.js';
 import { main as memoryVsInput } from '../apps/ml/bench/memory-vs-input-size.js';
 import { main as analysisSpeed } from '../apps/ml/bench/analysis-speed.js';
 import { main as videoAnalysisSpeed, summary as videoAnalysisSummary } from '../apps/ml/bench/video-analysis-speed.js';
+import { main as diarizationBench, report as diarizationReport } from '../apps/ml/bench/diarization-bench.js';
 
 console.log('ECG benchmarks\n');
 const r = await transcribeRatio();
@@ -22,3 +23,6 @@ const v = await videoAnalysisSpeed();
 console.log('\n4. video analysis (one decode to 160 px frames, shot changes, thumbnail sprite), H.264 30 fps, median of 3');
 console.log(`   ${videoAnalysisSummary(v)}`);
 for (const x of v) console.log(`   ${x.label}: ffmpeg's decode of the same video alone ${x.decodeSecondsPerMinute.toFixed(2)} s per minute (the floor)`);
+const dz = await diarizationBench();
+console.log('\n5. speaker diarization (espeak-ng conversations and jfk.wav; DER with a 0.25 s collar, overlap not scored)');
+for (const line of diarizationReport(dz)) console.log(`   ${line}`);
