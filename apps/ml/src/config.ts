@@ -44,6 +44,8 @@ export interface MlConfig {
    * a `whisper` (see analysis/summarize.ts for why the defaults differ).
    */
   emphasis: { loudDb: number; whisperDb: number };
+  /** DIARIZATION: find who spoke when after transcribing (on by default; off saves its few seconds per hour). */
+  diarization: boolean;
   ffmpegPath: string | undefined;
   ffprobePath: string | undefined;
   logLevel: string;
@@ -91,6 +93,7 @@ const EnvSchema = z.object({
   DOWNLOAD_RETRY_SECONDS: opt(z.coerce.number().min(0)),
   TRANSCRIBE_TIMEOUT_SECONDS: opt(z.coerce.number().positive()),
   EMPHASIS_LOUD_DB: opt(z.coerce.number().positive()),
+  DIARIZATION: opt(bool),
   EMPHASIS_WHISPER_DB: opt(z.coerce.number().positive()),
   FFMPEG_PATH: opt(z.string()),
   FFPROBE_PATH: opt(z.string()),
@@ -148,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): MlConfig {
     downloadRetrySeconds: e.DOWNLOAD_RETRY_SECONDS ?? 120,
     transcribeTimeoutSeconds: e.TRANSCRIBE_TIMEOUT_SECONDS ?? 14_400,
     emphasis: { loudDb: e.EMPHASIS_LOUD_DB ?? 6, whisperDb: e.EMPHASIS_WHISPER_DB ?? 10 },
+    diarization: e.DIARIZATION ?? true,
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
     logLevel: e.LOG_LEVEL ?? 'info',

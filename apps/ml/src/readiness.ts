@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { MlConfig } from './config.js';
-import { findWhisperCli, whisperCliProblem } from './engine/whisper-binary.js';
+import { findWhisperCli, findWhisperVadBinary, whisperCliProblem } from './engine/whisper-binary.js';
 import { readModelHeader } from './models/inspect-model.js';
 import { resolveModelPath } from './models/resolve-model.js';
 import { resolveFfmpegTools, type FfmpegTools } from './pipeline/ffmpeg.js';
@@ -13,6 +13,8 @@ export type Readiness =
       tools: FfmpegTools;
       /** The VAD model to use, or undefined when VAD is off. */
       vadModelPath: string | undefined;
+      /** whisper.cpp's `whisper-vad-speech-segments`, which the diarizer runs the VAD model with; undefined when it is not built. */
+      vadBinaryPath: string | undefined;
     }
   | { ready: false; reason: string; modelName: string | null; vad: boolean };
 
@@ -50,7 +52,8 @@ export async function checkReadiness(config: MlConfig, env: NodeJS.ProcessEnv): 
   if (config.vad === 'on' && !existsSync(config.vadModelPath)) {
     return notReady(`WHISPER_VAD=on but the VAD model is missing: ${config.vadModelPath} (npm run model:download vad, or set WHISPER_VAD_MODEL)`);
   }
-  return { ready: true, model, binaryPath, tools, vadModelPath: vadOn ? config.vadModelPath : undefined };
+  const vadBinaryPath = findWhisperVadBinary(env) ?? undefined;
+  return { ready: true, model, binaryPath, tools, vadModelPath: vadOn ? config.vadModelPath : undefined, vadBinaryPath };
 }
 
 /**

@@ -89,6 +89,7 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
       temperatureFallback: config.temperatureFallback,
       vadModelPath: r.vadModelPath,
       emphasisThresholds: config.emphasis,
+      diarization: { enabled: config.diarization, vadBinaryPath: r.vadBinaryPath },
       resolveHost: opts.resolveHost,
     };
   };

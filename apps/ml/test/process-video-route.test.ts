@@ -60,3 +60,36 @@ describe('POST /api/upload-video/process-video with fastapi_base_url', () => {
     }
   });
 });
+
+describe('POST /api/upload-video/process-video with speaker counts', () => {
+  let r: RouteApp;
+  before(async () => (r = await startRouteApp()));
+  after(() => r.close());
+
+  const post = (counts: object) =>
+    r.app.inject({
+      method: 'POST',
+      url: '/api/upload-video/process-video',
+      headers: { authorization: `Bearer ${ROUTE_TOKEN}` },
+      payload: { job_id: randomUUID(), video_url: 'http://127.0.0.1:8000/storage/x.mp4', ...counts },
+    });
+
+  it('keeps the counts with the job, so a job resumed after a restart looks for the same number', async () => {
+    const res = await post({ min_speakers: 2, max_speakers: 4 });
+    assert.equal(res.statusCode, 200, res.body);
+    const { job_id } = res.json<{ job_id: string }>();
+    assert.deepEqual((await r.store.get(job_id))?.speakers, { min_speakers: 2, max_speakers: 4 });
+    const auto = await post({});
+    assert.equal((await r.store.get(auto.json<{ job_id: string }>().job_id))?.speakers, undefined);
+  });
+
+  it('answers 400 VALIDATION_ERROR for contradictory or impossible counts, and creates no job', async () => {
+    for (const counts of [{ min_speakers: 3, max_speakers: 2 }, { num_speakers: 5, max_speakers: 4 }, { num_speakers: 0 }, { num_speakers: 1.5 }]) {
+      const before = r.submitted.length;
+      const res = await post(counts);
+      assert.equal(res.statusCode, 400, `${JSON.stringify(counts)}: ${res.body}`);
+      assert.equal(res.json<{ error: { code: string } }>().error.code, 'VALIDATION_ERROR');
+      assert.equal(r.submitted.length, before);
+    }
+  });
+});

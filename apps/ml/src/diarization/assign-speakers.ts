@@ -1,6 +1,7 @@
 /**
  * Gives every word and segment of a transcript its speaker from the
- * diarization's turns. Pure: a new result, every other field as it was.
+ * diarization's turns, and carries the diarization as `result.diarization`.
+ * Pure: a new result, every other field as it was.
  *
  * - A word gets the speaker of the turn it overlaps most; a word in a gap
  *   between turns (whisper's times and the VAD's rarely agree to the
@@ -8,7 +9,7 @@
  * - A segment gets the speaker who holds most of its words' time (a word of
  *   zero length counts as 1 ms so it still votes); a segment without words
  *   is placed like a word, by its own span. Its words may name others.
- * - With no turns at all, the result is returned unchanged: no speaker is
+ * - With no turns at all (no speech), no word gets a speaker: no speaker is
  *   better than an invented one.
  */
 import type { Diarization, SpeakerTurn, TranscriptResult, TranscriptSegment, TranscriptWord } from '@ecg/contracts';
@@ -52,7 +53,7 @@ export function speakerForSpan(turns: readonly SpeakerTurn[], start: number, end
 
 export function assignSpeakers(result: TranscriptResult, d: Diarization): TranscriptResult {
   const turns = [...d.turns].sort((a, b) => a.start - b.start);
-  if (turns.length === 0) return result;
+  if (turns.length === 0) return { ...result, diarization: d };
   const segments = result.segments.map((seg): TranscriptSegment => {
     const words = seg.words?.map((w): TranscriptWord => {
       const speaker = speakerForSpan(turns, w.start, w.end);
@@ -73,5 +74,5 @@ export function assignSpeakers(result: TranscriptResult, d: Diarization): Transc
     if (speaker !== undefined) out.speaker = speaker;
     return out;
   });
-  return { ...result, segments };
+  return { ...result, diarization: d, segments };
 }

@@ -1,7 +1,9 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JobStage, ThumbnailSprite, TranscriptResult, TranscriptSegment, WaveformJson } from '@ecg/contracts';
+import type { Diarization, JobStage, SpeakerCountOptions, ThumbnailSprite, TranscriptResult, TranscriptSegment, WaveformJson } from '@ecg/contracts';
 import { analyzeRecording, type EmphasisThresholdsInput } from '../analysis/analyze-recording.js';
+import { assignSpeakers } from '../diarization/assign-speakers.js';
+import { diarize, type DiarizeInput } from '../diarization/diarize.js';
 import { EngineError, type TranscriptionEngine } from '../engine/engine.js';
 import { isMlError, MlError } from '../errors.js';
 import { analyzeVideo, type VideoAnalysisOutput } from '../video/analyze-video.js';
@@ -34,6 +36,17 @@ export interface PipelineDeps {
   vadModelPath: string | undefined;
   /** EMPHASIS_LOUD_DB / EMPHASIS_WHISPER_DB. */
   emphasisThresholds: EmphasisThresholdsInput;
+  /**
+   * Who spoke when (DIARIZATION): off skips it; `vadBinaryPath` is whisper.cpp's
+   * `whisper-vad-speech-segments`, which finds speech with the Silero model
+   * (`vadModelPath`); without either the diarizer finds speech by energy.
+   */
+  diarization: {
+    enabled: boolean;
+    vadBinaryPath: string | undefined;
+    /** The diarizer; the built-in one unless a test passes its own. */
+    diarize?: (input: DiarizeInput) => Promise<Diarization>;
+  };
   resolveHost?: ResolveHost;
 }
 
@@ -41,6 +54,8 @@ export interface JobInput {
   jobId: string;
   videoUrl: string;
   language: string;
+  /** How many speakers to look for; unset: found from the audio. */
+  speakers?: SpeakerCountOptions;
 }
 
 export interface JobHooks {
@@ -66,7 +81,8 @@ export interface JobOutput {
 /**
  * One job, start to result: download → probe → extract 16 kHz audio →
  * analyse the picture (shot changes, thumbnails; videos only) →
- * transcribe → assemble → analyse (loudness, pitch, emphasis, waveform). Every failure leaves as an MlError with the code a
+ * transcribe → assemble → analyse (loudness, pitch, emphasis, waveform) →
+ * diarize (who spoke when). Every failure leaves as an MlError with the code a
  * person can act on (an abort as CANCELLED; the caller reads `signal.reason`
  * to tell a cancel from a shutdown). Whatever happens, the job's temporary
  * directory (video, WAV, engine scratch files) is gone when this settles.
@@ -172,9 +188,15 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
     signal.throwIfAborted();
     lap('analyze', t);
 
+    t = performance.now();
+    const diarized = deps.diarization.enabled
+      ? await diarizeOrWarn(audioPath, analysed.result, job.speakers ?? {}, deps, signal, hooks)
+      : analysed.result;
+    if (deps.diarization.enabled) lap('diarize', t);
+
     hooks.onProgress('finalizing', 0, 'assembling the result');
     timing.total_seconds = round((performance.now() - started) / 1000);
-    const result = withVideo(analysed.result, video?.analysis?.video, video?.warning);
+    const result = withVideo(diarized, video?.analysis?.video, video?.warning);
     return { ...analysed, ...(video?.analysis?.thumbnails ? { thumbnails: video.analysis.thumbnails } : {}), result: { ...result, timing: { ...timing } } };
   } catch (err) {
     throw toMlError(err, signal);
@@ -210,6 +232,43 @@ async function analyzeOrWarn(
     const message = `analysis failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1000);
     hooks.onWarning?.(message, err);
     return { result: { ...result, warnings: [message] } };
+  }
+}
+
+/**
+ * Finds who spoke when and gives every word and segment its speaker; when
+ * that fails the transcript goes out without speakers. Same policy as the
+ * analyses (analyzeOrWarn): speakers are worth a lot, but not the transcript
+ * the person waited for, so a failure is logged and lands in `warnings`.
+ */
+async function diarizeOrWarn(
+  wavPath: string,
+  result: TranscriptResult,
+  counts: SpeakerCountOptions,
+  deps: PipelineDeps,
+  signal: AbortSignal,
+  hooks: JobHooks,
+): Promise<TranscriptResult> {
+  hooks.onProgress('analyzing', 0.5, 'finding who speaks when');
+  try {
+    const run = deps.diarization.diarize ?? diarize;
+    const diarization = await run({
+      wavPath,
+      vadModelPath: deps.vadModelPath,
+      vadBinaryPath: deps.diarization.vadBinaryPath,
+      ...(counts.num_speakers !== undefined ? { numSpeakers: counts.num_speakers } : {}),
+      ...(counts.min_speakers !== undefined ? { minSpeakers: counts.min_speakers } : {}),
+      ...(counts.max_speakers !== undefined ? { maxSpeakers: counts.max_speakers } : {}),
+      threads: deps.threads,
+      signal,
+    });
+    return assignSpeakers(result, diarization);
+  } catch (err) {
+    if (signal.aborted) throw err;
+    const message = `diarization failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1000);
+    hooks.onWarning?.(message, err);
+    const earlier = Array.isArray(result.warnings) ? result.warnings.filter((w): w is string => typeof w === 'string') : [];
+    return { ...result, warnings: [...earlier, message] };
   }
 }
 

@@ -94,7 +94,10 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
 
     try {
       const pipelineDeps = await deps.pipelineDeps();
-      const { result, waveform, thumbnails } = await runJob({ jobId: job.job_id, videoUrl: job.video_url, language: job.language }, pipelineDeps, {
+      const { result, waveform, thumbnails } = await runJob(
+        { jobId: job.job_id, videoUrl: job.video_url, language: job.language, ...(job.speakers ? { speakers: job.speakers } : {}) },
+        pipelineDeps,
+        {
         signal,
         onProgress: (stage: JobStage, fraction: number, msg: string) => {
           // A new message alone ("waiting for storage") is news too: it is written at once, like a new stage.

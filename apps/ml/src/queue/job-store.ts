@@ -1,4 +1,4 @@
-import type { ErrorCode, JobStage, JobStatus, TranscriptSegment } from '@ecg/contracts';
+import type { ErrorCode, JobStage, JobStatus, SpeakerCountOptions, TranscriptSegment } from '@ecg/contracts';
 
 /** Everything the service knows about one job; the store is its only home. */
 export interface JobRecord {
@@ -9,6 +9,8 @@ export interface JobRecord {
   message: string;
   video_url: string;
   language: string;
+  /** How many speakers to look for, as process-video took it; absent: found from the audio. */
+  speakers?: SpeakerCountOptions;
   /** Full URL the result is POSTed to (BACKEND_URL or an allow-listed fastapi_base_url). */
   callback_url: string;
   created_at: string;
@@ -46,7 +48,10 @@ export interface JobStore {
   list(filter?: { status?: readonly JobStatus[] }): Promise<JobRecord[]>;
 }
 
-export function newJobRecord(input: { job_id: string; video_url: string; language: string; callback_url: string }, now = new Date()): JobRecord {
+export function newJobRecord(
+  input: { job_id: string; video_url: string; language: string; callback_url: string; speakers?: SpeakerCountOptions },
+  now = new Date(),
+): JobRecord {
   const at = now.toISOString();
   return {
     ...input,

@@ -1,4 +1,4 @@
-import { ErrorBody, errorBody, ProcessVideoRequest, ProcessVideoResponse } from '@ecg/contracts';
+import { ErrorBody, errorBody, ProcessVideoRequest, ProcessVideoResponse, type SpeakerCountOptions } from '@ecg/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { hasBearerToken } from '../auth.js';
@@ -24,6 +24,13 @@ export interface ProcessVideoRouteOptions {
  * The video URL is checked by the pipeline, not here: a refused URL ends the
  * job failed with URL_NOT_ALLOWED, delivered to the backend like any failure.
  */
+/** The speaker counts the request named, kept with the job only when there are any. */
+function speakerCounts(body: SpeakerCountOptions): { speakers?: SpeakerCountOptions } {
+  const { num_speakers, min_speakers, max_speakers } = body;
+  const given = Object.fromEntries(Object.entries({ num_speakers, min_speakers, max_speakers }).filter(([, v]) => v !== undefined));
+  return Object.keys(given).length === 0 ? {} : { speakers: given };
+}
+
 export const processVideoRoutes: FastifyPluginAsyncZod<ProcessVideoRouteOptions> = async (app, opts) => {
   app.addHook('onRequest', async (req, reply) => {
     if (!hasBearerToken(req.headers.authorization, opts.apiToken)) {
@@ -62,6 +69,7 @@ export const processVideoRoutes: FastifyPluginAsyncZod<ProcessVideoRouteOptions>
         video_url: body.video_url,
         language: body.language ?? 'auto',
         callback_url: callbackUrl(body.fastapi_base_url ?? opts.backendUrl),
+        ...speakerCounts(body),
       });
       const { record: stored, created } = await opts.store.create(record);
       if (!created) return { job_id: stored.job_id, status: stored.status };

@@ -39,5 +39,7 @@ export async function testPipelineDeps(work: string, allowedOrigin: string, env:
     temperatureFallback: false,
     vadModelPath: undefined,
     emphasisThresholds: config.emphasis,
+    // The real diarizer runs in every pipeline test; with no VAD model it finds speech by energy.
+    diarization: { enabled: true, vadBinaryPath: ready.vadBinaryPath },
   };
 }

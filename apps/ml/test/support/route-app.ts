@@ -47,6 +47,7 @@ export async function startRouteApp(overrides: Partial<AppDeps> = {}): Promise<R
       binaryPath: '/nowhere/whisper-cli',
       tools: { ffmpeg: 'ffmpeg', ffprobe: null, source: 'PATH' },
       vadModelPath: undefined,
+      vadBinaryPath: undefined,
     }),
     ...overrides,
   });
