@@ -1,13 +1,9 @@
 /**
  * Diarization: accuracy (DER in the NIST form, 0.25 s collar, overlap not
  * scored) on synthetic espeak-ng conversations and jfk.wav, speed in seconds
- * per audio minute, and memory on a long input (the three-voice script laid
- * 10 times, ~15 min) against a short one, to show it stays flat. The
- * long input's speakers and DER are printed too, but read them with care:
- * laying the same clips ten times makes ten identical copies of every window
- * that straddles a change, which then look like a voice of their own.
- * Peak RSS includes garbage V8 has not collected yet: with the heap capped
- * (--max-old-space-size=48) the same runs peak at 89 MB and 93 MB (measured).
+ * per audio minute, and memory on a long input (20 minutes of generated,
+ * never-repeating talk by four voices) against a short one (2 minutes), to
+ * show it stays flat. Peak RSS includes garbage V8 has not collected yet.
  * Figures only: nothing here asserts a time.
  */
 import { execFile } from 'node:child_process';
@@ -18,7 +14,18 @@ import { diarize, type DiarizeInput } from '../src/diarization/diarize.js';
 import { findWhisperVadBinary } from '../src/engine/whisper-binary.js';
 import { JFK_WAV, VAD_MODEL } from '../test/helpers/fixtures.js';
 import { makeConversation } from '../test/support/espeak-conversation.js';
-import { KOREAN_SCRIPT, KOREAN_VOICES, THREE_VOICES, THREE_VOICE_SCRIPT, TWO_VOICES, TWO_VOICE_SCRIPT } from '../test/support/conversations.js';
+import {
+  FOUR_VOICES,
+  generatedScript,
+  KOREAN_SCRIPT,
+  KOREAN_VOICES,
+  MAN_AND_WOMAN,
+  THREE_VOICES,
+  THREE_VOICE_SCRIPT,
+  TWO_VOICES,
+  TWO_VOICE_SCRIPT,
+} from '../test/support/conversations.js';
+import { seededRandom } from '../../../tests/helpers/seeded-random.js';
 
 const run = promisify(execFile);
 
@@ -93,8 +100,11 @@ export async function main(): Promise<{ rows: DiarizationRow[]; memory: MemoryRo
   if (vadBinaryPath) vads.unshift({ name: 'silero', extra: { vadBinaryPath, vadModelPath: VAD_MODEL } });
   const sets = [
     { label: '3 voices, English', voices: THREE_VOICES, script: THREE_VOICE_SCRIPT },
-    { label: '2 voices, English', voices: TWO_VOICES, script: TWO_VOICE_SCRIPT },
+    { label: 'man and woman', voices: MAN_AND_WOMAN, script: TWO_VOICE_SCRIPT },
+    { label: '2 similar men', voices: TWO_VOICES, script: TWO_VOICE_SCRIPT },
     { label: '3 voices, Korean', voices: KOREAN_VOICES, script: KOREAN_SCRIPT },
+    { label: '4 voices, 6 min', voices: FOUR_VOICES, script: generatedScript(seededRandom(7), 8) },
+    { label: '1 voice, 4 min', voices: { hal: FOUR_VOICES.hal! }, script: generatedScript(seededRandom(5), 5, ['hal']) },
   ];
   const rows: DiarizationRow[] = [];
   for (const set of sets) {
@@ -114,12 +124,12 @@ export async function main(): Promise<{ rows: DiarizationRow[]; memory: MemoryRo
   }
 
   const memory: MemoryRow[] = [];
-  for (const repeat of [1, 10]) {
-    const c = await makeConversation(THREE_VOICES, THREE_VOICE_SCRIPT, { repeat });
+  for (const minutes of [2, 20]) {
+    const c = await makeConversation(FOUR_VOICES, generatedScript(seededRandom(minutes), minutes));
     try {
       const { peakRssMB, seconds, d } = await childPeakRss({ wavPath: c.wavPath, ...vads[0]!.extra });
       memory.push({
-        label: `${repeat}× the 3-voice script`,
+        label: `4 voices, ${minutes} min of talk`,
         audioSeconds: c.seconds,
         peakRssMB,
         secondsPerAudioMinute: seconds / (c.seconds / 60),
@@ -141,7 +151,7 @@ export function report(r: { rows: DiarizationRow[]; memory: MemoryRow[] }): stri
       `${x.label.padEnd(18)} ${x.vad.padEnd(6)} ${x.audioSeconds.toFixed(0).padStart(4)} s  speakers ${x.foundSpeakers}/${x.trueSpeakers}  DER ${pct(x.der).padStart(7)} (missed ${pct(x.missed)}, false alarm ${pct(x.falseAlarm)}, confusion ${pct(x.confusion)})  ${x.secondsPerAudioMinute.toFixed(2)} s per audio minute`,
   );
   for (const m of r.memory) {
-    lines.push(`${m.label.padEnd(24)} ${m.audioSeconds.toFixed(0).padStart(5)} s: peak RSS ${m.peakRssMB.toFixed(0)} MB (diarizer process alone), ${m.secondsPerAudioMinute.toFixed(2)} s per audio minute, speakers ${m.foundSpeakers}/3, DER ${pct(m.der)}`);
+    lines.push(`${m.label.padEnd(24)} ${m.audioSeconds.toFixed(0).padStart(5)} s: peak RSS ${m.peakRssMB.toFixed(0)} MB (diarizer process alone), ${m.secondsPerAudioMinute.toFixed(2)} s per audio minute, speakers ${m.foundSpeakers}/4, DER ${pct(m.der)}`);
   }
   return lines;
 }

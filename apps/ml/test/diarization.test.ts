@@ -12,11 +12,23 @@ import { findWhisperCli, findWhisperVadBinary } from '../src/engine/whisper-bina
 import { JFK_WAV, VAD_MODEL } from './helpers/fixtures.js';
 import { silenceWav } from './helpers/media.js';
 import { makeConversation, type Conversation } from './support/espeak-conversation.js';
-import { KOREAN_SCRIPT, KOREAN_VOICES, THREE_VOICES, THREE_VOICE_SCRIPT } from './support/conversations.js';
+import {
+  FOUR_VOICES,
+  generatedScript,
+  KOREAN_SCRIPT,
+  KOREAN_VOICES,
+  MAN_AND_WOMAN,
+  THREE_VOICES,
+  THREE_VOICE_SCRIPT,
+  TWO_VOICE_SCRIPT,
+} from './support/conversations.js';
+import { seededRandom } from '../../../tests/helpers/seeded-random.js';
 
 let dir: string;
 let three: Conversation;
 let korean: Conversation;
+let two: Conversation;
+let monologue: Conversation;
 let vadBinaryPath: string;
 
 before(async () => {
@@ -24,10 +36,16 @@ before(async () => {
   const bin = findWhisperVadBinary();
   if (!bin) throw new Error('whisper-vad-speech-segments is required: run npm run postinstall (it is built beside whisper-cli)');
   vadBinaryPath = bin;
-  [three, korean] = await Promise.all([makeConversation(THREE_VOICES, THREE_VOICE_SCRIPT), makeConversation(KOREAN_VOICES, KOREAN_SCRIPT)]);
+  [three, korean, two, monologue] = await Promise.all([
+    makeConversation(THREE_VOICES, THREE_VOICE_SCRIPT),
+    makeConversation(KOREAN_VOICES, KOREAN_SCRIPT),
+    makeConversation(MAN_AND_WOMAN, TWO_VOICE_SCRIPT),
+    // Two minutes of one voice whose pitch and pace change from sentence to sentence.
+    makeConversation({ hal: FOUR_VOICES.hal! }, generatedScript(seededRandom(5), 2, ['hal'])),
+  ]);
 });
 after(async () => {
-  await Promise.all([three?.dispose(), korean?.dispose()]);
+  await Promise.all([three?.dispose(), korean?.dispose(), two?.dispose(), monologue?.dispose()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -72,6 +90,25 @@ test('a three-voice Korean conversation: three speakers, DER at most 10 %', asyn
   assert.equal(d.speakers.length, 3);
   const r = diarizationErrorRate(korean.turns, d.turns);
   assert.ok(r.der <= 0.1, `DER ${(100 * r.der).toFixed(1)} %`);
+});
+
+test('a man and a woman: two speakers, DER at most 10 %, with either VAD', async () => {
+  for (const input of [silero(two.wavPath), { wavPath: two.wavPath }]) {
+    const d = await diarize(input);
+    checkShape(d);
+    assert.equal(d.speakers.length, 2, `vad ${d.vad}`);
+    const r = diarizationErrorRate(two.turns, d.turns);
+    assert.ok(r.der <= 0.1, `vad ${d.vad}: DER ${(100 * r.der).toFixed(1)} %`);
+  }
+});
+
+test('two minutes of one voice that varies from sentence to sentence stay one speaker', async () => {
+  assert.ok(monologue.seconds >= 100, `the monologue is ${monologue.seconds} s`);
+  for (const input of [silero(monologue.wavPath), { wavPath: monologue.wavPath }]) {
+    const d = await diarize(input);
+    checkShape(d);
+    assert.deepEqual(d.speakers.map((s) => s.id), ['SPEAKER_00'], `vad ${d.vad}`);
+  }
 });
 
 test('jfk.wav is one speaker, with Silero and with the energy VAD', async () => {

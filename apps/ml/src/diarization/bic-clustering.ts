@@ -73,7 +73,7 @@ export function withinVariance(w: Windows): Float64Array {
     return diffs;
   };
   const out = new Float64Array(d);
-  for (const sameRegionOnly of [true, false]) {
+  for (const sameRegionOnly of [false]) {
     const diffs = pairs(sameRegionOnly);
     if (diffs[0]!.length < MIN_PAIRS) continue;
     for (let c = 0; c < d; c++) out[c] = Math.max(1e-6, median(diffs[c]!) / (2 * CHI2_1_MEDIAN));
@@ -105,11 +105,52 @@ export function deltaBicTied(a: Cluster, b: Cluster, invW: Float64Array, total: 
   return 0.5 * ((a.n * b.n) / n) * dist - lambda * (invW.length / 2) * Math.log(Math.max(n, total));
 }
 
+/**
+ * The least difference between two voices the clustering tells apart: the
+ * mean squared distance of their centroids, per dimension, in units of the
+ * within-voice variance W (an effect size, so it is scale-free like the rest).
+ * BIC alone splits one voice as a recording grows: its evidence term grows
+ * with the clusters' sizes, so a speaker's slow drift (pitch and pace that
+ * change with what is said) becomes "significant" after a few minutes
+ * (measured: a 4-minute espeak-ng monologue with per-sentence pitch and
+ * speed changes split into 3–4 speakers at D = 0.32, and still into 2 at
+ * D = 0.65 with this floor at 0.5). Distinct voices measured here: two
+ * espeak-ng men of one accent 0.71–0.92, other pairs 1.3–4.5. The floor is
+ * 0.7, on the side of never splitting one voice (the issue's demand, and
+ * the common case: talks, lectures, one presenter), at the price of two
+ * very similar voices being taken for one (the en-us+m1 / en-gb+m4 pair at
+ * 0.71 is: `npm run bench` prints it).
+ */
+export const MIN_VOICE_DISTANCE = 0.7;
+
+/** Mean squared centroid distance per dimension, in W units. */
+export function voiceDistance(a: Cluster, b: Cluster, invW: Float64Array): number {
+  let dist = 0;
+  for (let c = 0; c < invW.length; c++) dist += (a.mean[c]! - b.mean[c]!) ** 2 * invW[c]!;
+  return dist / invW.length;
+}
+
+/** What merging costs: ΔBIC, made negative (merge) when the two are too close to be two voices. */
+export function mergeCost(a: Cluster, b: Cluster, invW: Float64Array, total: number, lambda = LAMBDA): number {
+  const bic = deltaBicTied(a, b, invW, total, lambda);
+  const d = voiceDistance(a, b, invW);
+  return d < MIN_VOICE_DISTANCE ? Math.min(bic, d - MIN_VOICE_DISTANCE) : bic;
+}
+
 function mergeInto(a: Cluster, b: Cluster): void {
   const n = a.n + b.n;
   for (let c = 0; c < a.mean.length; c++) a.mean[c] = (a.n * a.mean[c]! + b.n * b.mean[c]!) / n;
   a.n = n;
 }
+
+/**
+ * Windows shorter than this many blocks (0.75 s) take no part in finding the
+ * clusters: a quarter-second piece between two pauses is one or two
+ * phonemes, whose cepstra say more about the sound than the voice (measured:
+ * "And so", the first 0.23 s of jfk.wav, became a speaker of its own). They
+ * join the nearest cluster afterwards, as pyannote treats its short segments.
+ */
+export const MIN_CLUSTERED_BLOCKS = 3;
 
 /** Linear then agglomerative clustering of the windows; a cluster index per window, 0..K−1 in order of first window. */
 export function clusterWindows(w: Windows, counts: CountOptions = {}, lambda = LAMBDA): Int32Array {
@@ -117,46 +158,93 @@ export function clusterWindows(w: Windows, counts: CountOptions = {}, lambda = L
   const out = new Int32Array(w.count);
   if (w.count === 0) return out;
   const invW = withinVariance(w).map((v) => 1 / v);
+  const isLong = (i: number) => w.end[i]! - w.first[i]! >= MIN_CLUSTERED_BLOCKS;
+  let longCount = 0;
+  for (let i = 0; i < w.count; i++) if (isLong(i)) longCount++;
+  // Too little long speech to leave the short pieces out (a few words): every window counts.
+  const clustered = (i: number) => longCount < MIN_CLUSTER_WINDOWS || isLong(i);
+  const embeddingOf = (i: number) => Float64Array.from(w.embedding.subarray(i * d, (i + 1) * d));
   // Linear clustering: a window joins its predecessor's cluster (same region) when BIC prefers one model.
   const clusters: Cluster[] = [];
-  const member = new Int32Array(w.count);
+  const member = new Int32Array(w.count).fill(-1);
+  let previous = -1;
   for (let i = 0; i < w.count; i++) {
-    const single: Cluster = { n: 1, mean: Float64Array.from(w.embedding.subarray(i * d, (i + 1) * d)) };
+    if (!clustered(i)) continue;
+    const single: Cluster = { n: 1, mean: embeddingOf(i) };
     const last = clusters.at(-1);
-    if (last && i > 0 && w.region[i] === w.region[i - 1] && deltaBicTied(last, single, invW, w.count, lambda) < 0) mergeInto(last, single);
+    if (last && previous >= 0 && w.region[i] === w.region[previous] && mergeCost(last, single, invW, longCount, lambda) < 0) mergeInto(last, single);
     else clusters.push(single);
     member[i] = clusters.length - 1;
+    previous = i;
   }
-  const groups = agglomerate(clusters, invW, w.count, counts, lambda);
-  for (let i = 0; i < w.count; i++) out[i] = groups[member[i]!]!;
-  return absorbSmallClusters(w, out, invW, counts);
+  const groups = agglomerate(clusters, invW, longCount, counts, lambda);
+  const sub = new Int32Array(w.count);
+  const subIndex: number[] = [];
+  for (let i = 0; i < w.count; i++) {
+    if (member[i]! < 0) continue;
+    sub[subIndex.length] = groups[member[i]!]!;
+    subIndex.push(i);
+  }
+  const subWindows: Windows = {
+    count: subIndex.length,
+    first: Int32Array.from(subIndex, (i) => w.first[i]!),
+    end: Int32Array.from(subIndex, (i) => w.end[i]!),
+    region: Int32Array.from(subIndex, (i) => w.region[i]!),
+    embedding: Float64Array.from(subIndex.flatMap((i) => Array.from(w.embedding.subarray(i * d, (i + 1) * d)))),
+  };
+  const labels = absorbSmallClusters(subWindows, sub.subarray(0, subIndex.length), invW, counts);
+  subIndex.forEach((i, k) => (out[i] = labels[k]!));
+  // The short windows: the cluster whose mean is nearest in the within-voice metric.
+  const k = Math.max(0, ...labels) + 1;
+  const means: Cluster[] = Array.from({ length: k }, () => ({ n: 0, mean: new Float64Array(d) }));
+  subIndex.forEach((i, j) => {
+    const c = means[labels[j]!]!;
+    c.n++;
+    for (let q = 0; q < d; q++) c.mean[q]! += w.embedding[i * d + q]!;
+  });
+  for (const c of means) for (let q = 0; q < d; q++) c.mean[q]! /= Math.max(1, c.n);
+  for (let i = 0; i < w.count; i++) {
+    if (member[i]! >= 0) continue;
+    const single: Cluster = { n: 1, mean: embeddingOf(i) };
+    let best = 0;
+    for (let c = 1; c < k; c++) if (deltaBicTied(single, means[c]!, invW, longCount) < deltaBicTied(single, means[best]!, invW, longCount)) best = c;
+    out[i] = best;
+  }
+  return out;
 }
 
 /**
- * Clusters of fewer than MIN_CLUSTER_WINDOWS windows join the nearest larger
- * cluster (smallest ΔBIC), as pyannote's clustering does with its
- * min_cluster_size: a couple of windows cannot tell a new voice from one
- * speaker's odd moment (measured: jfk.wav's 6 windows split 4 + 2 without
- * this). Counts asked for win: numSpeakers and minSpeakers are kept.
+ * Clusters of fewer than MIN_CLUSTER_WINDOWS windows, or of less than
+ * MIN_CLUSTER_BLOCKS blocks of speech (3 s), join the nearest larger cluster
+ * (smallest ΔBIC), as pyannote's clustering does with its min_cluster_size:
+ * a couple of windows cannot tell a new voice from one speaker's odd moment
+ * (measured: jfk.wav's 6 windows split 4 + 2 without this, and the first
+ * second of three turns by two voices, "Almost." "Deal." "Just coffee.",
+ * made a 2.5 s "speaker" of its own). Counts asked for win: numSpeakers and
+ * minSpeakers are kept.
  */
 export const MIN_CLUSTER_WINDOWS = 3;
+export const MIN_CLUSTER_BLOCKS = 12;
 
 function absorbSmallClusters(w: Windows, labels: Int32Array, invW: Float64Array, counts: CountOptions): Int32Array {
   const d = EMBEDDING_DIM;
   const k = Math.max(0, ...labels) + 1;
   const keep = counts.numSpeakers ?? counts.minSpeakers ?? 1;
   const clusters: Cluster[] = Array.from({ length: k }, () => ({ n: 0, mean: new Float64Array(d) }));
+  const blocks = new Float64Array(k);
   for (let i = 0; i < w.count; i++) {
     const c = clusters[labels[i]!]!;
     c.n++;
+    blocks[labels[i]!]! += w.end[i]! - w.first[i]!;
     for (let q = 0; q < d; q++) c.mean[q]! += w.embedding[i * d + q]!;
   }
   for (const c of clusters) for (let q = 0; q < d; q++) c.mean[q]! /= c.n;
-  const large = clusters.map((c, i) => i).filter((i) => clusters[i]!.n >= MIN_CLUSTER_WINDOWS);
+  const isLarge = (i: number) => clusters[i]!.n >= MIN_CLUSTER_WINDOWS && blocks[i]! >= MIN_CLUSTER_BLOCKS;
+  const large = clusters.map((c, i) => i).filter(isLarge);
   if (large.length === 0 || large.length < keep) return labels;
   const target = new Int32Array(k).map((_, i) => i);
   for (let i = 0; i < k; i++) {
-    if (clusters[i]!.n >= MIN_CLUSTER_WINDOWS) continue;
+    if (isLarge(i)) continue;
     let best = large[0]!;
     for (const j of large) if (deltaBicTied(clusters[i]!, clusters[j]!, invW, w.count) < deltaBicTied(clusters[i]!, clusters[best]!, invW, w.count)) best = j;
     target[i] = best;
@@ -184,7 +272,7 @@ export function agglomerate(input: Cluster[], invW: Float64Array, total: number,
   const alive = new Uint8Array(n).fill(1);
   const parent = Int32Array.from({ length: n }, (_, i) => i);
   const dm = new Float64Array(n * n).fill(Infinity);
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) dm[i * n + j] = deltaBicTied(live[i]!, live[j]!, invW, total, lambda);
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) dm[i * n + j] = mergeCost(live[i]!, live[j]!, invW, total, lambda);
   // Each row's best partner, so a merge step scans n rows, not n² pairs.
   const rowBest = new Int32Array(n).fill(-1);
   const refresh = (i: number) => {
@@ -206,7 +294,7 @@ export function agglomerate(input: Cluster[], invW: Float64Array, total: number,
     k--;
     for (let q = 0; q < n; q++) {
       if (!alive[q] || q === bi) continue;
-      const v = deltaBicTied(live[bi]!, live[q]!, invW, total, lambda);
+      const v = mergeCost(live[bi]!, live[q]!, invW, total, lambda);
       if (q < bi) dm[q * n + bi] = v;
       else dm[bi * n + q] = v;
     }

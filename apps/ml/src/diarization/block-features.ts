@@ -1,8 +1,9 @@
 /**
  * Streams a 16 kHz mono WAV once and summarises its speech as blocks of
  * 0.25 s: for each, the sufficient statistics (frame count, Σx, Σx²) of its
- * frames' features, 19 MFCCs (c1–c19) and their deltas, 38 numbers a frame.
- * No frame is kept: a block costs 77 float32s (308 bytes), i.e. 4.4 MB per
+ * frames' features, 19 MFCCs (c1–c19) and their deltas, 38 numbers a frame,
+ * and its voiced frames' count and Σ log F0 (YIN every 20 ms, pitch-yin.ts).
+ * No frame is kept: a block costs 79 float32s (316 bytes), i.e. 4.6 MB per
  * hour of speech, and the audio is read in 20 s pieces into one buffer.
  *
  * Frames are 25 ms every 10 ms (the standard front end: Davis & Mermelstein
@@ -18,6 +19,7 @@
  * recording's own spread.
  */
 import { MlError } from '../errors.js';
+import { createPitchTracker } from '../analysis/pitch-yin.js';
 import type { WavReader } from '../analysis/read-wav.js';
 import { type Stats } from './gaussian.js';
 import { createMfcc } from './mfcc.js';
@@ -29,6 +31,7 @@ export const FRAMES_PER_BLOCK = 25; // 0.25 s
 const MIN_BLOCK_FRAMES = 10; // a region's tail shorter than 0.1 s joins the block before it
 const CHUNK_FRAMES = 2000; // 20 s of audio per read, a multiple of FRAMES_PER_BLOCK
 const DELTA_REACH = 2;
+const PITCH_HOP_FRAMES = 2; // 20 ms
 
 export const CEPSTRA = 19;
 export const DIM = 2 * CEPSTRA;
@@ -44,8 +47,11 @@ export class BlockStore {
   n = new Float32Array(256);
   sum = new Float32Array(256 * DIM);
   sq = new Float32Array(256 * DIM);
+  /** Voiced frames (YIN found a pitch) and the sum of their log F0: a voice's pitch level. */
+  voiced = new Float32Array(256);
+  logF0 = new Float32Array(256);
 
-  push(region: number, start: number, end: number, n: number, sum: Float64Array, sq: Float64Array): void {
+  push(region: number, start: number, end: number, n: number, sum: Float64Array, sq: Float64Array, voiced = 0, logF0 = 0): void {
     if (this.count === this.region.length) this.grow();
     const i = this.count++;
     this.region[i] = region;
@@ -54,6 +60,8 @@ export class BlockStore {
     this.n[i] = n;
     this.sum.set(sum, i * DIM);
     this.sq.set(sq, i * DIM);
+    this.voiced[i] = voiced;
+    this.logF0[i] = logF0;
   }
 
   stats(i: number): Stats {
@@ -86,6 +94,8 @@ export class BlockStore {
     this.startFrame = g32(this.startFrame);
     this.endFrame = g32(this.endFrame);
     this.n = gf(this.n, 1);
+    this.voiced = gf(this.voiced, 1);
+    this.logF0 = gf(this.logF0, 1);
     this.sum = gf(this.sum, DIM);
     this.sq = gf(this.sq, DIM);
   }
@@ -110,6 +120,12 @@ export async function blockFeatures(reader: WavReader, regions: readonly SpeechR
   const bSum = new Float64Array(DIM);
   const bSq = new Float64Array(DIM);
   const v = new Float64Array(DIM);
+  // Pitch every 20 ms (YIN, as the word analysis uses): each 10 ms frame takes the nearer estimate.
+  const pitch = createPitchTracker(16_000, { hopSeconds: PITCH_HOP_FRAMES / 100 });
+  const f0 = new Float32Array(Math.ceil(CHUNK_FRAMES / PITCH_HOP_FRAMES) + 2);
+  const pitchSamples = new Float32Array((f0.length - 1) * pitch.hop + pitch.reachBefore + pitch.reachAfter);
+  let bVoiced = 0;
+  let bLogF0 = 0;
 
   for (let r = 0; r < regions.length; r++) {
     const k0 = Math.max(0, Math.round(regions[r]!.start * 100));
@@ -132,6 +148,13 @@ export async function blockFeatures(reader: WavReader, regions: readonly SpeechR
       const view = samples.subarray(0, (frames - 1) * HOP + FRAME);
       await reader.readInto(first * HOP + HOP / 2 - FRAME / 2, view);
       for (let f = 0; f < frames; f++) mfcc.compute(view, f * HOP, ceps, f * CEPSTRA);
+      // Pitch frames j0..j1−1 (centred on sample j·pitch.hop), written from f0[0] on.
+      const j0 = Math.floor(ka / PITCH_HOP_FRAMES);
+      const j1 = Math.floor((kb - 1) / PITCH_HOP_FRAMES) + 1;
+      const pFirst = j0 * pitch.hop - pitch.reachBefore;
+      const pView = pitchSamples.subarray(0, (j1 - 1 - j0) * pitch.hop + pitch.reachBefore + pitch.reachAfter);
+      await reader.readInto(pFirst, pView);
+      pitch.track(pView, pFirst - j0 * pitch.hop, 0, j1 - j0, f0);
       for (let k = ka; k < kb; k++) {
         const f = k - first;
         for (let c = 0; c < CEPSTRA; c++) {
@@ -144,8 +167,15 @@ export async function blockFeatures(reader: WavReader, regions: readonly SpeechR
           bSq[d]! += v[d]! * v[d]!;
         }
         bN++;
+        const hz = f0[Math.floor(k / PITCH_HOP_FRAMES) - j0]!;
+        if (hz > 0) {
+          bVoiced++;
+          bLogF0 += Math.log(hz);
+        }
         if (k + 1 === edges[blockIdx + 1]) {
-          store.push(r, edges[blockIdx]!, k + 1, bN, bSum, bSq);
+          store.push(r, edges[blockIdx]!, k + 1, bN, bSum, bSq, bVoiced, bLogF0);
+          bVoiced = 0;
+          bLogF0 = 0;
           for (let d = 0; d < DIM; d++) {
             globalSum[d]! += bSum[d]!;
             globalSq[d]! += bSq[d]!;
@@ -154,6 +184,7 @@ export async function blockFeatures(reader: WavReader, regions: readonly SpeechR
           bSum.fill(0);
           bSq.fill(0);
           bN = 0;
+
           blockIdx++;
         }
       }

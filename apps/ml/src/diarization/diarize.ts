@@ -3,24 +3,29 @@
  * documented methods and no neural weights beyond the optional Silero VAD.
  *
  *   speech regions   Silero VAD (silero-vad.ts) when its model and binary are
- *                    there, else the energy VAD (energy-vad.ts)
- *   features         19 MFCCs + deltas per 10 ms, summarised per 0.25 s block,
- *                    normalised per recording (block-features.ts, mfcc.ts)
- *   windows          back-to-back 1.5 s windows inside speech regions, each
- *                    embedded as the mean and log-spread of its cepstra
- *                    (windows.ts)
+ *                    there, else the energy VAD (energy-vad.ts); then cut at
+ *                    every pause of 0.1 s or more inside them, where a turn
+ *                    can change hands (split-at-pauses.ts)
+ *   features         19 MFCCs + deltas per 10 ms and YIN pitch, summarised
+ *                    per 0.25 s block, normalised per recording
+ *                    (block-features.ts, mfcc.ts)
+ *   windows          back-to-back 1.5 s windows inside speech pieces, each
+ *                    embedded as the mean and log-spread of its cepstra and
+ *                    its mean log F0 (windows.ts)
  *   clustering       linear, then agglomerative BIC clustering with λ = 1 and
  *                    a within-voice covariance measured on the recording: the
- *                    number of speakers is where ΔBIC stops being negative,
- *                    or as asked (numSpeakers, min/maxSpeakers); clusters of
- *                    under 3 windows join the nearest (bic-clustering.ts)
+ *                    number of speakers is where ΔBIC stops being negative
+ *                    (and never two clusters closer than a least voice
+ *                    distance), or as asked (numSpeakers, min/maxSpeakers);
+ *                    windows under 0.75 s and clusters of under 3 windows
+ *                    join the nearest cluster (bic-clustering.ts)
  *   re-segmentation  Viterbi over per-speaker Gaussians with a switch penalty,
  *                    re-estimated up to 3 times, then islands under 0.5 s
  *                    removed (resegment.ts)
  *
- * Memory is flat in the audio's length but for 308 bytes per 0.25 s of
- * speech (4.4 MB per hour) and the clustering's pair matrix; the audio is
- * read in 20 s pieces.
+ * Memory is flat in the audio's length but for 316 bytes per 0.25 s of
+ * speech (4.6 MB per hour), one byte of level per 10 ms (360 KB per hour)
+ * and the clustering's pair matrix; the audio is read in 20 s pieces.
  */
 import { existsSync } from 'node:fs';
 import type { Diarization } from '@ecg/contracts';
@@ -31,11 +36,12 @@ import { blockLabels, clusterWindows, type CountOptions } from './bic-clustering
 import { energyRegions, frameLevels } from './energy-vad.js';
 import { resegment } from './resegment.js';
 import { sileroRegions } from './silero-vad.js';
+import { splitAtPauses } from './split-at-pauses.js';
 import { tidyRegions, type SpeechRegion } from './speech-region.js';
 import { turnsFromLabels } from './turns.js';
 import { makeWindows } from './windows.js';
 
-export const METHOD = 'mfcc-stats+bic-ahc+viterbi';
+export const METHOD = 'mfcc-pitch-stats+bic-ahc+viterbi';
 
 export interface DiarizeInput {
   wavPath: string;
@@ -76,6 +82,7 @@ export async function diarize(input: DiarizeInput): Promise<Diarization> {
   try {
     const duration = reader.totalSamples / reader.sampleRate;
     let regions: SpeechRegion[];
+    const levels = await frameLevels(reader, input.signal);
     if (useSilero) {
       regions = await sileroRegions({
         binaryPath: input.vadBinaryPath!,
@@ -85,13 +92,13 @@ export async function diarize(input: DiarizeInput): Promise<Diarization> {
         signal: input.signal,
       });
     } else {
-      regions = energyRegions(await frameLevels(reader, input.signal), duration);
+      regions = energyRegions(levels, duration);
     }
-    regions = tidyRegions(regions, duration);
-    const store = await blockFeatures(reader, regions, input.signal);
+    const vadRegions = tidyRegions(regions, duration);
+    const store = await blockFeatures(reader, splitAtPauses(vadRegions, levels, duration), input.signal);
     if (input.signal?.aborted) throw new MlError('CANCELLED', 'diarization cancelled');
     const labels = labelBlocks(store, counts);
-    return { ...turnsFromLabels(store, labels), method: METHOD, vad };
+    return { ...turnsFromLabels(store, labels, vadRegions), method: METHOD, vad };
   } finally {
     await reader.close();
   }

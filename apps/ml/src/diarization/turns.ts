@@ -9,6 +9,7 @@
  */
 import type { Diarization, SpeakerTurn } from '@ecg/contracts';
 import type { BlockStore } from './block-features.js';
+import type { SpeechRegion } from './speech-region.js';
 
 export const JOIN_GAP_SECONDS = 0.3;
 
@@ -18,13 +19,25 @@ export function speakerId(index: number): string {
   return `SPEAKER_${String(index).padStart(2, '0')}`;
 }
 
-export function turnsFromLabels(store: BlockStore, labels: Int32Array): Pick<Diarization, 'speakers' | 'turns'> {
+/**
+ * `vadRegions`: the speech regions as the VAD found them, before they were
+ * cut at pauses for the clustering (split-at-pauses.ts); one speaker's
+ * blocks inside one of them are one turn whatever the pause, since the VAD
+ * judged the whole stretch speech.
+ */
+export function turnsFromLabels(store: BlockStore, labels: Int32Array, vadRegions: readonly SpeechRegion[] = []): Pick<Diarization, 'speakers' | 'turns'> {
   const raw: { start: number; end: number; label: number }[] = [];
+  let r = 0;
+  const sameRegion = (a: number, b: number) => {
+    while (r < vadRegions.length && vadRegions[r]!.end < a) r++;
+    const region = vadRegions[r];
+    return region !== undefined && region.start <= a && b <= region.end + 1e-6;
+  };
   for (let i = 0; i < store.count; i++) {
     const start = store.startFrame[i]! / 100;
     const end = store.endFrame[i]! / 100;
     const last = raw.at(-1);
-    if (last && last.label === labels[i] && start - last.end < JOIN_GAP_SECONDS) last.end = end;
+    if (last && last.label === labels[i] && (start - last.end < JOIN_GAP_SECONDS || sameRegion(last.end, start))) last.end = end;
     else raw.push({ start, end, label: labels[i]! });
   }
   const ids = new Map<number, string>();

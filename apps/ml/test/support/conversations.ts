@@ -39,6 +39,7 @@ export const THREE_VOICE_SCRIPT: ConversationTurn[] = [
   { speaker: 'anna', gap: 0.5, text: 'Thanks everyone, see you next week.' },
 ];
 
+/** Two men of one accent family at the same pitch: a hard pair the diarizer takes for one voice (`npm run bench` prints it). */
 export const TWO_VOICES: Record<string, EspeakVoice> = {
   dan: { voice: 'en-us+m1', pitch: 45, speed: 165 },
   eric: { voice: 'en-gb+m4', pitch: 30, speed: 175 },
@@ -55,6 +56,12 @@ export const TWO_VOICE_SCRIPT: ConversationTurn[] = [
   { speaker: 'eric', gap: 1.0, text: 'Deal. I will come around ten, after the market.' },
   { speaker: 'dan', gap: 0.2, text: 'Perfect, see you then.' },
 ];
+
+/** The two-voice script spoken by a man and a woman of one accent. */
+export const MAN_AND_WOMAN: Record<string, EspeakVoice> = {
+  dan: { voice: 'en-us+m3', pitch: 40, speed: 165 },
+  eric: { voice: 'en-us+f4', pitch: 55, speed: 170 },
+};
 
 export const KOREAN_VOICES: Record<string, EspeakVoice> = {
   minji: { voice: 'ko+f3', pitch: 65, speed: 160 },
@@ -73,3 +80,53 @@ export const KOREAN_SCRIPT: ConversationTurn[] = [
   { speaker: 'minji', gap: 0.8, text: '감사합니다. 그럼 금요일까지 초안을 보내 주세요.' },
   { speaker: 'sora', gap: 0.2, text: '알겠습니다. 다음 주에 뵙겠습니다.' },
 ];
+
+/**
+ * Four voices for long generated talk: two women and two men, the men of one
+ * accent family and close in pitch, so telling them apart takes more than
+ * "high voice, low voice".
+ */
+export const FOUR_VOICES: Record<string, EspeakVoice> = {
+  fay: { voice: 'en+f3', pitch: 60, speed: 165 },
+  gail: { voice: 'en-us+f4', pitch: 52, speed: 175 },
+  hal: { voice: 'en-us+m2', pitch: 40, speed: 160 },
+  ivan: { voice: 'en-gb+m5', pitch: 34, speed: 170 },
+};
+
+const SUBJECTS = ['the team', 'our client', 'the new system', 'my brother', 'the museum', 'this project', 'the city council', 'a friend of mine', 'the old server', 'the kitchen'];
+const VERBS = ['needs', 'changed', 'found', 'asked for', 'finished', 'moved', 'lost', 'tested', 'cleaned', 'ordered'];
+const OBJECTS = ['a better plan', 'the last report', 'three more boxes', 'the whole budget', 'new windows', 'a quiet room', 'the early train', 'fresh coffee', 'the blue folder', 'some extra time'];
+const TAILS = ['before lunch', 'last Thursday', 'without telling anyone', 'for the second time', 'in the morning', 'after the meeting', 'at the very end', 'as far as I know', 'this winter', 'on purpose'];
+const REPLIES = ['Really?', 'I see.', 'Right, that makes sense.', 'No, not at all.', 'Are you sure about that?', 'Go on.', 'Exactly.', 'Hmm, I am not convinced.'];
+
+/**
+ * A conversation of about `minutes` minutes that never repeats itself, from a
+ * seeded generator: turns of one to three sentences from a small grammar,
+ * short replies now and then, speakers chosen at random (never the same one
+ * twice in a row, unless there is only one), gaps from back-to-back to over a second, and each turn's
+ * pitch and speed varied around the speaker's own (±6 pitch, ±15 words per
+ * minute) the way a voice varies with what it says.
+ */
+export function generatedScript(random: () => number, minutes: number, voices: readonly string[] = Object.keys(FOUR_VOICES)): ConversationTurn[] {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const sentence = () => {
+    const s = `${pick(SUBJECTS)} ${pick(VERBS)} ${pick(OBJECTS)} ${pick(TAILS)}.`;
+    return s[0]!.toUpperCase() + s.slice(1);
+  };
+  const turns: ConversationTurn[] = [];
+  let seconds = 0;
+  let last = '';
+  while (seconds < minutes * 60) {
+    const speaker = pick(voices.length > 1 ? voices.filter((v) => v !== last) : voices);
+    // Short replies are what other people say; a monologue has none.
+    const reply = voices.length > 1 && random() < 0.2;
+    const count = reply ? 1 : 1 + Math.floor(random() * 3);
+    const text = reply ? pick(REPLIES) : Array.from({ length: count }, sentence).join(' ');
+    const gap = pick([0, 0.15, 0.25, 0.3, 0.5, 0.8, 1.2]);
+    turns.push({ speaker, text, gap, pitchShift: Math.round((random() - 0.5) * 12), speedShift: Math.round((random() - 0.5) * 30) });
+    // About 2.4 words a second at espeak's speeds, plus the gap.
+    seconds += gap + text.split(' ').length / 2.4;
+    last = speaker;
+  }
+  return turns;
+}

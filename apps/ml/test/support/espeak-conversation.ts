@@ -38,6 +38,9 @@ export interface ConversationTurn {
   text: string;
   /** Seconds of silence before this turn (0: a back-to-back change). */
   gap: number;
+  /** Added to the voice's pitch and speed for this turn: a person's voice is not the same in every sentence. */
+  pitchShift?: number;
+  speedShift?: number;
 }
 
 export interface Conversation {
@@ -59,9 +62,11 @@ export interface ConversationOptions {
 const SILENT = 1e-3; // |sample| below this (-60 dBFS) is espeak's silence: it writes exact zeros there
 const MIN_PAUSE = 0.3; // NIST RT: reference segments of one speaker closer than 0.3 s are merged
 
-async function render(voice: EspeakVoice, text: string, dir: string, index: number): Promise<Float32Array> {
+async function render(voice: EspeakVoice, turn: ConversationTurn, dir: string, index: number): Promise<Float32Array> {
   const raw = join(dir, `turn-${index}.wav`);
-  const args = ['-v', voice.voice, '-p', String(voice.pitch ?? 50), '-s', String(voice.speed ?? 175), '-w', raw, text];
+  const pitch = Math.max(0, Math.min(99, Math.round((voice.pitch ?? 50) + (turn.pitchShift ?? 0))));
+  const speed = Math.max(80, Math.round((voice.speed ?? 175) + (turn.speedShift ?? 0)));
+  const args = ['-v', voice.voice, '-p', String(pitch), '-s', String(speed), '-w', raw, turn.text];
   await run('espeak-ng', args);
   const { stdout } = await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', raw, '-ar', String(RATE), '-ac', '1', '-f', 's16le', 'pipe:1'], {
     encoding: 'buffer',
@@ -141,7 +146,7 @@ export async function makeConversation(
         const turn = script[i]!;
         const voice = voices[turn.speaker];
         if (!voice) throw new Error(`no voice for speaker ${turn.speaker}`);
-        const x = await render(voice, turn.text, dir, i);
+        const x = await render(voice, turn, dir, i);
         const spans = soundSpans(x);
         clips[i] = spans.length ? x.subarray(spans[0]!.start, spans.at(-1)!.end) : new Float32Array(0);
       }

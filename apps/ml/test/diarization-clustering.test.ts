@@ -1,0 +1,55 @@
+/**
+ * The diarizer's pure steps on hand-made inputs: where speech regions are cut
+ * for the clustering, and when two clusters count as two voices.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { agglomerate, deltaBicTied, MIN_VOICE_DISTANCE, voiceDistance } from '../src/diarization/bic-clustering.js';
+import { splitAtPauses } from '../src/diarization/split-at-pauses.js';
+
+/** Frame levels (energy-vad.ts's 0.5 dB steps from −127.5 dBFS), 10 ms each, from [seconds, dBFS] runs. */
+function levels(runs: Array<[number, number]>): Uint8Array {
+  const out: number[] = [];
+  for (const [seconds, db] of runs) for (let i = 0; i < Math.round(seconds * 100); i++) out.push(Math.round((db + 127.5) * 2));
+  return Uint8Array.from(out);
+}
+
+test('a region is cut at a pause of 0.1 s or more inside it, and kept whole across a shorter dip', () => {
+  // 0.5 s quiet, 1 s speech, 0.2 s pause, 1 s speech, 0.05 s dip, 1 s speech, 0.5 s quiet.
+  const l = levels([[0.5, -60], [1, -20], [0.2, -60], [1, -20], [0.05, -60], [1, -20], [0.5, -60]]);
+  const pieces = splitAtPauses([{ start: 0.45, end: 4.8 }], l, 4.8);
+  assert.equal(pieces.length, 2, JSON.stringify(pieces));
+  assert.equal(pieces[0]!.start, 0.45, "the first piece keeps the VAD's start");
+  assert.ok(Math.abs(pieces[0]!.end - 1.5) < 0.02 && Math.abs(pieces[1]!.start - 1.7) < 0.02, JSON.stringify(pieces));
+  assert.equal(pieces[1]!.end, 4.8, "the last piece keeps the VAD's end");
+});
+
+test('in steady noise only stretches near the noise floor are pauses, not the quieter parts of speech', () => {
+  // Noise at −35 dBFS, speech at −20 with softer −27 stretches (17 dB and 8 dB over the floor).
+  const l = levels([[0.5, -35], [0.6, -20], [0.15, -27], [0.6, -20], [0.3, -35], [1, -20], [0.5, -35]]);
+  const pieces = splitAtPauses([{ start: 0.5, end: 3.65 }], l, 3.65);
+  assert.equal(pieces.length, 2, JSON.stringify(pieces));
+  assert.ok(Math.abs(pieces[0]!.end - 1.85) < 0.02, JSON.stringify(pieces));
+});
+
+test('a recording with no quiet frames at all leaves the regions as they are', () => {
+  const l = levels([[3, -20]]);
+  assert.deepEqual(splitAtPauses([{ start: 0, end: 3 }], l, 3), [{ start: 0, end: 3 }]);
+});
+
+test('two clusters closer than the least voice distance merge even where BIC alone would keep them apart', () => {
+  const d = 4;
+  const invW = new Float64Array(d).fill(1);
+  // Big clusters a little apart: BIC, whose evidence grows with the counts, says two.
+  const a = { n: 200, mean: new Float64Array(d).fill(0) };
+  const b = { n: 200, mean: new Float64Array(d).fill(0.6) };
+  assert.ok(deltaBicTied(a, b, invW, 400) > 0, 'BIC alone would split');
+  assert.ok(voiceDistance(a, b, invW) < MIN_VOICE_DISTANCE);
+  assert.deepEqual([...agglomerate([a, b], invW, 400)], [0, 0]);
+  // Far enough apart to be two voices: kept apart.
+  const c = { n: 200, mean: new Float64Array(d).fill(1.2) };
+  assert.ok(voiceDistance(a, c, invW) > MIN_VOICE_DISTANCE);
+  assert.deepEqual([...agglomerate([a, c], invW, 400)], [0, 1]);
+  // Asked for two, two it is, however close.
+  assert.deepEqual([...agglomerate([a, b], invW, 400, { numSpeakers: 2 })], [0, 1]);
+});
