@@ -85,6 +85,40 @@ export function renameSpeaker(speakers: readonly CaptionSpeaker[], id: string, n
   return speakers.map((s) => (s.id === id ? { id, name: clean } : { ...s }));
 }
 
+/**
+ * `from` folded into `into` everywhere at once: every word and caption of
+ * `from` becomes `into`'s, and `from` leaves the names list (`into` keeps its
+ * name and place). For the diarizer's one person found as two speakers.
+ *
+ * Null when there is nothing to merge: `from === into`, or either id is not a
+ * speaker id or not in `speakers`. Unlike the reassignments this refuses
+ * rather than throws: the two ids are a person's choice in a panel that may
+ * be a render behind an undo, so a stale one is expected, not a bug.
+ *
+ * The dash convention needs nothing more: a caption whose two lines were
+ * `into` and `from` is now a two-line caption of one speaker, which the
+ * convention allows, and the writers add no dash to it. Neighbouring captions
+ * that now share a speaker are not merged: their cut was the layout's (length,
+ * reading speed, pauses), not only the change of voice. Captions the merge
+ * does not touch are the same objects, so a view keyed on them need not redraw.
+ */
+export function mergeSpeakers(
+  captions: readonly Caption[],
+  speakers: readonly CaptionSpeaker[],
+  from: string,
+  into: string,
+): { captions: Caption[]; speakers: CaptionSpeaker[] } | null {
+  if (from === into || !SpeakerId.safeParse(from).success || !SpeakerId.safeParse(into).success) return null;
+  if (!speakers.some((s) => s.id === from) || !speakers.some((s) => s.id === into)) return null;
+  const merged = captions.map((c) => {
+    if (c.speaker !== from && !c.words.some((w) => w.speaker === from)) return c;
+    // A word without its own speaker is the caption's (wordSpeaker), so it follows the caption's change.
+    const words = c.words.map((w) => (w.speaker === from ? { ...w, speaker: into } : w));
+    return { ...c, ...(c.speaker === from ? { speaker: into } : {}), words };
+  });
+  return { captions: merged, speakers: speakers.filter((s) => s.id !== from).map((s) => ({ ...s })) };
+}
+
 // Speaker ids reach these edits from the speaker list or nextSpeakerId, never
 // from typing, so a malformed one is a caller's bug, not a refusal to explain.
 function assertSpeakerId(speaker: string): void {

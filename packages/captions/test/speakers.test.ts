@@ -8,6 +8,7 @@ import {
   defaultSpeakerName,
   documentSpeakers,
   editText,
+  mergeSpeakers,
   mergeWithNext,
   nextSpeakerId,
   reassignCaption,
@@ -157,6 +158,67 @@ describe('reassigning speakers', () => {
 
   test('refuses to write something that is not a speaker id', () => {
     assert.throws(() => reassignCaption(two, 'c0', 'Bob'), RangeError);
+  });
+});
+
+describe('merging speakers', () => {
+  const names = [{ id: A, name: 'Ana' }, { id: B, name: 'Ben' }, { id: C, name: 'Speaker 3' }];
+
+  test('gives every word and caption of one speaker to another and drops its name, keeping the other names and order', () => {
+    const captions = [caption('c0', 'hello there', 0, [A, A]), caption('c1', 'yes\nno', 2, [C, B]), caption('c2', 'fine', 4, [C])];
+    const out = mergeSpeakers(captions, names, C, A);
+    assert.ok(out);
+    assert.deepEqual(out.speakers, [{ id: A, name: 'Ana' }, { id: B, name: 'Ben' }]);
+    assert.deepEqual(out.captions.map((c) => [c.speaker, c.words.map((w) => w.speaker)]), [
+      [A, [A, A]],
+      [A, [A, B]],
+      [A, [A]],
+    ]);
+    assert.deepEqual(speakerIdsOf(out.captions), [A, B], 'no caption mentions the merged speaker');
+    assert.equal(out.captions[0], captions[0], 'an untouched caption is the same object');
+    assert.equal(captions[2]!.speaker, C, 'the input is not changed (undo needs it)');
+    assert.equal(names.length, 3);
+    assert.equal(CaptionList.safeParse(out.captions).success, true);
+  });
+
+  test('a two-speaker caption whose lines now share a speaker is a one-speaker two-line caption, text untouched', () => {
+    const dash = [caption('c0', 'Yes?\nNo.', 0, [A, B])];
+    const out = mergeSpeakers(dash, names, B, A)!;
+    assert.equal(out.captions[0]!.text, 'Yes?\nNo.');
+    assert.deepEqual(speakerLines(out.captions[0]!), [
+      { text: 'Yes?', speaker: A },
+      { text: 'No.', speaker: A },
+    ]);
+    assert.deepEqual(speakerTurnsOf(out.captions), [{ start: 0, end: 2, speaker: A }], 'one turn now');
+  });
+
+  test('leaves neighbouring captions of the now one speaker as separate captions', () => {
+    const out = mergeSpeakers([caption('c0', 'one', 0, [A]), caption('c1', 'two', 1, [B])], names, B, A)!;
+    assert.deepEqual(out.captions.map((c) => [c.id, c.text, c.speaker]), [['c0', 'one', A], ['c1', 'two', A]]);
+  });
+
+  test('a caption without words and words without their own speaker follow the caption', () => {
+    const typed: Caption = { id: 'c0', start: 0, end: 1, text: 'typed', words: [], speaker: B };
+    const bare: Caption = { id: 'c1', start: 1, end: 2, text: 'bare', words: [{ word: 'bare', start: 1, end: 2 }], speaker: B };
+    const out = mergeSpeakers([typed, bare], names, B, C)!;
+    assert.deepEqual(out.captions.map((c) => c.speaker), [C, C]);
+    assert.deepEqual(speakerTurnsOf(out.captions).map((t) => t.speaker), [C]);
+  });
+
+  test('captions without speakers stay without', () => {
+    const plain: Caption = { id: 'c0', start: 0, end: 1, text: 'x', words: [{ word: 'x', start: 0, end: 1 }] };
+    const out = mergeSpeakers([plain], names, B, A)!;
+    assert.equal(out.captions[0], plain);
+    assert.ok(!('speaker' in out.captions[0]!));
+  });
+
+  test('refuses a merge into itself, an id not in the list and something that is not a speaker id', () => {
+    const captions = [caption('c0', 'one', 0, [A])];
+    assert.equal(mergeSpeakers(captions, names, A, A), null);
+    assert.equal(mergeSpeakers(captions, names, 'SPEAKER_07', A), null, 'from is not in the list');
+    assert.equal(mergeSpeakers(captions, names, A, 'SPEAKER_07'), null, 'into is not in the list');
+    assert.equal(mergeSpeakers(captions, [...names, { id: 'Bob', name: 'Bob' }], 'Bob', A), null);
+    assert.equal(mergeSpeakers(captions, names, A, 'Ana'), null);
   });
 });
 
