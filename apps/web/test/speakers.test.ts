@@ -8,7 +8,9 @@ import {
   canAddSpeaker,
   captionSpeakerIds,
   captionsShownFor,
+  filterAfterMerge,
   giveToSpeaker,
+  mergeInState,
   namesFor,
   NEW_SPEAKER,
   renameInState,
@@ -131,6 +133,34 @@ describe('editor: speaker edits as one state change', () => {
     assert.deepEqual([...captionsShownFor(s.captions, B)!], ['c0', 'c1']);
     assert.deepEqual([...captionsShownFor(s.captions, A)!], ['c0', 'c2']);
     assert.deepEqual([...captionsShownFor(s.captions, C)!], []);
+  });
+});
+
+describe('editor: merging speakers as one state change', () => {
+  test('merges one speaker into another in captions and names at once, leaving the state before as it was', () => {
+    const before = edited(giveToSpeaker(state(), 'c0', B, 'Good evening '.length));
+    const after = mergeInState(before, B, A);
+    assert.ok(after);
+    assert.deepEqual(after.speakers, [{ id: A, name: 'Speaker 1' }]);
+    assert.deepEqual(after.captions.map(captionSpeakerIds), [[A], [A], [A]]);
+    assert.equal(after.captions[0]!.text, 'Good evening\neveryone', 'the two-speaker caption keeps its lines');
+    assert.deepEqual([...speakerCaptionCounts(after.captions)], [[A, 3]]);
+    assert.equal(namesFor(after.captions, after.speakers), after.speakers, 'nothing brings the merged name back');
+    assert.deepEqual(before.speakers.map((s) => s.id), [A, B], 'undo needs the state before');
+    assert.deepEqual(captionSpeakerIds(before.captions[1]!), [B]);
+    assert.equal(CaptionList.safeParse(after.captions).success, true);
+  });
+
+  test('refuses a merge into itself or with a speaker no longer in the list', () => {
+    assert.equal(mergeInState(state(), A, A), null);
+    assert.equal(mergeInState(state(), C, A), null);
+    assert.equal(mergeInState(state(), A, C), null);
+  });
+
+  test('a filter on the merged speaker moves to the target; any other filter stays', () => {
+    assert.equal(filterAfterMerge(B, B, A), A);
+    assert.equal(filterAfterMerge(C, B, A), C);
+    assert.equal(filterAfterMerge(null, B, A), null);
   });
 });
 

@@ -19,7 +19,7 @@ import { useWordTiming } from '../hooks/useWordTiming.js';
 import { useI18n } from '../i18n/i18n.js';
 import { checkOptions, NO_ISSUES, qcEntries, type QcEntry } from '../lib/caption-qc.js';
 import { localFileName } from '../lib/recent-jobs.js';
-import { canAddSpeaker, captionsShownFor, speakerCaptionCounts, speakerRefusalKey } from '../lib/speaker-edits.js';
+import { canAddSpeaker, captionsShownFor, filterAfterMerge, speakerCaptionCounts, speakerRefusalKey } from '../lib/speaker-edits.js';
 import { useAnnounce } from './Announcer.js';
 import { CaptionQcPanel } from './CaptionQcPanel.js';
 import { CaptionRow, type RowActions, type RowChecks, type RowSpeakers } from './CaptionRow.js';
@@ -131,6 +131,16 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
   // A reload or an undo may take the filtered speaker away; then every caption shows again.
   const filterOn = speakerFilter !== null && speakers.some((s) => s.id === speakerFilter) ? speakerFilter : null;
   const shownIds = useMemo(() => captionsShownFor(allCaptions, filterOn), [allCaptions, filterOn]);
+  const { mergeSpeakers } = ed;
+  const mergeSpeaker = useCallback(
+    (from: string, into: string): boolean => {
+      if (!mergeSpeakers(from, into)) return false;
+      // A filter on the merged speaker follows its captions, rather than falling back to all of them.
+      setSpeakerFilter((f) => filterAfterMerge(f, from, into));
+      return true;
+    },
+    [mergeSpeakers],
+  );
 
   const { reflow } = ed;
   const reflowAll = useCallback(
@@ -274,6 +284,7 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
               speakers={speakers}
               counts={speakerCounts}
               onRename={ed.renameSpeaker}
+              onMerge={mergeSpeaker}
               filter={filterOn}
               onFilter={setSpeakerFilter}
               shown={shownIds?.size ?? captions.length}

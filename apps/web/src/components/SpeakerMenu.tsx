@@ -1,7 +1,8 @@
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useId } from 'react';
 import { speakerName } from '@ecg/captions';
 import type { Caption, CaptionSpeaker } from '@ecg/contracts';
 import { useI18n } from '../i18n/i18n.js';
+import { useMenuButton } from '../hooks/useMenuButton.js';
 import { captionSpeakerIds, NEW_SPEAKER } from '../lib/speaker-edits.js';
 import { SpeakerDot } from './SpeakerDot.js';
 
@@ -35,26 +36,9 @@ interface Item {
 export function SpeakerMenu({ caption, number, speakers, newName, fromCursor, onGive }: Props) {
   const { t } = useI18n();
   const ids = { menu: useId() };
-  const [open, setOpen] = useState(false);
-  const root = useRef<HTMLDivElement>(null);
-  const chip = useRef<HTMLButtonElement>(null);
+  const { open, setOpen, root, button: chip, close, onButtonKey, onMenuKey } = useMenuButton();
   const own = captionSpeakerIds(caption);
   const names = own.length > 0 ? own.map((id) => speakerName(speakers, id)).join(', ') : t('speakers.none');
-
-  useEffect(() => {
-    if (!open) return;
-    root.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-    const away = (e: PointerEvent): void => {
-      if (e.target instanceof Node && !root.current?.contains(e.target)) setOpen(false);
-    };
-    document.addEventListener('pointerdown', away);
-    return () => document.removeEventListener('pointerdown', away);
-  }, [open]);
-
-  const close = (refocus: boolean): void => {
-    setOpen(false);
-    if (refocus) chip.current?.focus();
-  };
 
   const items = (fromCursorOn: boolean): Item[] => {
     // Giving a one-speaker caption to its own speaker would change nothing.
@@ -74,30 +58,6 @@ export function SpeakerMenu({ caption, number, speakers, newName, fromCursor, on
   const groups = [{ key: 'caption', title: t('speakers.captionGroup'), items: items(false) }];
   if (fromCursor) groups.push({ key: 'from', title: t('speakers.fromCursorGroup'), items: items(true) });
 
-  const onChipKey = (e: KeyboardEvent<HTMLButtonElement>): void => {
-    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-      e.preventDefault();
-      setOpen(true);
-    }
-  };
-
-  const onMenuKey = (e: KeyboardEvent<HTMLDivElement>): void => {
-    const all = [...(root.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
-    const at = all.indexOf(document.activeElement as HTMLElement);
-    const focus = (i: number): void => all[(i + all.length) % all.length]?.focus();
-    if (e.key === 'ArrowDown') focus(at + 1);
-    else if (e.key === 'ArrowUp') focus(at - 1);
-    else if (e.key === 'Home') focus(0);
-    else if (e.key === 'End') focus(all.length - 1);
-    else if (e.key === 'Escape') close(true);
-    else if (e.key === 'Tab') {
-      close(false);
-      return; // Tab moves on as usual
-    } else return;
-    e.preventDefault();
-    e.stopPropagation();
-  };
-
   return (
     <div className="speaker-pick" ref={root}>
       <button
@@ -109,7 +69,7 @@ export function SpeakerMenu({ caption, number, speakers, newName, fromCursor, on
         aria-controls={open ? ids.menu : undefined}
         aria-label={t('speakers.chipLabel', { n: number, names })}
         onClick={() => setOpen((o) => !o)}
-        onKeyDown={onChipKey}
+        onKeyDown={onButtonKey}
         // Keeps the caption's text field focused (and its cursor) until the menu takes focus.
         onMouseDown={(e) => e.preventDefault()}
         data-testid="speaker-chip"

@@ -1,7 +1,8 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { CaptionSpeaker } from '@ecg/contracts';
 import { useI18n } from '../i18n/i18n.js';
 import { useAnnounce } from './Announcer.js';
+import { MergeMenu } from './MergeMenu.js';
 import { SpeakerDot } from './SpeakerDot.js';
 
 interface Props {
@@ -10,6 +11,8 @@ interface Props {
   counts: ReadonlyMap<string, number>;
   /** Renames everywhere at once, one undo step; false when the name is refused. */
   onRename: (id: string, name: string) => boolean;
+  /** Merges `from` into `into` everywhere at once, one undo step; false when there was nothing to merge. */
+  onMerge: (from: string, into: string) => boolean;
   /** The speaker whose captions alone are shown; null: all. */
   filter: string | null;
   onFilter: (id: string | null) => void;
@@ -20,13 +23,33 @@ interface Props {
 /**
  * The job's speakers: each one's colour, name (edited in place: the new name
  * shows on every caption at once) and number of captions; and the filter
- * that shows only one speaker's captions.
+ * that shows only one speaker's captions; and merging one speaker into
+ * another (the diarizer found one person as two).
  */
-export function SpeakersPanel({ speakers, counts, onRename, filter, onFilter, shown, total }: Props) {
+export function SpeakersPanel({ speakers, counts, onRename, onMerge, filter, onFilter, shown, total }: Props) {
   const { t } = useI18n();
+  const announce = useAnnounce();
   const ids = { title: useId(), filter: useId(), hint: useId() };
+  const section = useRef<HTMLElement>(null);
+  // The merged speaker's row, which held focus, is gone: focus goes to the row of the one it joined.
+  const [focusRow, setFocusRow] = useState<string | null>(null);
+  useEffect(() => {
+    if (focusRow === null) return;
+    const row = section.current?.querySelector(`li[data-speaker-id="${CSS.escape(focusRow)}"]`);
+    const target = row?.querySelector<HTMLElement>('.speaker-merge-button') ?? row?.querySelector<HTMLElement>('.speaker-only');
+    target?.focus();
+    setFocusRow(null);
+  }, [focusRow, speakers]);
+
+  const merge = (from: CaptionSpeaker, into: string): void => {
+    const target = speakers.find((s) => s.id === into);
+    if (!target || !onMerge(from.id, into)) return;
+    setFocusRow(into);
+    announce(t('speakers.merged', { from: from.name, into: target.name }));
+  };
+
   return (
-    <section className="speakers-panel" aria-labelledby={ids.title} data-testid="speakers-panel">
+    <section ref={section} className="speakers-panel" aria-labelledby={ids.title} data-testid="speakers-panel">
       <div className="qc-head">
         <h2 id={ids.title} className="qc-title">
           {t('speakers.title')}
@@ -63,6 +86,7 @@ export function SpeakersPanel({ speakers, counts, onRename, filter, onFilter, sh
               >
                 {t('speakers.onlyShort')}
               </button>
+              <MergeMenu speaker={s} speakers={speakers} onMerge={(into) => merge(s, into)} />
             </li>
           );
         })}

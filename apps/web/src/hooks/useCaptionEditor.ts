@@ -4,7 +4,7 @@ import type { Caption, CaptionDocument, CaptionLayoutRequest, CaptionProfile, Ca
 import { conflictVersion, getCaptions, reflowCaptions, restoreCaptions, saveCaptions } from '../api/backend.js';
 import { asApiError, type ClientErrorCode } from '../api/http.js';
 import { editorProfile } from '../lib/caption-qc.js';
-import { giveToSpeaker, namesFor, renameInState, type SpeakerEditRefusal, type SpeakerState } from '../lib/speaker-edits.js';
+import { giveToSpeaker, mergeInState, namesFor, renameInState, type SpeakerEditRefusal, type SpeakerState } from '../lib/speaker-edits.js';
 
 export type SaveState =
   | { kind: 'idle' }
@@ -55,7 +55,7 @@ async function loadDocument(jobId: string, result: TranscriptResult): Promise<Ca
  * latest captions a second after the last edit, with the version they are
  * based on, so a concurrent save elsewhere is reported, never overwritten.
  * The speakers' names are part of each state of the history, so a rename or
- * a reassignment is one step too, and they are saved with the captions.
+ * a reassignment or a merge is one step too, and they are saved with the captions.
  */
 export function useCaptionEditor(jobId: string, result: TranscriptResult) {
   const stack = useRef(new UndoStack<SpeakerState>({ captions: [], speakers: NO_SPEAKERS }));
@@ -223,6 +223,18 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
     [push],
   );
 
+  /** Merges speaker `from` into `into` everywhere at once, as one undo step; false when there was nothing to merge. */
+  const mergeSpeakers = useCallback(
+    (from: string, into: string): boolean => {
+      const before = stack.current.current;
+      const next = mergeInState(before, from, into);
+      if (!next) return false;
+      push(before, next);
+      return true;
+    },
+    [push],
+  );
+
   /** Gives a caption, or its words from `fromChar` on, to a speaker (or NEW_SPEAKER), as one undo step. */
   const reassign = useCallback(
     (captionId: string, target: string, fromChar?: number): SpeakerOutcome => {
@@ -318,6 +330,7 @@ export function useCaptionEditor(jobId: string, result: TranscriptResult) {
     dirty: state !== saved.current,
     apply,
     renameSpeaker,
+    mergeSpeakers,
     reassign,
     undo,
     redo,

@@ -128,7 +128,7 @@ export const en = {
   'editor.unsavedLeave': 'Some changes are not saved yet.',
 
   'speakers.title': 'Speakers',
-  'speakers.hint': 'A new name applies to every caption of that speaker at once. Choose the speaker on a caption to give it, or its words from the cursor on, to someone else.',
+  'speakers.hint': 'A new name applies to every caption of that speaker at once. Choose the speaker on a caption to give it, or its words from the cursor on, to someone else. If one person was found as two speakers, merge one into the other.',
   'speakers.nameLabel': 'Name of speaker {n}',
   'speakers.emptyName': 'A speaker needs a name. The previous one was kept.',
   'speakers.renamed': '{old} is now called {name}.',
@@ -151,6 +151,11 @@ export const en = {
   'speakers.cursorAtEnd': 'Put the cursor before a word: the words from there on go to the other speaker.',
   'speakers.tooMany': 'A job can have at most 32 speakers.',
   'speakers.lineSpeaker': '{name}:',
+  'speakers.merge': 'Merge into…',
+  'speakers.mergeLabel': 'Merge {name} into another speaker',
+  'speakers.mergeMenu': 'Merge {name} into',
+  'speakers.mergeInto': 'Merge {from} into {into}',
+  'speakers.merged': '{from} is merged into {into}: all their captions are now {into}’s. Undo takes it back.',
 
   'expressive.title': 'Expressive captions',
   'expressive.toggle': 'Expressive captions',

@@ -117,7 +117,7 @@ export const ko: Messages = {
   'editor.unsavedLeave': '아직 저장되지 않은 변경 사항이 있습니다.',
 
   'speakers.title': '화자',
-  'speakers.hint': '새 이름은 그 화자의 모든 자막에 한 번에 적용됩니다. 자막의 화자를 눌러 그 자막이나 커서 뒤의 말을 다른 사람에게 줄 수 있습니다.',
+  'speakers.hint': '새 이름은 그 화자의 모든 자막에 한 번에 적용됩니다. 자막의 화자를 눌러 그 자막이나 커서 뒤의 말을 다른 사람에게 줄 수 있습니다. 한 사람이 두 화자로 나뉘었다면 한 화자를 다른 화자에 합치세요.',
   'speakers.nameLabel': '화자 {n}의 이름',
   'speakers.emptyName': '화자에게는 이름이 있어야 합니다. 이전 이름을 그대로 두었습니다.',
   'speakers.renamed': '{old}의 이름을 {name}(으)로 바꿨습니다.',
@@ -140,6 +140,11 @@ export const ko: Messages = {
   'speakers.cursorAtEnd': '단어 앞에 커서를 두세요. 그 뒤의 말이 다른 화자에게 갑니다.',
   'speakers.tooMany': '한 작업의 화자는 최대 32명입니다.',
   'speakers.lineSpeaker': '{name}:',
+  'speakers.merge': '합치기…',
+  'speakers.mergeLabel': '{name}을(를) 다른 화자와 합치기',
+  'speakers.mergeMenu': '{name}을(를) 합칠 화자',
+  'speakers.mergeInto': '{from}을(를) {into}에 합치기',
+  'speakers.merged': '{from}을(를) {into}에 합쳤습니다. 그 자막은 모두 이제 {into}의 자막입니다. 실행 취소로 되돌릴 수 있습니다.',
 
   'expressive.title': '표현 자막',
   'expressive.toggle': '표현 자막',

@@ -1,4 +1,4 @@
-import { documentSpeakers, nextSpeakerId, reassignCaption, reassignFrom, renameSpeaker, speakerIdsOf, type EditRefusal } from '@ecg/captions';
+import { documentSpeakers, mergeSpeakers, nextSpeakerId, reassignCaption, reassignFrom, renameSpeaker, speakerIdsOf, type EditRefusal } from '@ecg/captions';
 import { MAX_SPEAKERS, type Caption, type CaptionSpeaker } from '@ecg/contracts';
 import type { MessageKey } from '../i18n/en.js';
 
@@ -66,6 +66,20 @@ export function renameInState(state: SpeakerState, id: string, name: string): Sp
   const before = state.speakers.find((s) => s.id === id)?.name;
   if (before !== undefined && speakers.find((s) => s.id === id)?.name === before) return state;
   return { captions: state.captions, speakers };
+}
+
+/**
+ * `from` merged into `into` (see mergeSpeakers): captions and names in one
+ * state, so one undo step takes the merge back whole. Null when there is
+ * nothing to merge (the same speaker, or one no longer in the list).
+ */
+export function mergeInState(state: SpeakerState, from: string, into: string): SpeakerState | null {
+  return mergeSpeakers(state.captions, state.speakers, from, into);
+}
+
+/** The speaker filter after merging `from` into `into`: a filter on `from` follows its captions to `into`. */
+export function filterAfterMerge(filter: string | null, from: string, into: string): string | null {
+  return filter === from ? into : filter;
 }
 
 /** The speakers one caption mentions, opener first: one, or two for a two-speaker (dash) caption. */
