@@ -72,7 +72,8 @@ const EN_PROFILE = {
   min_gap_frames: 2,
   max_chars_per_second: 20,
 };
-const LAID_OUT = { layout: {}, profile: EN_PROFILE };
+// A transcript without diarization: its document names no speakers.
+const LAID_OUT = { layout: {}, profile: EN_PROFILE, speakers: [] };
 
 const EDITED: Caption[] = [
   { id: 'c0', start: 0, end: 2.5, text: 'And so, my fellow Americans:', words: [] },
