@@ -5,7 +5,9 @@
  * of theirs at once; a caption is given to another speaker, and the words
  * from the cursor on in another to a new speaker; undo and redo take the
  * last step back and forth; the filter shows one speaker's captions; all of
- * it is saved, survives a reload, and reaches every export.
+ * it is saved, survives a reload, and reaches every export. Last, one speaker
+ * is merged into another from the speakers panel (the filter on it follows
+ * to the target), undone, redone, saved and reloaded.
  *
  * As in caption-qc-browser.test.ts the job is real but its result is not
  * the test model's: the backend's ML URL leads nowhere and the test
@@ -200,7 +202,7 @@ async function waitForChip(row: Locator, expected: readonly string[], what: stri
 
 const NAMES: Record<string, string> = { [A]: 'Speaker 1', [B]: 'Speaker 2', [C]: 'Speaker 3', [D]: 'Speaker 4' };
 
-test('speakers: chips, a rename everywhere, reassigning a caption and the words from the cursor on, undo/redo, the filter, reload and exports', async () => {
+test('speakers: chips, a rename everywhere, reassigning a caption and the words from the cursor on, undo/redo, the filter, reload, exports and a merge', async () => {
   await inBrowser('speakers', async (page, s) => {
     // 1. Upload through the page, saying three people speak.
     await page.goto(`${s.backendUrl}/`);
@@ -367,5 +369,70 @@ test('speakers: chips, a rename everywhere, reassigning a caption and the words 
     const ass = await exported(s, jobId, 'format=ass');
     assert.match(ass, /^Style: 김민수,/m, `an ASS style named after the speaker:\n${ass.slice(0, 1500)}`);
     assert.match(ass, /^Style: Speaker 4,/m);
+
+    // 11. Merge Speaker 3 into Speaker 2 from the panel, with the keyboard, while the filter shows Speaker 3.
+    const ofC = saved.captions.filter((c) => speakersOf(c).includes(C));
+    assert.ok(ofC.length >= 1, 'Speaker 3 still has a caption to merge');
+    const afterMerge = (c: Caption) => [...new Set(speakersOf(c).map((id) => (id === C ? B : id)))].map((id) => (id === A ? RENAMED : NAMES[id]!));
+    const beforeMerge = (c: Caption) => speakersOf(c).map((id) => (id === A ? RENAMED : NAMES[id]!));
+    const filterSelect = panel.getByLabel('Show captions of');
+    await filterSelect.selectOption({ label: 'Speaker 3' });
+    await waitForText(panel.getByRole('status'), (t) => /^Showing \d+ of \d+ captions\.$/.test(t), 'the filter on Speaker 3');
+    const rowOfC = panel.locator(`li[data-speaker-id="${C}"]`);
+    const mergeButton = panel.getByRole('button', { name: 'Merge Speaker 3 into another speaker' });
+    await mergeButton.focus();
+    await page.keyboard.press('Enter');
+    const mergeMenu = panel.getByRole('menu', { name: 'Merge Speaker 3 into' });
+    await mergeMenu.waitFor();
+    assert.deepEqual(await mergeMenu.getByRole('menuitem').allInnerTexts(), [RENAMED, 'Speaker 2', 'Speaker 4'], 'every other speaker, in list order');
+    const intoB = mergeMenu.getByRole('menuitem', { name: 'Merge Speaker 3 into Speaker 2' });
+    for (let i = 0; i < 4 && !(await intoB.evaluate((el) => el === el.ownerDocument.activeElement)); i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await rowOfC.waitFor({ state: 'detached', timeout: 5000 });
+    assert.deepEqual(await panel.locator('li[data-speaker-id]').evaluateAll((els) => els.map((el) => el.getAttribute('data-speaker-id'))), [A, B, D]);
+    assert.equal(await filterSelect.inputValue(), B, 'the filter followed Speaker 3’s captions to Speaker 2');
+    for (const c of ofC) {
+      await waitForChip(rowOf(c.id), afterMerge(c), `caption ${c.id} after the merge`);
+      assert.equal(await rowOf(c.id).isVisible(), true, 'the merged captions show under the filter on Speaker 2');
+    }
+    assert.equal(await list.getByText('Speaker 3', { exact: false }).count(), 0, 'no caption names Speaker 3 any more');
+    const mergeB = panel.getByRole('button', { name: 'Merge Speaker 2 into another speaker' });
+    assert.equal(await mergeB.evaluate((el) => el === el.ownerDocument.activeElement), true, 'focus went to the row Speaker 3 joined');
+    await filterSelect.selectOption({ label: 'All speakers' });
+
+    // 12. Undo brings Speaker 3 back, on the panel and on its captions; redo merges again.
+    await page.locator('h1').click();
+    await page.keyboard.press('Control+z');
+    await rowOfC.waitFor({ timeout: 5000 });
+    assert.equal(await panel.getByLabel('Name of speaker 3').inputValue(), 'Speaker 3');
+    for (const c of ofC) await waitForChip(rowOf(c.id), beforeMerge(c), `caption ${c.id} after undoing the merge`);
+    await page.keyboard.press('Control+Shift+z');
+    await rowOfC.waitFor({ state: 'detached', timeout: 5000 });
+    for (const c of ofC) await waitForChip(rowOf(c.id), afterMerge(c), `caption ${c.id} after redoing the merge`);
+
+    // 13. The merge is saved and survives a reload.
+    const merged = await savedOnServer(
+      s,
+      jobId,
+      (d) => !d.speakers?.some((x) => x.id === C) && !d.captions.some((c) => speakersOf(c).includes(C)),
+      'the merge',
+    );
+    assert.deepEqual(merged.speakers, [
+      { id: A, name: RENAMED },
+      { id: B, name: 'Speaker 2' },
+      { id: D, name: 'Speaker 4' },
+    ]);
+    assert.equal(merged.captions.length, saved.captions.length, 'captions are not joined by a merge');
+    for (const c of ofC) assert.deepEqual(speakersOf(merged.captions.find((m) => m.id === c.id)!), [...new Set(speakersOf(c).map((id) => (id === C ? B : id)))]);
+    await waitForText(page.getByTestId('save-status'), (t) => t === '✓ Saved', 'the merge saved');
+    await page.reload();
+    await rows.first().waitFor({ timeout: 30_000 });
+    for (const c of merged.captions) {
+      await waitForChip(rowOf(c.id), speakersOf(c).map((id) => (id === A ? RENAMED : NAMES[id]!)), `caption ${c.id} after the merge and a reload`);
+    }
+    assert.equal(await rowOfC.count(), 0, 'Speaker 3 is not back after the reload');
+    assert.equal(await panel.getByLabel('Name of speaker 3').inputValue(), 'Speaker 4', 'the list is 김민수, Speaker 2, Speaker 4');
+    const mergedJson = JSON.parse(await exported(s, jobId, 'format=json')) as { speakers: unknown };
+    assert.deepEqual(mergedJson.speakers, merged.speakers, 'the export lists the speakers after the merge');
   });
 });
