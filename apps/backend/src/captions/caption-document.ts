@@ -1,4 +1,4 @@
-import { captionFields, defaultSpeakerName, documentSpeakers, fromTranscript, reflowCaptions, resolveProfile, type LayoutOptions } from '@ecg/captions';
+import { captionFields, defaultSpeakerName, documentSpeakers, speakerIdsOf, fromTranscript, reflowCaptions, resolveProfile, type LayoutOptions } from '@ecg/captions';
 import type { Caption, CaptionDocument, CaptionLayoutRequest, CaptionProfile, CaptionSpeaker, TranscriptResult } from '@ecg/contracts';
 import type { Job } from '../jobs/job-repository.js';
 
@@ -47,8 +47,10 @@ export function currentCaptions(job: Job): Caption[] {
 export function currentSpeakers(job: Pick<Job, 'captionSpeakers' | 'result'>, captions: readonly Caption[]): CaptionSpeaker[] {
   const named = job.captionSpeakers ?? [];
   const known = new Set(named.map((s) => s.id));
+  // Only the diarized speakers the captions still mention: a speaker merged into another is gone.
+  const mentioned = new Set(speakerIdsOf(captions));
   const diarized = (job.result?.diarization?.speakers ?? [])
-    .filter((s) => !known.has(s.id))
+    .filter((s) => !known.has(s.id) && mentioned.has(s.id))
     .map((s) => ({ id: s.id, name: defaultSpeakerName(s.id) }));
   return documentSpeakers(captions, [...named, ...diarized]);
 }
