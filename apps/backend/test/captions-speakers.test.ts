@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { reassignCaption, speakerLines } from '@ecg/captions';
+import { mergeSpeakers, reassignCaption, speakerLines } from '@ecg/captions';
 import type { Caption, CaptionDocument, TranscriptResult, TranscriptWord } from '@ecg/contracts';
 import { completedJob } from './helpers/completed-job.js';
 import { startTestBackend, type TestBackend } from './helpers/test-backend.js';
@@ -194,6 +194,21 @@ describe('captions: speakers from the diarization, renamed and reassigned, in ev
     assert.equal(restored.speakers!.find((s) => s.id === 'SPEAKER_00')?.name, 'Alice');
     assert.equal(restored.speakers!.find((s) => s.id === 'SPEAKER_01')?.name, 'Bob');
     assert.match(await exportAs('format=vtt'), /<v Alice>Then we leave/);
+  });
+
+  it('keeps a merged speaker merged: a diarized speaker no caption mentions is not named again', async () => {
+    const doc = await read();
+    const merged = mergeSpeakers(doc.captions, doc.speakers!, 'SPEAKER_01', 'SPEAKER_00');
+    assert.ok(merged);
+    const res = await save({ base_version: doc.version, captions: merged.captions, speakers: merged.speakers });
+    assert.equal(res.statusCode, 200, res.body);
+    const again = await read();
+    assert.deepEqual(
+      again.speakers!.map((s) => s.id),
+      merged.speakers.map((s) => s.id),
+    );
+    assert.ok(!again.speakers!.some((s) => s.id === 'SPEAKER_01'));
+    assert.doesNotMatch(await exportAs('format=vtt'), /<v Bob>/);
   });
 });
 
