@@ -20,22 +20,20 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
-import { CaptionDocument, type TranscriptResult, type TranscriptSegment } from '@ecg/contracts';
-import { deliverSignedResult, freePort, REPO_ROOT, startStack, type Stack } from '../helpers/stack.js';
-import { ensureWebBuild, launchChromium, newPersonContext, requireChromium, waitForPage, waitForText } from '../helpers/browser.js';
-import { testModelPath } from '../../apps/ml/test/helpers/test-model.js';
+import type { Page } from 'playwright-core';
+import type { TranscriptResult, TranscriptSegment } from '@ecg/contracts';
+import { deliverSignedResult, type Stack } from '../helpers/stack.js';
+import { waitForPage, waitForText } from '../helpers/browser.js';
+import { captionsOnServer, RESULTS_DIR, savedOnServer, startDeliveredResultSession, type DeliveredResultSession } from '../helpers/delivered-result-session.js';
 
 const run = promisify(execFile);
 const CALLBACK_SECRET = 'caption-qc-browser-test-secret';
 const JOB_PATH = /\/jobs\/[0-9a-f-]{36}$/;
-const RESULTS_DIR = join(REPO_ROOT, 'test-results');
 /** Three shots of four seconds each: red, blue, green. */
 const SHOTS = [0, 4, 8];
 const FPS = 25;
 
-let stack: Stack | undefined;
-let browser: Browser | undefined;
+let session: DeliveredResultSession | undefined;
 let work: string;
 let videoPath: string;
 let spriteBase64: string;
@@ -93,71 +91,27 @@ const RESULT: TranscriptResult = {
   video: { fps: FPS, width: 320, height: 180, shot_changes: SHOTS.slice(1) },
 };
 
+
+
+
+
+
+const collapse = (t: string) => t.replace(/\s+/g, ' ').trim();
+
 before(async () => {
-  requireChromium();
   work = mkdtempSync(join(tmpdir(), 'ecg-caption-qc-'));
-  const [webDist, model] = await Promise.all([ensureWebBuild(), testModelPath('micro'), makeMedia(work)]);
-  stack = await startStack({
-    WEB_DIST_DIR: webDist,
-    // The ML service must be healthy for the stack to start, though it never gets this job.
-    WHISPER_MODEL: model,
-    CALLBACK_SECRET,
-    // Nothing listens there: the backend keeps the job queued and this test delivers its result.
-    ML_URL: `http://127.0.0.1:${await freePort()}`,
-  });
-  browser = await launchChromium();
+  session = await startDeliveredResultSession(CALLBACK_SECRET, makeMedia(work));
 });
 
 after(async () => {
-  await browser?.close().catch(() => undefined);
-  await stack?.stop();
+  await session?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-/** A fresh window; on failure what the page and the services said is printed, with a screenshot. */
-async function inBrowser(name: string, fn: (page: Page, stack: Stack) => Promise<void>): Promise<void> {
-  assert.ok(stack && browser, 'the stack and browser start in before()');
-  const s = stack;
-  const context = await newPersonContext(browser);
-  const page = await context.newPage();
-  const said: string[] = [];
-  page.on('console', (m) => said.push(`[console.${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => said.push(`[pageerror] ${e.message}`));
-  try {
-    await fn(page, s);
-  } catch (err) {
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    const shot = join(RESULTS_DIR, `${name}-failure.png`);
-    await page.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
-    console.error(`--- ${name} failed at ${page.url()} (screenshot ${shot})\n--- browser:\n${said.slice(-40).join('\n')}\n--- services:\n${s.logs()}`);
-    throw err;
-  } finally {
-    await context.close();
-  }
+function inBrowser(name: string, fn: (page: Page, stack: Stack) => Promise<void>): Promise<void> {
+  assert.ok(session, 'the stack and browser start in before()');
+  return session.inBrowser(name, fn);
 }
-
-async function captionsOnServer(s: Stack, jobId: string): Promise<CaptionDocument> {
-  const res = await fetch(`${s.backendUrl}/api/upload-video/result/${jobId}/captions`);
-  assert.equal(res.status, 200);
-  return CaptionDocument.parse(await res.json());
-}
-
-/**
- * Waits until the saved captions satisfy `check`. The save status alone
- * cannot say an edit was saved: it still reads "Saved" from the step
- * before until autosave has noticed the edit.
- */
-async function savedOnServer(s: Stack, jobId: string, check: (doc: CaptionDocument) => boolean, what: string): Promise<CaptionDocument> {
-  const until = Date.now() + 10_000;
-  for (;;) {
-    const doc = await captionsOnServer(s, jobId);
-    if (check(doc)) return doc;
-    assert.ok(Date.now() < until, `timed out waiting for the server to hold ${what}; version ${doc.version}: ${JSON.stringify(doc.captions.map((c) => c.text))}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const collapse = (t: string) => t.replace(/\s+/g, ' ').trim();
 
 test('a too-fast caption is flagged and found from the QC list; a re-flow is one undoable step; a line break survives reload and export', async () => {
   await inBrowser('caption-qc', async (page, s) => {

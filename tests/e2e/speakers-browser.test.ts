@@ -22,16 +22,15 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { CaptionDocument, type Caption, type TranscriptResult, type TranscriptSegment } from '@ecg/contracts';
-import { deliverSignedResult, freePort, REPO_ROOT, startStack, type Stack } from '../helpers/stack.js';
-import { ensureWebBuild, launchChromium, newPersonContext, requireChromium, waitForPage, waitForText } from '../helpers/browser.js';
-import { testModelPath } from '../../apps/ml/test/helpers/test-model.js';
+import type { Locator, Page } from 'playwright-core';
+import type { Caption, TranscriptResult, TranscriptSegment } from '@ecg/contracts';
+import { deliverSignedResult, type Stack } from '../helpers/stack.js';
+import { waitForPage, waitForText } from '../helpers/browser.js';
+import { captionsOnServer, RESULTS_DIR, savedOnServer, startDeliveredResultSession, type DeliveredResultSession } from '../helpers/delivered-result-session.js';
 
 const run = promisify(execFile);
 const CALLBACK_SECRET = 'speakers-browser-test-secret';
 const JOB_PATH = /\/jobs\/[0-9a-f-]{36}$/;
-const RESULTS_DIR = join(REPO_ROOT, 'test-results');
 
 const A = 'SPEAKER_00';
 const B = 'SPEAKER_01';
@@ -40,8 +39,7 @@ const C = 'SPEAKER_02';
 const D = 'SPEAKER_03';
 const RENAMED = '김민수';
 
-let stack: Stack | undefined;
-let browser: Browser | undefined;
+let session: DeliveredResultSession | undefined;
 let work: string;
 let videoPath: string;
 
@@ -110,65 +108,10 @@ const RESULT: TranscriptResult = {
   },
 };
 
-before(async () => {
-  requireChromium();
-  work = mkdtempSync(join(tmpdir(), 'ecg-speakers-'));
-  const [webDist, model] = await Promise.all([ensureWebBuild(), testModelPath('micro'), makeMedia(work)]);
-  stack = await startStack({
-    WEB_DIST_DIR: webDist,
-    // The ML service must be healthy for the stack to start, though it never gets this job.
-    WHISPER_MODEL: model,
-    CALLBACK_SECRET,
-    // Nothing listens there: the backend keeps the job queued and this test delivers its result.
-    ML_URL: `http://127.0.0.1:${await freePort()}`,
-  });
-  browser = await launchChromium();
-});
 
-after(async () => {
-  await browser?.close().catch(() => undefined);
-  await stack?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
 
-/** A fresh window; on failure what the page and the services said is printed, with a screenshot. */
-async function inBrowser(name: string, fn: (page: Page, stack: Stack) => Promise<void>): Promise<void> {
-  assert.ok(stack && browser, 'the stack and browser start in before()');
-  const s = stack;
-  const context = await newPersonContext(browser);
-  const page = await context.newPage();
-  const said: string[] = [];
-  page.on('console', (m) => said.push(`[console.${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => said.push(`[pageerror] ${e.message}`));
-  try {
-    await fn(page, s);
-  } catch (err) {
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    const shot = join(RESULTS_DIR, `${name}-failure.png`);
-    await page.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
-    console.error(`--- ${name} failed at ${page.url()} (screenshot ${shot})\n--- browser:\n${said.slice(-40).join('\n')}\n--- services:\n${s.logs()}`);
-    throw err;
-  } finally {
-    await context.close();
-  }
-}
 
-async function captionsOnServer(s: Stack, jobId: string): Promise<CaptionDocument> {
-  const res = await fetch(`${s.backendUrl}/api/upload-video/result/${jobId}/captions`);
-  assert.equal(res.status, 200);
-  return CaptionDocument.parse(await res.json());
-}
 
-/** Waits until the saved captions satisfy `check` (the save status still reads Saved from the step before until autosave notices an edit). */
-async function savedOnServer(s: Stack, jobId: string, check: (doc: CaptionDocument) => boolean, what: string): Promise<CaptionDocument> {
-  const until = Date.now() + 10_000;
-  for (;;) {
-    const doc = await captionsOnServer(s, jobId);
-    if (check(doc)) return doc;
-    assert.ok(Date.now() < until, `timed out waiting for the server to hold ${what}; version ${doc.version}: ${JSON.stringify({ speakers: doc.speakers, captions: doc.captions.map((c) => [c.text, c.speaker]) })}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function exported(s: Stack, jobId: string, query: string): Promise<string> {
   const res = await fetch(`${s.backendUrl}/api/upload-video/result/${jobId}/export?${query}`);
@@ -201,6 +144,21 @@ async function waitForChip(row: Locator, expected: readonly string[], what: stri
 }
 
 const NAMES: Record<string, string> = { [A]: 'Speaker 1', [B]: 'Speaker 2', [C]: 'Speaker 3', [D]: 'Speaker 4' };
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'ecg-speakers-'));
+  session = await startDeliveredResultSession(CALLBACK_SECRET, makeMedia(work));
+});
+
+after(async () => {
+  await session?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+function inBrowser(name: string, fn: (page: Page, stack: Stack) => Promise<void>): Promise<void> {
+  assert.ok(session, 'the stack and browser start in before()');
+  return session.inBrowser(name, fn);
+}
 
 test('speakers: chips, a rename everywhere, reassigning a caption and the words from the cursor on, undo/redo, the filter, reload, exports and a merge', async () => {
   await inBrowser('speakers', async (page, s) => {
