@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { agglomerate, deltaBicTied, MIN_VOICE_DISTANCE, voiceDistance } from '../src/diarization/bic-clustering.js';
+import { agglomerate, agglomerateBounded, deltaBicTied, MAX_AHC_CLUSTERS, MIN_VOICE_DISTANCE, voiceDistance } from '../src/diarization/bic-clustering.js';
 import { splitAtPauses } from '../src/diarization/split-at-pauses.js';
 
 /** Frame levels (energy-vad.ts's 0.5 dB steps from −127.5 dBFS), 10 ms each, from [seconds, dBFS] runs. */
@@ -52,4 +52,24 @@ test('two clusters closer than the least voice distance merge even where BIC alo
   assert.deepEqual([...agglomerate([a, c], invW, 400)], [0, 1]);
   // Asked for two, two it is, however close.
   assert.deepEqual([...agglomerate([a, b], invW, 400, { numSpeakers: 2 })], [0, 1]);
+});
+
+test('past MAX_AHC_CLUSTERS the clustering goes run by run, then across runs, and still finds each voice once', () => {
+  const d = 3;
+  const invW = new Float64Array(d).fill(1);
+  // 2,500 single windows of three voices, interleaved as in talk: far more than one pass takes.
+  const voices = [
+    [0, 0, 0],
+    [4, 0, 0],
+    [0, 4, 0],
+  ];
+  const jitter = (i: number, q: number) => Math.sin(i * 12.9898 + q * 78.233) * 0.3;
+  const input = Array.from({ length: 2 * MAX_AHC_CLUSTERS + 500 }, (_, i) => ({
+    n: 1,
+    mean: Float64Array.from(voices[Math.floor(i / 7) % 3]!, (v, q) => v + jitter(i, q)),
+  }));
+  const labels = agglomerateBounded(input, invW, input.length);
+  assert.equal(new Set(labels).size, 3);
+  input.forEach((_, i) => assert.equal(labels[i], labels[(Math.floor(i / 7) % 3) * 7], `window ${i}`));
+  assert.equal(new Set(agglomerateBounded(input, invW, input.length, { numSpeakers: 2 })).size, 2);
 });

@@ -92,7 +92,7 @@ export function withinVariance(w: Windows): Float64Array {
   return out;
 }
 
-interface Cluster {
+export interface Cluster {
   n: number;
   mean: Float64Array;
 }
@@ -177,7 +177,7 @@ export function clusterWindows(w: Windows, counts: CountOptions = {}, lambda = L
     member[i] = clusters.length - 1;
     previous = i;
   }
-  const groups = agglomerate(clusters, invW, longCount, counts, lambda);
+  const groups = agglomerateBounded(clusters, invW, longCount, counts, lambda);
   const sub = new Int32Array(w.count);
   const subIndex: number[] = [];
   for (let i = 0; i < w.count; i++) {
@@ -309,6 +309,48 @@ export function agglomerate(input: Cluster[], invW: Float64Array, total: number,
     out[i] = number.get(r)!;
   }
   return out;
+}
+
+/**
+ * The most clusters one agglomerative pass takes: its pair matrix is n²
+ * doubles, 8 MB at 1000. Linear clustering leaves a few hundred clusters
+ * per hour of talk, more when speech is cut at many pauses, and a 4-hour
+ * upload (MAX_MEDIA_SECONDS) could leave thousands: 200 MB at 5000.
+ */
+export const MAX_AHC_CLUSTERS = 1000;
+
+/**
+ * agglomerate with memory bounded by MAX_AHC_CLUSTERS: past that, each run
+ * of consecutive clusters is clustered alone first (BIC stopping, no counts:
+ * a stretch of an hour's talk holds whoever speaks in it), and then the
+ * clusters those runs leave are clustered together, with the counts. This
+ * is the usual way classical diarizers handle long recordings (cluster
+ * locally, then globally); a voice found in two runs meets itself in the
+ * second pass.
+ */
+export function agglomerateBounded(input: Cluster[], invW: Float64Array, total: number, counts: CountOptions = {}, lambda = LAMBDA): Int32Array {
+  if (input.length <= MAX_AHC_CLUSTERS) return agglomerate(input, invW, total, counts, lambda);
+  const groupOf = new Int32Array(input.length);
+  const pooled: Cluster[] = [];
+  for (let start = 0; start < input.length; start += MAX_AHC_CLUSTERS) {
+    const part = input.slice(start, start + MAX_AHC_CLUSTERS);
+    // At most half as many as it came with, so every level shrinks and the recursion ends.
+    const local = agglomerate(part, invW, total, { maxSpeakers: Math.max(1, Math.ceil(part.length / 2)) }, lambda);
+    const base = pooled.length;
+    const k = Math.max(0, ...local) + 1;
+    for (let g = 0; g < k; g++) pooled.push({ n: 0, mean: new Float64Array(invW.length) });
+    part.forEach((c, i) => {
+      const into = pooled[base + local[i]!]!;
+      if (into.n === 0) {
+        into.n = c.n;
+        into.mean.set(c.mean);
+      } else mergeInto(into, { n: c.n, mean: c.mean });
+      groupOf[start + i] = base + local[i]!;
+    });
+  }
+  // The runs' clusters can still be too many (hours of talk by a crowd): the same again, one level up.
+  const top = agglomerateBounded(pooled, invW, total, counts, lambda);
+  return groupOf.map((g) => top[g]!);
 }
 
 /** Each block takes the label of the covering window whose centre is nearest. */
