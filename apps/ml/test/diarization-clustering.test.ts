@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { agglomerate, agglomerateBounded, deltaBicTied, MAX_AHC_CLUSTERS, MIN_VOICE_DISTANCE, voiceDistance } from '../src/diarization/bic-clustering.js';
+import { createMfcc } from '../src/diarization/mfcc.js';
 import { splitAtPauses } from '../src/diarization/split-at-pauses.js';
 
 /** Frame levels (energy-vad.ts's 0.5 dB steps from −127.5 dBFS), 10 ms each, from [seconds, dBFS] runs. */
@@ -72,4 +73,46 @@ test('past MAX_AHC_CLUSTERS the clustering goes run by run, then across runs, an
   assert.equal(new Set(labels).size, 3);
   input.forEach((_, i) => assert.equal(labels[i], labels[(Math.floor(i / 7) % 3) * 7], `window ${i}`));
   assert.equal(new Set(agglomerateBounded(input, invW, input.length, { numSpeakers: 2 })).size, 2);
+});
+
+test('a piece too short to stand alone stays joined to the neighbour nearer across its pause', () => {
+  // 1 s speech, 0.15 s pause, 0.3 s speech, 0.3 s pause, 1 s speech.
+  const l = levels([[0.5, -60], [1, -20], [0.15, -60], [0.3, -20], [0.3, -60], [1, -20], [0.5, -60]]);
+  const pieces = splitAtPauses([{ start: 0.5, end: 3.25 }], l, 3.75);
+  assert.equal(pieces.length, 2, JSON.stringify(pieces));
+  assert.ok(Math.abs(pieces[0]!.end - 1.95) < 0.02, `the 0.3 s piece joins the first: ${JSON.stringify(pieces)}`);
+  assert.ok(Math.abs(pieces[1]!.start - 2.25) < 0.02, JSON.stringify(pieces));
+});
+
+test('spectral subtraction of the measured noise brings a noisy frame\'s cepstra back towards the clean ones', () => {
+  const rate = 16_000;
+  // A vowel-like frame: a 120 Hz voice's harmonics shaped by two formants.
+  const clean = new Float32Array(400);
+  for (let h = 1; h * 120 < 4000; h++) {
+    const f = h * 120;
+    const gain = 1 / (1 + ((f - 700) / 150) ** 2) + 0.5 / (1 + ((f - 1200) / 200) ** 2);
+    for (let i = 0; i < 400; i++) clean[i]! += 0.2 * gain * Math.sin((2 * Math.PI * f * i) / rate + h);
+  }
+  let seed = 7;
+  const noise = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return (seed / 4294967296 - 0.5) * 0.005;
+  };
+  const noisy = Float32Array.from(clean, (v) => v + noise());
+  const noiseOnly = Array.from({ length: 40 }, () => Float32Array.from({ length: 400 }, noise));
+  const plain = createMfcc();
+  const e = new Float64Array(plain.options.melBins);
+  const mean = new Float64Array(plain.options.melBins);
+  for (const frame of noiseOnly) {
+    plain.melEnergies(frame, 0, e);
+    for (let m = 0; m < e.length; m++) mean[m]! += e[m]! / noiseOnly.length;
+  }
+  const cep = (x: Float32Array, noiseMel?: Float64Array) => {
+    const out = new Float32Array(19);
+    createMfcc({ noiseMel }).compute(x, 0, out, 0);
+    return out;
+  };
+  const dist = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0);
+  const reference = cep(clean);
+  assert.ok(dist(cep(noisy, mean), reference) < 0.5 * dist(cep(noisy), reference), 'at least halves the distance');
 });

@@ -23,6 +23,7 @@ import { createPitchTracker } from '../analysis/pitch-yin.js';
 import type { WavReader } from '../analysis/read-wav.js';
 import { type Stats } from './gaussian.js';
 import { createMfcc } from './mfcc.js';
+import { noiseMel } from './noise-spectrum.js';
 import type { SpeechRegion } from './speech-region.js';
 
 export const HOP = 160; // 10 ms at 16 kHz
@@ -106,9 +107,20 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /** Reads the speech regions of the WAV and returns their blocks, normalised per recording. */
-export async function blockFeatures(reader: WavReader, regions: readonly SpeechRegion[], signal?: AbortSignal): Promise<BlockStore> {
+/**
+ * `speech`: where the VAD found speech (before any cut at pauses); the noise
+ * to subtract is measured outside it (noise-spectrum.ts). Unset: no noise
+ * subtraction.
+ */
+export async function blockFeatures(
+  reader: WavReader,
+  regions: readonly SpeechRegion[],
+  signal?: AbortSignal,
+  speech?: readonly SpeechRegion[],
+): Promise<BlockStore> {
   if (reader.sampleRate !== 16_000) throw new MlError('AUDIO_EXTRACTION_ERROR', `diarization expects 16 kHz audio, got ${reader.sampleRate} Hz`);
-  const mfcc = createMfcc({ coefficients: CEPSTRA });
+  const noise = speech ? await noiseMel(reader, speech, createMfcc({ coefficients: CEPSTRA })) : undefined;
+  const mfcc = createMfcc({ coefficients: CEPSTRA, noiseMel: noise });
   const store = new BlockStore();
   const totalFrames = Math.floor(reader.totalSamples / HOP);
   const maxFrames = CHUNK_FRAMES + 2 * DELTA_REACH;

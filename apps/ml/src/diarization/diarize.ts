@@ -95,7 +95,7 @@ export async function diarize(input: DiarizeInput): Promise<Diarization> {
       regions = energyRegions(levels, duration);
     }
     const vadRegions = tidyRegions(regions, duration);
-    const store = await blockFeatures(reader, splitAtPauses(vadRegions, levels, duration), input.signal);
+    const store = await blockFeatures(reader, splitAtPauses(vadRegions, levels, duration), input.signal, vadRegions);
     if (input.signal?.aborted) throw new MlError('CANCELLED', 'diarization cancelled');
     const labels = labelBlocks(store, counts);
     return { ...turnsFromLabels(store, labels, vadRegions), method: METHOD, vad };

@@ -22,7 +22,19 @@ export interface MfccOptions {
   highHz: number;
   /** Cepstra kept: c1..c{coefficients}. */
   coefficients: number;
+  /**
+   * The recording's noise, as mean mel-filter energies of frames outside
+   * speech (noise-spectrum.ts): subtracted from every frame's energies
+   * before the log (spectral subtraction, Boll 1979, in the mel domain),
+   * down to NOISE_FLOOR of the frame's own energy (Berouti et al. 1979's
+   * spectral floor), so steady noise (a fan, a hum, a hiss) does not pull
+   * every voice towards the same cepstra. Unset: no subtraction.
+   */
+  noiseMel?: Float64Array | undefined;
 }
+
+/** The least a filter's energy keeps after the noise is taken off: a tenth (−10 dB), against musical noise. */
+export const NOISE_FLOOR = 0.1;
 
 export const DEFAULT_MFCC: MfccOptions = { sampleRate: 16_000, frameLength: 400, fftSize: 512, melBins: 30, lowHz: 20, highHz: 7600, coefficients: 19 };
 
@@ -53,6 +65,8 @@ export function melFilterbank(o: MfccOptions): { first: number; weights: Float64
 
 export interface MfccExtractor {
   readonly options: MfccOptions;
+  /** The frame's mel-filter energies (before any noise subtraction and the log), into out[0, melBins). */
+  melEnergies(x: Float32Array, at: number, out: Float64Array): void;
   /** Writes c1..cN of the frame x[at, at + frameLength) into out[outAt, outAt + N). */
   compute(x: Float32Array, at: number, out: Float32Array, outAt: number): void;
 }
@@ -88,9 +102,10 @@ export function createMfcc(options: Partial<MfccOptions> = {}): MfccExtractor {
   const frame = new Float64Array(o.frameLength);
   const logMel = new Float64Array(o.melBins);
 
-  return {
-    options: o,
-    compute(x, at, out, outAt) {
+  const energies = new Float64Array(o.melBins);
+  const noise = o.noiseMel;
+
+  function melEnergies(x: Float32Array, at: number, into: Float64Array): void {
       let mean = 0;
       for (let i = 0; i < o.frameLength; i++) mean += x[at + i]!;
       mean /= o.frameLength;
@@ -127,6 +142,17 @@ export function createMfcc(options: Partial<MfccOptions> = {}): MfccExtractor {
           const i = im[first + k]!;
           e += weights[k]! * (r * r + i * i);
         }
+        into[m] = e;
+      }
+  }
+
+  return {
+    options: o,
+    melEnergies,
+    compute(x, at, out, outAt) {
+      melEnergies(x, at, energies);
+      for (let m = 0; m < o.melBins; m++) {
+        const e = noise ? Math.max(energies[m]! - noise[m]!, NOISE_FLOOR * energies[m]!) : energies[m]!;
         // Floor far below any real sound (16-bit quantisation noise is ~1e-9 per bin), so digital silence stays finite.
         logMel[m] = Math.log(e + 1e-10);
       }

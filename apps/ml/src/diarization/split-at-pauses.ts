@@ -22,10 +22,18 @@ export interface PauseSplitOptions {
   minPauseSeconds: number;
   /** Pieces shorter than this are dropped (a click or a breath between two pauses). */
   minPieceSeconds: number;
+  /**
+   * A piece shorter than this is not cut off: it stays joined to its
+   * neighbour across the pause. A turn is rarely shorter, and a noisy
+   * recording's quiet stretches inside words would otherwise leave
+   * half-second pieces too short to cluster (measured: at 17 dB SNR, 46 of
+   * 91 windows).
+   */
+  minStandingSeconds: number;
 }
 
 /** 0.1 s: the shortest pause heard as one between turns (Heldner & Edlund 2010 measure most gaps between speakers at 0–0.5 s; shorter quiet stretches are stop closures inside words). */
-export const DEFAULT_PAUSE_SPLIT: PauseSplitOptions = { minPauseSeconds: 0.1, minPieceSeconds: 0.1 };
+export const DEFAULT_PAUSE_SPLIT: PauseSplitOptions = { minPauseSeconds: 0.1, minPieceSeconds: 0.1, minStandingSeconds: 0.5 };
 
 export function splitAtPauses(
   regions: readonly SpeechRegion[],
@@ -62,7 +70,31 @@ export function splitAtPauses(
     }
     pieces[0]!.start = r.start;
     pieces.at(-1)!.end = r.end;
-    for (const p of pieces) if (p.end - p.start >= o.minPieceSeconds) out.push(p);
+    const kept = pieces.filter((p) => p.end - p.start >= o.minPieceSeconds);
+    for (const p of joinShortPieces(kept.length > 0 ? kept : [{ ...r }], o.minStandingSeconds)) out.push(p);
+  }
+  return out;
+}
+
+/** Joins each piece shorter than `min` to the neighbour nearer across its pause. */
+function joinShortPieces(pieces: SpeechRegion[], min: number): SpeechRegion[] {
+  const out = pieces.map((p) => ({ ...p }));
+  for (let i = 0; i < out.length && out.length > 1; ) {
+    const p = out[i]!;
+    if (p.end - p.start >= min) {
+      i++;
+      continue;
+    }
+    const gapBefore = i > 0 ? p.start - out[i - 1]!.end : Infinity;
+    const gapAfter = i + 1 < out.length ? out[i + 1]!.start - p.end : Infinity;
+    if (gapBefore <= gapAfter) {
+      out[i - 1]!.end = p.end;
+      out.splice(i, 1);
+      i = Math.max(0, i - 1);
+    } else {
+      out[i + 1]!.start = p.start;
+      out.splice(i, 1);
+    }
   }
   return out;
 }
