@@ -12,6 +12,7 @@ import { usePlaybackPosition } from '../hooks/usePlaybackPosition.js';
 import { useRender } from '../hooks/useRender.js';
 import { useThumbnails } from '../hooks/useThumbnails.js';
 import { useTrackModes } from '../hooks/useTrackModes.js';
+import { browserIsMac, useSpeakerShortcuts } from '../hooks/useSpeakerShortcuts.js';
 import { useUndoShortcuts } from '../hooks/useUndoShortcuts.js';
 import { useVttUrl } from '../hooks/useVttUrl.js';
 import { useWaveform } from '../hooks/useWaveform.js';
@@ -20,6 +21,8 @@ import { useI18n } from '../i18n/i18n.js';
 import { checkOptions, NO_ISSUES, qcEntries, type QcEntry } from '../lib/caption-qc.js';
 import { localFileName } from '../lib/recent-jobs.js';
 import { canAddSpeaker, captionsShownFor, filterAfterMerge, speakerCaptionCounts, speakerRefusalKey } from '../lib/speaker-edits.js';
+import { speakerKeyModifier } from '../lib/speaker-keys.js';
+import { speakerTalkTime } from '../lib/speaker-talk-time.js';
 import { useAnnounce } from './Announcer.js';
 import { CaptionQcPanel } from './CaptionQcPanel.js';
 import { CaptionRow, type RowActions, type RowChecks, type RowSpeakers } from './CaptionRow.js';
@@ -127,6 +130,7 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
   const newSpeakerName = canAddSpeaker({ captions: allCaptions, speakers }) ? defaultSpeakerName(nextSpeakerId(speakers, allCaptions)) : null;
   const rowSpeakers = useMemo<RowSpeakers>(() => ({ list: speakers, newName: newSpeakerName }), [speakers, newSpeakerName]);
   const speakerCounts = useMemo(() => speakerCaptionCounts(allCaptions), [allCaptions]);
+  const talkTimes = useMemo(() => speakerTalkTime(allCaptions), [allCaptions]);
   const [speakerFilter, setSpeakerFilter] = useState<string | null>(null);
   // A reload or an undo may take the filtered speaker away; then every caption shows again.
   const filterOn = speakerFilter !== null && speakers.some((s) => s.id === speakerFilter) ? speakerFilter : null;
@@ -141,6 +145,19 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
     },
     [mergeSpeakers],
   );
+
+  // Alt+digit (Ctrl+Option+digit on macOS) gives the open caption to a speaker, as the chip's menu does.
+  const mac = useMemo(browserIsMac, []);
+  const keyMod = speakerKeyModifier(mac);
+  const giveByKey = useCallback(
+    (captionId: string, target: string) => {
+      const n = allCaptions.findIndex((c) => c.id === captionId) + 1;
+      if (n > 0) actions.give(captionId, n, target);
+    },
+    [allCaptions, actions],
+  );
+  const noSpeakerByKey = useCallback((n: number) => announce(t('speakers.keyNoSpeaker', { n, mod: keyMod })), [announce, t, keyMod]);
+  useSpeakerShortcuts({ selected, speakers, mac, give: giveByKey, noSpeaker: noSpeakerByKey });
 
   const { reflow } = ed;
   const reflowAll = useCallback(
@@ -274,7 +291,9 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
             disabled={ed.captions.length === 0}
             onStart={() => void render.start(prefs.enabled, prefs.strength)}
           />
-          <p className="hint">{t('editor.shortcuts')}</p>
+          <p className="hint" data-testid="shortcuts">
+            {t('editor.shortcuts', { mod: keyMod })}
+          </p>
         </section>
 
         <div className="editor-side">
@@ -283,6 +302,7 @@ export function Editor({ jobId, result }: { jobId: string; result: TranscriptRes
             <SpeakersPanel
               speakers={speakers}
               counts={speakerCounts}
+              talkTimes={talkTimes}
               onRename={ed.renameSpeaker}
               onMerge={mergeSpeaker}
               filter={filterOn}

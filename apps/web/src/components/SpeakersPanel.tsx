@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { CaptionSpeaker } from '@ecg/contracts';
 import { useI18n } from '../i18n/i18n.js';
+import { formatDuration } from '../lib/format.js';
 import { useAnnounce } from './Announcer.js';
 import { MergeMenu } from './MergeMenu.js';
 import { SpeakerDot } from './SpeakerDot.js';
@@ -9,6 +10,8 @@ interface Props {
   speakers: readonly CaptionSpeaker[];
   /** Captions mentioning each speaker. */
   counts: ReadonlyMap<string, number>;
+  /** Seconds each speaker speaks (speakerTalkTime). */
+  talkTimes: ReadonlyMap<string, number>;
   /** Renames everywhere at once, one undo step; false when the name is refused. */
   onRename: (id: string, name: string) => boolean;
   /** Merges `from` into `into` everywhere at once, one undo step; false when there was nothing to merge. */
@@ -22,12 +25,12 @@ interface Props {
 
 /**
  * The job's speakers: each one's colour, name (edited in place: the new name
- * shows on every caption at once) and number of captions; and the filter
+ * shows on every caption at once), number of captions and speaking time; and the filter
  * that shows only one speaker's captions; and merging one speaker into
  * another (the diarizer found one person as two).
  */
-export function SpeakersPanel({ speakers, counts, onRename, onMerge, filter, onFilter, shown, total }: Props) {
-  const { t } = useI18n();
+export function SpeakersPanel({ speakers, counts, talkTimes, onRename, onMerge, filter, onFilter, shown, total }: Props) {
+  const { t, lang } = useI18n();
   const announce = useAnnounce();
   const ids = { title: useId(), filter: useId(), hint: useId() };
   const section = useRef<HTMLElement>(null);
@@ -76,7 +79,12 @@ export function SpeakersPanel({ speakers, counts, onRename, onMerge, filter, onF
             <li key={s.id} className="speaker-row" data-speaker-id={s.id}>
               <SpeakerDot speakers={speakers} id={s.id} />
               <NameField speaker={s} n={i + 1} hintId={ids.hint} onRename={onRename} />
-              <span className="speaker-count">{count === 1 ? t('editor.captionCountOne') : t('editor.captionCount', { count })}</span>
+              <span className="speaker-count" data-testid="speaker-count">
+                {t('speakers.countTime', {
+                  captions: count === 1 ? t('editor.captionCountOne') : t('editor.captionCount', { count }),
+                  time: formatDuration(talkTimes.get(s.id) ?? 0, lang),
+                })}
+              </span>
               <button
                 type="button"
                 className="btn btn-small btn-ghost speaker-only"

@@ -120,7 +120,7 @@ export const en = {
   'editor.restoreConfirm': 'Replace all your edits with the original transcript? You can undo this.',
   'editor.export': 'Download',
   'editor.exportAs': 'Download as {format}',
-  'editor.shortcuts': 'Shortcuts: Ctrl/⌘+Z undo, Ctrl/⌘+Shift+Z redo.',
+  'editor.shortcuts': 'Shortcuts: Ctrl/⌘+Z undo, Ctrl/⌘+Shift+Z redo; with a caption open, {mod}+1…9 give it to speaker 1…9, {mod}+0 to a new speaker.',
   'editor.edited': 'Edited',
   'editor.original': 'Original transcript',
   'editor.captionCount': '{count} captions',
@@ -155,6 +155,8 @@ export const en = {
   'speakers.mergeLabel': 'Merge {name} into another speaker',
   'speakers.mergeMenu': 'Merge {name} into',
   'speakers.mergeInto': 'Merge {from} into {into}',
+  'speakers.countTime': '{captions} · {time} spoken',
+  'speakers.keyNoSpeaker': 'There is no speaker {n}. {mod}+0 gives the caption to a new speaker.',
   'speakers.merged': '{from} is merged into {into}: all their captions are now {into}’s. Undo takes it back.',
 
   'expressive.title': 'Expressive captions',

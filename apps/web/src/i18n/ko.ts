@@ -109,7 +109,7 @@ export const ko: Messages = {
   'editor.restoreConfirm': '고친 내용을 모두 원래 받아쓴 내용으로 바꿀까요? 실행 취소로 되돌릴 수 있습니다.',
   'editor.export': '내려받기',
   'editor.exportAs': '{format} 형식으로 내려받기',
-  'editor.shortcuts': '단축키: Ctrl/⌘+Z 실행 취소, Ctrl/⌘+Shift+Z 다시 실행.',
+  'editor.shortcuts': '단축키: Ctrl/⌘+Z 실행 취소, Ctrl/⌘+Shift+Z 다시 실행. 자막을 연 채로 {mod}+1…9는 화자 1…9에게, {mod}+0은 새 화자에게 줍니다.',
   'editor.edited': '수정됨',
   'editor.original': '원본 받아쓰기',
   'editor.captionCount': '자막 {count}개',
@@ -144,6 +144,8 @@ export const ko: Messages = {
   'speakers.mergeLabel': '{name}을(를) 다른 화자와 합치기',
   'speakers.mergeMenu': '{name}을(를) 합칠 화자',
   'speakers.mergeInto': '{from}을(를) {into}에 합치기',
+  'speakers.countTime': '{captions} · 말한 시간 {time}',
+  'speakers.keyNoSpeaker': '화자 {n}이(가) 없습니다. {mod}+0은 자막을 새 화자에게 줍니다.',
   'speakers.merged': '{from}을(를) {into}에 합쳤습니다. 그 자막은 모두 이제 {into}의 자막입니다. 실행 취소로 되돌릴 수 있습니다.',
 
   'expressive.title': '표현 자막',

@@ -15,16 +15,35 @@ export function formatBytes(bytes: number, locale: string): string {
   }).format(value);
 }
 
+/** One amount of one unit in the locale's short words: "3 min", "3분". */
+function unitIn(locale: string, value: number, u: 'hour' | 'minute' | 'second'): string {
+  return new Intl.NumberFormat(locale, { style: 'unit', unit: u, unitDisplay: 'short' }).format(value);
+}
+
 /** A span of time for people: "45 sec", "3 min", "1 hr 5 min" in the locale's words. */
 export function formatSpan(seconds: number, locale: string): string {
   const s = Math.max(0, Math.round(seconds));
-  const unit = (value: number, u: 'hour' | 'minute' | 'second'): string =>
-    new Intl.NumberFormat(locale, { style: 'unit', unit: u, unitDisplay: 'short' }).format(value);
+  const unit = (value: number, u: 'hour' | 'minute' | 'second'): string => unitIn(locale, value, u);
   if (s < 60) return unit(s, 'second');
   if (s < 3600) return unit(Math.round(s / 60), 'minute');
   const h = Math.floor(s / 3600);
   const m = Math.round((s % 3600) / 60);
   return m === 0 ? unit(h, 'hour') : `${unit(h, 'hour')} ${unit(m, 'minute')}`;
+}
+
+/**
+ * A measured length for people, to the second below an hour: "45 sec",
+ * "1 min 12 sec", "1 hr 5 min". Finer than formatSpan (an estimate, where
+ * "3 min" is honest): a speaker's talk time of 1 min 12 s read as "1 min"
+ * would hide the difference between two speakers.
+ */
+export function formatDuration(seconds: number, locale: string): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return unitIn(locale, s, 'second');
+  if (s >= 3600) return formatSpan(s, locale);
+  const m = Math.floor(s / 60);
+  const rest = s % 60;
+  return rest === 0 ? unitIn(locale, m, 'minute') : `${unitIn(locale, m, 'minute')} ${unitIn(locale, rest, 'second')}`;
 }
 
 /** Caption times as editors show them: `m:ss.cc`, or `h:mm:ss.cc` past an hour. */
