@@ -7,7 +7,11 @@
  * last step back and forth; the filter shows one speaker's captions; all of
  * it is saved, survives a reload, and reaches every export. Last, one speaker
  * is merged into another from the speakers panel (the filter on it follows
- * to the target), undone, redone, saved and reloaded.
+ * to the target), undone, redone, saved and reloaded. The panel gives each
+ * speaker's talk time, and Alt+digit gives the open caption to a speaker.
+ *
+ * UPDATE_SCREENSHOTS=1 also copies the editor's screenshot to
+ * docs/screenshots/speakers.png (the README's).
  *
  * As in caption-qc-browser.test.ts the job is real but its result is not
  * the test model's: the backend's ML URL leads nowhere and the test
@@ -18,13 +22,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Locator, Page } from 'playwright-core';
 import type { Caption, TranscriptResult, TranscriptSegment } from '@ecg/contracts';
-import { deliverSignedResult, type Stack } from '../helpers/stack.js';
+import { deliverSignedResult, REPO_ROOT, type Stack } from '../helpers/stack.js';
 import { waitForPage, waitForText } from '../helpers/browser.js';
 import { captionsOnServer, RESULTS_DIR, savedOnServer, startDeliveredResultSession, type DeliveredResultSession } from '../helpers/delivered-result-session.js';
 
@@ -38,6 +42,7 @@ const C = 'SPEAKER_02';
 /** The speaker the test makes from the cursor: the fourth id. */
 const D = 'SPEAKER_03';
 const RENAMED = '김민수';
+const README_SCREENSHOT = join(REPO_ROOT, 'docs', 'screenshots', 'speakers.png');
 
 let session: DeliveredResultSession | undefined;
 let work: string;
@@ -199,6 +204,11 @@ test('speakers: chips, a rename everywhere, reassigning a caption and the words 
     assert.ok(midway.some((c) => speakersOf(c).includes(B)) && midway.some((c) => speakersOf(c).includes(C)), 'the mid-segment change of speaker is kept');
     const panel = page.getByTestId('speakers-panel');
     await waitForText(panel.locator('li').first(), (t) => t.includes('captions') || t.includes('caption'), 'a caption count in the speakers panel');
+    // Talk time, the sum of each speaker's word durations: A 2.5 + 2.2 s, B four of seven words in 2.4 s, C three of them and 1.8 s.
+    const talk = (id: string) => panel.locator(`li[data-speaker-id="${id}"]`).getByTestId('speaker-count');
+    for (const [id, time] of [[A, '5 sec'], [B, '1 sec'], [C, '3 sec']] as const) {
+      await waitForText(talk(id), (t) => new RegExp(`^\\d+ captions? · ${time} spoken$`).test(t), `${NAMES[id]}'s talk time`);
+    }
 
     // 3. Rename Speaker 1 to Korean letters: every caption of theirs shows the name at once.
     const nameField = panel.getByLabel('Name of speaker 1');
@@ -276,8 +286,30 @@ test('speakers: chips, a rename everywhere, reassigning a caption and the words 
     assert.equal(await overlay.locator('.xw.has-speaker').count(), reassigned.words.length, 'every word takes its speaker’s colour');
     const tint = await page.evaluate("getComputedStyle(document.querySelector('[data-testid=\"expressive-overlay\"] .xw')).getPropertyValue('--speaker').trim()");
     assert.equal(tint, '#4696c3', 'Speaker 2’s colour (the second in the list)');
+
+    // 8b. Alt+digit gives the open caption to a speaker (Alt+3: Speaker 3), also from its text field; Alt+2 gives it back.
+    assert.match(await page.getByTestId('shortcuts').innerText(), /Alt\+1…9 give it to speaker 1…9, Alt\+0 to a new speaker/);
+    const announcer = page.getByTestId('announcer');
+    await page.keyboard.press('Alt+3');
+    await waitForChip(rowOf(reassigned.id), ['Speaker 3'], 'the caption given to Speaker 3 with Alt+3');
+    await waitForText(announcer, (t) => /^Caption \d+ is now spoken by Speaker 3\.$/.test(t), 'the reassignment announced');
+    await waitForText(talk(C), (t) => t.endsWith('· 3 sec spoken'), 'Speaker 3 talks for as long as before: the caption was theirs at first');
+    await rowOf(reassigned.id).getByRole('textbox', { name: 'Caption text' }).focus();
+    await page.keyboard.press('Alt+2');
+    await waitForChip(rowOf(reassigned.id), ['Speaker 2'], 'given back to Speaker 2 with Alt+2, from the text field');
+    assert.equal(await rowOf(reassigned.id).getByRole('textbox', { name: 'Caption text' }).inputValue(), reassigned.text, 'Alt+2 typed nothing');
+    await page.keyboard.press('Alt+7');
+    await waitForText(announcer, (t) => t.startsWith('There is no speaker 7.'), 'a digit past the list is refused aloud');
+    await waitForChip(rowOf(reassigned.id), ['Speaker 2'], 'Alt+7 changed nothing');
+
+    // The README's picture: chips, the speakers panel with talk times, the open caption and the coloured preview.
     mkdirSync(RESULTS_DIR, { recursive: true });
-    await page.screenshot({ path: join(RESULTS_DIR, 'speakers.png'), fullPage: true });
+    const shot = join(RESULTS_DIR, 'speakers.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      mkdirSync(join(README_SCREENSHOT, '..'), { recursive: true });
+      copyFileSync(shot, README_SCREENSHOT);
+    }
     await rowOf(reassigned.id).getByRole('button', { name: /^Caption \d+, / }).click(); // close the form
 
     // 9. Saved: the names and the assignments are on the server, and survive a reload.
