@@ -342,15 +342,16 @@ test('speakers: chips, a rename everywhere, reassigning a caption and the words 
 
     // 10. Every export writes the edited names and assignments.
     const srt = await exported(s, jobId, 'format=srt');
-    assert.match(srt, /\n- It opens\r?\n- next week in cinemas everywhere\.\r?\n/, `the two-speaker caption takes dashes in SRT:\n${srt}`);
+    // English: the Netflix English guide's hyphen without a space.
+    assert.match(srt, /\n-It opens\r?\n-next week in cinemas everywhere\.\r?\n/, `the two-speaker caption takes dashes in SRT:\n${srt}`);
     assert.doesNotMatch(srt, /김민수:/, 'no names in SRT unless asked');
     const vtt = await exported(s, jobId, 'format=vtt');
     assert.match(vtt, /<v 김민수>Good evening/, `voice spans carry the new name:\n${vtt}`);
-    assert.match(vtt, /- <v Speaker 4>next week in cinemas everywhere\.<\/v>/);
+    assert.match(vtt, /-<v Speaker 4>next week in cinemas everywhere\.<\/v>/);
     assert.ok(vtt.includes(`<v Speaker 2>${reassigned.text.split('\n')[0]}`), 'the reassigned caption is Speaker 2’s');
     const txt = await exported(s, jobId, 'format=txt&speaker_names=true');
     assert.match(txt, /^김민수: Good evening/m, `TXT names the speakers when asked:\n${txt}`);
-    assert.match(txt, /^- 김민수: It opens\n- Speaker 4: next week/m);
+    assert.match(txt, /^-김민수: It opens\n-Speaker 4: next week/m);
     const json = JSON.parse(await exported(s, jobId, 'format=json')) as { speakers: unknown; segments: Array<{ caption_id: string; speaker?: string; words: Array<{ speaker?: string }> }> };
     assert.deepEqual(json.speakers, saved.speakers, 'JSON lists the speakers by their names');
     const seg = json.segments.find((x) => x.caption_id === reassigned.id)!;

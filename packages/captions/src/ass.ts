@@ -277,7 +277,7 @@ export function toAss(captions: readonly Caption[], opts: AssOptions & SpeakerEx
     'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
     ...shown.map((c) => {
       const opener = speakers.get(c.lines[0]!.speaker ?? '');
-      const decor = c.dashed ? c.lines.map((l) => dashedLine(speakers.get(l.speaker ?? ''))) : [];
+      const decor = c.dashed ? c.lines.map((l) => dashedLine(speakers.get(l.speaker ?? ''), opts.dash ?? '- ')) : [];
       const { caption } = c;
       return `Dialogue: 0,${formatAssTime(caption.start)},${formatAssTime(Math.max(caption.start, caption.end))},${opener?.style ?? 'Default'},${opener?.name ?? ''},0,0,0,,${dialogueText(caption, expressive, decor)}`;
     }),
@@ -286,7 +286,7 @@ export function toAss(captions: readonly Caption[], opts: AssOptions & SpeakerEx
 }
 
 /** A line of a two-speaker caption: its speaker's colours, then the dash. */
-function dashedLine(style: SpeakerStyle | undefined): LineDecor {
+function dashedLine(style: SpeakerStyle | undefined, dash: string): LineDecor {
   const colours = style ? `\\c${style.primaryTag}\\2c${style.secondaryTag}` : '';
-  return { prefix: `${colours ? `{${colours}}` : ''}- `, reset: `{\\r${colours}}` };
+  return { prefix: `${colours ? `{${colours}}` : ''}${escapeAssText(dash)}`, reset: `{\\r${colours}}` };
 }

@@ -6,16 +6,30 @@ import { normaliseText } from './text-align.js';
  * What every writer needs to know about a caption's speakers, worked out
  * once. The writers follow the dual-speaker ("dash") convention of the
  * Netflix Timed Text Style Guide: in a caption holding two speakers, each
- * speaker's line starts with a hyphen and a space. The dash is never stored
- * in the text (the editor shows speakers per line instead), so it is added
- * here, at export, where each format needs it.
+ * speaker's line starts with a dash (dualSpeakerDash: a hyphen and a space,
+ * or for English a bare hyphen). The dash is never stored in the text (the
+ * editor shows speakers per line instead), so it is added here, at export,
+ * where each format needs it.
  */
+
+/**
+ * The mark before each line of a two-speaker caption in `language`. The
+ * Netflix guides differ on the space: the English guide (and its SDH one)
+ * writes a hyphen without a space ("-Are you coming?" / "-In a minute."),
+ * the Korean guide a hyphen followed by a space ("- 하지만 왜"), as do the
+ * other guides' examples the issue follows. Unknown language: "- ".
+ */
+export function dualSpeakerDash(language: string | undefined): string {
+  return /^en(?:-|$)/i.test(language ?? '') ? '-' : '- ';
+}
 
 export interface SpeakerExportOptions {
   /** Names per speaker id; an id without an entry is written as defaultSpeakerName(id). */
   speakers?: readonly CaptionSpeaker[];
   /** SRT and TXT: prefix `Name: ` where the speaker changes (and on each line of a two-speaker caption). Off by default. */
   speakerNames?: boolean;
+  /** The mark before each line of a two-speaker caption; default "- " (see dualSpeakerDash for the language's own). */
+  dash?: string;
 }
 
 export interface ExportLine {
@@ -67,6 +81,6 @@ export function prefixedLines(c: ExportCaption, previous: string | undefined, op
   return c.lines.map((line, k) => {
     const named = options.speakerNames === true && line.name !== undefined && (c.dashed || (k === 0 && line.speaker !== speaking));
     speaking = line.speaker ?? speaking;
-    return `${c.dashed ? '- ' : ''}${named ? `${line.name}: ` : ''}${line.text}`;
+    return `${c.dashed ? (options.dash ?? '- ') : ''}${named ? `${line.name}: ` : ''}${line.text}`;
   });
 }

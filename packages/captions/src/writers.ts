@@ -4,7 +4,7 @@ import { formatTimestamp } from './timestamps.js';
 import { exportCaptions, lastSpeaker, prefixedLines, type ExportCaption, type SpeakerExportOptions } from './speaker-export.js';
 import { documentSpeakers, speakerIdsOf, speakerName, speakerTurnsOf } from './speakers.js';
 
-export type { SpeakerExportOptions } from './speaker-export.js';
+export { dualSpeakerDash, type SpeakerExportOptions } from './speaker-export.js';
 
 /** Each caption's shown lines with their dashes and names, one string per line, and the caption they came from. */
 function bodies(captions: readonly Caption[], options: SpeakerExportOptions): Array<{ c: ExportCaption; lines: string[] }> {
@@ -89,11 +89,11 @@ function escapeVoice(name: string): string {
  * A two-speaker cue has a span per line with `- ` before it, outside the
  * span, so the dash is not taken for the speaker's words.
  */
-function vttBody(c: ExportCaption): string {
+function vttBody(c: ExportCaption, dash: string): string {
   if (!c.hasSpeakers) return escapeVtt(c.lines.map((l) => l.text).join('\n'));
   const voiced = (name: string | undefined, text: string): string =>
     name === undefined ? escapeVtt(text) : `<v ${escapeVoice(name)}>${escapeVtt(text)}</v>`;
-  if (c.dashed) return c.lines.map((l) => `- ${voiced(l.name, l.text)}`).join('\n');
+  if (c.dashed) return c.lines.map((l) => `${escapeVtt(dash)}${voiced(l.name, l.text)}`).join('\n');
   const groups: Array<{ name: string | undefined; lines: string[] }> = [];
   for (const line of c.lines) {
     const last = groups[groups.length - 1];
@@ -111,7 +111,7 @@ function vttBody(c: ExportCaption): string {
  */
 export function toVtt(captions: readonly Caption[], options: SpeakerExportOptions = {}): string {
   const cues = exportCaptions(captions, options).map(
-    (c) => `${formatTimestamp(c.caption.start, '.')} --> ${formatTimestamp(c.caption.end, '.')}\n${vttBody(c)}\n`,
+    (c) => `${formatTimestamp(c.caption.start, '.')} --> ${formatTimestamp(c.caption.end, '.')}\n${vttBody(c, options.dash ?? '- ')}\n`,
   );
   return ['WEBVTT\n', ...cues].join('\n');
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Caption, CaptionSpeaker } from '@ecg/contracts';
-import { SPEAKER_COLORS, toAss, toJson, toSrt, toTxt, toVtt } from '../src/index.js';
+import { dualSpeakerDash, SPEAKER_COLORS, toAss, toJson, toSrt, toTxt, toVtt } from '../src/index.js';
 
 const run = promisify(execFile);
 const A = 'SPEAKER_00';
@@ -69,6 +69,23 @@ describe('SRT and TXT with speakers', () => {
     // A change from one caption to the next, without a dash caption between.
     const plain = [said('c0', 0, [['Hello.', A]]), said('c1', 1, [['Hi.', B]]), said('c2', 2, [['How are you?', B]])];
     assert.equal(toTxt(plain, { speakers: names, speakerNames: true }), 'Ana: Hello.\n\nBen: Hi.\nHow are you?\n');
+  });
+});
+
+describe('the dual-speaker dash of the captions\' language', () => {
+  test('English takes a hyphen without a space (Netflix English guide), Korean and unknown languages a hyphen and a space', () => {
+    for (const lang of ['en', 'en-GB', 'EN-us']) assert.equal(dualSpeakerDash(lang), '-', lang);
+    for (const lang of ['ko', 'fr', 'ja', 'eng', undefined]) assert.equal(dualSpeakerDash(lang), '- ', String(lang));
+  });
+
+  test('every writer puts that dash before each line of a two-speaker caption', () => {
+    const dash = dualSpeakerDash('en');
+    assert.match(toSrt(dialogue, { speakers: names, dash }), /\n-Yes\?\n-No\.\n/);
+    assert.match(toTxt(dialogue, { speakers: names, dash, speakerNames: true }), /\n-Ana: Yes\?\n-Ben: No\.\n/);
+    assert.match(toVtt(dialogue, { speakers: names, dash }), /\n-<v Ana>Yes\?<\/v>\n-<v Ben>No\.<\/v>\n/);
+    const ass = toAss(dialogue, { expressive: false, strength: 1, speakers: names, dash });
+    assert.match(ass, /&\}-\{\\k\d+\}Yes\?/);
+    assert.doesNotMatch(ass, /&\}- \{/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { toAss, toJson, toSrt, toTxt, toVtt, type SpeakerExportOptions } from '@ecg/captions';
+import { dualSpeakerDash, toAss, toJson, toSrt, toTxt, toVtt, type SpeakerExportOptions } from '@ecg/captions';
 import type { Caption, CaptionSpeaker, ExportFormat } from '@ecg/contracts';
 
 /** What a writer may need besides the captions; each format reads only its part. */
@@ -42,6 +42,7 @@ export const EXPORT_WRITERS: Record<ExportFormat, ExportWriter> = {
   },
 };
 
-function speakerOptions({ speakers, speakerNames }: ExportContext): SpeakerExportOptions {
-  return { ...(speakers ? { speakers } : {}), ...(speakerNames ? { speakerNames } : {}) };
+/** The names, the `Name: ` choice, and the dual-speaker dash of the captions' language (Netflix: "-" in English, "- " in Korean). */
+function speakerOptions({ speakers, speakerNames, language }: ExportContext): SpeakerExportOptions {
+  return { ...(speakers ? { speakers } : {}), ...(speakerNames ? { speakerNames } : {}), dash: dualSpeakerDash(language) };
 }

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { toAss } from '@ecg/captions';
+import { dualSpeakerDash, toAss } from '@ecg/captions';
 import type { Caption, CaptionSpeaker, ErrorCode } from '@ecg/contracts';
 import { hasLibass, lastLine, probeMedia, runTool, type FfmpegTools, type MediaProbe } from './ffmpeg-tools.js';
 
@@ -107,6 +107,7 @@ export async function burnCaptions(input: BurnCaptionsInput): Promise<void> {
         ...(input.title ? { title: input.title } : {}),
         ...(input.language ? { language: input.language } : {}),
         ...(input.speakers ? { speakers: input.speakers } : {}),
+        dash: dualSpeakerDash(input.language),
       }),
       'utf8',
     );

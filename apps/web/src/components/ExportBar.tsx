@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { safeDownloadName, toJson, toSrt, toTxt, toVtt, type SpeakerExportOptions } from '@ecg/captions';
+import { dualSpeakerDash, safeDownloadName, toJson, toSrt, toTxt, toVtt, type SpeakerExportOptions } from '@ecg/captions';
 import type { Caption, CaptionSpeaker, ExportFormat } from '@ecg/contracts';
 import { getAssExport } from '../api/backend.js';
 import { asApiError, type ClientErrorCode } from '../api/http.js';
@@ -40,7 +40,8 @@ export function ExportBar({ jobId, captions, speakers, fileName, language, expre
   const namesId = useId();
   // Off by default, as on the server: most players show captions without names.
   const [names, setNames] = useState(false);
-  const speakerOptions: SpeakerExportOptions = { speakers, ...(names ? { speakerNames: true } : {}) };
+  // The same dash as the server's export: the captions' language's (dualSpeakerDash).
+  const speakerOptions: SpeakerExportOptions = { speakers, ...(names ? { speakerNames: true } : {}), dash: dualSpeakerDash(language) };
   const [assBusy, setAssBusy] = useState(false);
   /** Why the last ASS download did not happen: edits not saved, or the server's error code. */
   const [assProblem, setAssProblem] = useState<'unsaved' | ClientErrorCode | null>(null);
