@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { agglomerate, agglomerateBounded, deltaBicTied, MAX_AHC_CLUSTERS, MIN_VOICE_DISTANCE, voiceDistance } from '../src/diarization/bic-clustering.js';
+import { MAX_SPEAKERS } from '@ecg/contracts';
 import { createMfcc } from '../src/diarization/mfcc.js';
 import { splitAtPauses } from '../src/diarization/split-at-pauses.js';
 
@@ -115,4 +116,13 @@ test('spectral subtraction of the measured noise brings a noisy frame\'s cepstra
   const dist = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0);
   const reference = cep(clean);
   assert.ok(dist(cep(noisy, mean), reference) < 0.5 * dist(cep(noisy), reference), 'at least halves the distance');
+});
+
+test('no more speakers than the result contract takes, however many voices the clustering sees', () => {
+  const d = 2;
+  const invW = new Float64Array(d).fill(1);
+  // 40 voices far apart, 10 windows each: BIC alone keeps all 40.
+  const input = Array.from({ length: 40 }, (_, v) => ({ n: 10, mean: Float64Array.from([v * 10, 0]) }));
+  assert.equal(new Set(agglomerate(input, invW, 400)).size, 40);
+  assert.equal(new Set(agglomerate(input, invW, 400, { maxSpeakers: MAX_SPEAKERS })).size, MAX_SPEAKERS);
 });

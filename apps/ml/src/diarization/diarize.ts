@@ -28,7 +28,7 @@
  * and the clustering's pair matrix; the audio is read in 20 s pieces.
  */
 import { existsSync } from 'node:fs';
-import type { Diarization } from '@ecg/contracts';
+import { MAX_SPEAKERS, type Diarization } from '@ecg/contracts';
 import { MlError } from '../errors.js';
 import { openWav } from '../analysis/read-wav.js';
 import { blockFeatures, type BlockStore } from './block-features.js';
@@ -73,8 +73,13 @@ function checkCounts(c: CountOptions): void {
 }
 
 export async function diarize(input: DiarizeInput): Promise<Diarization> {
-  const counts: CountOptions = { numSpeakers: input.numSpeakers, minSpeakers: input.minSpeakers, maxSpeakers: input.maxSpeakers };
-  checkCounts(counts);
+  checkCounts({ numSpeakers: input.numSpeakers, minSpeakers: input.minSpeakers, maxSpeakers: input.maxSpeakers });
+  // Never more speakers than the result contract takes (MAX_SPEAKERS): a result the backend refuses would never be delivered.
+  const counts: CountOptions = {
+    numSpeakers: input.numSpeakers === undefined ? undefined : Math.min(input.numSpeakers, MAX_SPEAKERS),
+    minSpeakers: input.minSpeakers === undefined ? undefined : Math.min(input.minSpeakers, MAX_SPEAKERS),
+    maxSpeakers: Math.min(input.maxSpeakers ?? MAX_SPEAKERS, MAX_SPEAKERS),
+  };
   if (input.signal?.aborted) throw new MlError('CANCELLED', 'diarization cancelled');
   const useSilero = Boolean(input.vadModelPath && input.vadBinaryPath && existsSync(input.vadModelPath) && existsSync(input.vadBinaryPath));
   const vad = useSilero ? 'silero' : 'energy';
