@@ -129,6 +129,9 @@ export function isJobId(id: string): boolean {
 
 const LIVE = `status IN ('queued', 'processing')`;
 
+/** Not marked for deletion (job-deletion-repository.ts): a marked job is gone for every read and is never dispatched again. */
+const KEPT = 'deleting_at IS NULL';
+
 export interface ProgressUpdate {
   progress?: number | undefined;
   stage?: JobStage | undefined;
@@ -145,7 +148,7 @@ export class JobRepository {
 
   async get(id: string, on: Queryable = this.db): Promise<Job | null> {
     if (!isJobId(id)) return null;
-    const rows = await on.query<JobRow>('SELECT * FROM jobs WHERE id = $1', [id]);
+    const rows = await on.query<JobRow>(`SELECT * FROM jobs WHERE id = $1 AND ${KEPT}`, [id]);
     return rows[0] ? toJob(rows[0]) : null;
   }
 
@@ -185,7 +188,7 @@ export class JobRepository {
   async findByFileKey(fileKey: string): Promise<Job | null> {
     // Keys from before uploads were write-once may hold several jobs: the live one, else the latest.
     const rows = await this.db.query<JobRow>(
-      `SELECT * FROM jobs WHERE file_key = $1 ORDER BY (${LIVE}) DESC, created_at DESC LIMIT 1`,
+      `SELECT * FROM jobs WHERE file_key = $1 AND ${KEPT} ORDER BY (${LIVE}) DESC, created_at DESC LIMIT 1`,
       [fileKey],
     );
     return rows[0] ? toJob(rows[0]) : null;
@@ -201,7 +204,7 @@ export class JobRepository {
     const rows = await this.db.query<JobRow>(
       `WITH due AS (
          SELECT id FROM jobs
-          WHERE status = 'queued' AND next_dispatch_at <= now()
+          WHERE status = 'queued' AND next_dispatch_at <= now() AND ${KEPT}
           ORDER BY next_dispatch_at
           LIMIT $1
           FOR UPDATE SKIP LOCKED
@@ -279,7 +282,7 @@ export class JobRepository {
     const rows = await this.db.query<JobRow>(
       `WITH stale AS (
          SELECT id FROM jobs
-          WHERE status = 'processing'
+          WHERE status = 'processing' AND ${KEPT}
             AND next_dispatch_at <= now()
             AND COALESCE(last_event_at, dispatched_at, updated_at) <= now() - ($1::double precision * interval '1 second')
           ORDER BY next_dispatch_at
@@ -409,7 +412,7 @@ export class JobRepository {
   async listRecent(limit: number): Promise<JobListing[]> {
     const rows = await this.db.query<Pick<JobRow, 'id' | 'status' | 'progress' | 'file_name' | 'error_code' | 'created_at' | 'updated_at'>>(
       `SELECT id, status, progress, file_name, error_code, created_at, updated_at
-         FROM jobs ORDER BY created_at DESC, id DESC LIMIT $1`,
+         FROM jobs WHERE ${KEPT} ORDER BY created_at DESC, id DESC LIMIT $1`,
       [limit],
     );
     return rows.map((r) => ({
