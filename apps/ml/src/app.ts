@@ -18,11 +18,14 @@ import type { JobStore } from './queue/job-store.js';
 import type { WorkerPool } from './queue/worker-pool.js';
 import type { Readiness } from './readiness.js';
 import { healthRoutes } from './routes/health.js';
+import { modelsRoutes } from './routes/models.js';
 import { processVideoRoutes } from './routes/process-video.js';
 import { statusRoutes } from './routes/status.js';
 
 export interface AppDeps {
   apiToken: string;
+  /** MODELS_DIR: where `GET /api/models` looks for ggml files. */
+  modelsDir: string;
   backendUrl: string;
   callbackAllowedOrigins: readonly string[];
   webOrigins: readonly string[];
@@ -120,5 +123,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pool: deps.pool,
     readiness: deps.readiness,
   });
+  await app.register(modelsRoutes, { apiToken: deps.apiToken, modelsDir: deps.modelsDir, readiness: deps.readiness });
   return app;
 }

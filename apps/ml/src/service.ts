@@ -111,6 +111,7 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
 
   const app = await buildApp({
     apiToken: config.apiToken,
+    modelsDir: config.modelsDir,
     backendUrl: config.backendUrl,
     callbackAllowedOrigins: config.callbackAllowedOrigins,
     webOrigins: config.webOrigins,

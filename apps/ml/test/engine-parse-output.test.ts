@@ -152,6 +152,20 @@ test('a beam width is passed through when set, and whisper-cli keeps its own def
   assert.ok(!whisperCliArgs(req, '/tmp/o', null).includes('-bs'));
 });
 
+test('translate, a prompt and a temperature reach whisper-cli as -tr, --prompt and -tp, and only when asked', () => {
+  const req = { audioPath: 'a.wav', modelPath: 'm.bin', language: 'ko', threads: 2, temperatureFallback: false };
+  const plain = whisperCliArgs(req, '/tmp/o', null);
+  for (const flag of ['-tr', '--prompt', '-tp']) assert.ok(!plain.includes(flag), `${flag} without being asked`);
+  assert.ok(!whisperCliArgs({ ...req, task: 'transcribe' }, '/tmp/o', null).includes('-tr'));
+  const prompt = 'ECG, "Whisper"; $HOME -tr';
+  const args = whisperCliArgs({ ...req, task: 'translate', prompt, temperature: 0.4 }, '/tmp/o', null);
+  assert.ok(args.includes('-tr'));
+  assert.equal(args[args.indexOf('--prompt') + 1], prompt, 'the prompt is one argument, unquoted and unsplit');
+  assert.equal(args[args.indexOf('-tp') + 1], '0.4');
+  assert.equal(whisperCliArgs({ ...req, temperature: 0 }, '/tmp/o', null).at(-1), '0', 'a temperature of 0 is passed, not dropped');
+  assert.ok(!whisperCliArgs({ ...req, prompt: '' }, '/tmp/o', null).includes('--prompt'), 'an empty prompt is no prompt');
+});
+
 test('whisper output never carries U+0000 or another control character; tab and newline stay', () => {
   const json = bytes(
     '{"result":{"language":"en"},"transcription":[{"offsets":{"from":0,"to":500},"text":" a',

@@ -5,6 +5,21 @@ import { LanguageCode } from './languages.js';
 import { checkSpeakerCounts, SpeakerCountOptions } from './speakers.js';
 import { TranscriptSegment } from './result.js';
 
+/**
+ * How Whisper is asked to decode, per job (the OpenAI-compatible API's options).
+ * `translate` is Whisper's own any-language → English task (whisper-cli `-tr`);
+ * `prompt` is its initial prompt (spellings, names, style; `--prompt`);
+ * `temperature` its sampling temperature (`-tp`; OpenAI's range, 0..1). All
+ * optional: absent means transcribe, no prompt, the service's default temperature.
+ */
+export const TranscribeOptions = z.object({
+  task: z.enum(['transcribe', 'translate']).optional(),
+  // whisper.cpp keeps at most n_text_ctx/2 (224) prompt tokens; OpenAI documents the same 224-token limit.
+  prompt: z.string().max(4000).optional(),
+  temperature: z.number().min(0).max(1).optional(),
+});
+export type TranscribeOptions = z.infer<typeof TranscribeOptions>;
+
 /** backend → ML: `POST /api/upload-video/process-video`. */
 export const ProcessVideoRequest = z
   .object({
@@ -15,6 +30,7 @@ export const ProcessVideoRequest = z
     fastapi_base_url: z.string().url().optional(),
     /** Passed through from request-process: how many speakers the diarizer looks for. */
     ...SpeakerCountOptions.shape,
+    ...TranscribeOptions.shape,
   })
   .superRefine(checkSpeakerCounts)
   .meta({ id: 'ProcessVideoRequest' });
@@ -58,3 +74,22 @@ export const MlHealthResponse = z
   })
   .meta({ id: 'MlHealthResponse' });
 export type MlHealthResponse = z.infer<typeof MlHealthResponse>;
+
+/** backend → ML: `GET /api/models`, the ggml model files in MODELS_DIR (bearer ML_API_TOKEN). */
+export const MlModelsResponse = z
+  .object({
+    /** The model every job runs on (WHISPER_MODEL), by name; null when it is missing. */
+    active: z.string().nullable(),
+    models: z.array(
+      z.object({
+        /** The file name without `ggml-` and `.bin` (`tiny`, `large-v3-turbo-q5_0`), as WHISPER_MODEL names it. */
+        name: z.string(),
+        file: z.string(),
+        bytes: z.number().int().min(0),
+        /** When the file was written (Unix seconds); OpenAI's `created`. */
+        created: z.number().int().min(0),
+      }),
+    ),
+  })
+  .meta({ id: 'MlModelsResponse' });
+export type MlModelsResponse = z.infer<typeof MlModelsResponse>;

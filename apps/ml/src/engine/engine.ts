@@ -28,6 +28,12 @@ export interface TranscribeRequest {
   temperatureFallback: boolean;
   /** Silero VAD model in ggml format; undefined turns VAD off. */
   vadModelPath?: string;
+  /** 'translate': Whisper's own any-language → English task; default transcribe. */
+  task?: 'transcribe' | 'translate';
+  /** Initial prompt: spellings, names, style for the decoder to follow. */
+  prompt?: string;
+  /** Sampling temperature (0 = greedy/beam); default the engine's own (0). */
+  temperature?: number;
   signal?: AbortSignal;
   onProgress?: (percent: number) => void;
   onSegment?: (segment: EngineSegment) => void;

@@ -47,6 +47,10 @@ export function whisperCliArgs(req: TranscribeRequest, outBase: string, dtwPrese
   // whisper.cpp 1.8+ silently turns DTW off when flash attention is on (its default), so DTW needs -nfa.
   if (dtwPreset) args.push('--dtw', dtwPreset, '-nfa');
   if (beamSize !== undefined) args.push('-bs', String(Math.max(1, Math.floor(beamSize))));
+  if (req.task === 'translate') args.push('-tr');
+  // spawn passes argv as is (no shell), so a prompt needs no quoting, whatever it holds.
+  if (req.prompt) args.push('--prompt', req.prompt);
+  if (req.temperature !== undefined) args.push('-tp', String(req.temperature));
   return args;
 }
 

@@ -1,10 +1,10 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Diarization, JobStage, SpeakerCountOptions, ThumbnailSprite, TranscriptResult, TranscriptSegment, WaveformJson } from '@ecg/contracts';
+import type { Diarization, JobStage, SpeakerCountOptions, ThumbnailSprite, TranscribeOptions, TranscriptResult, TranscriptSegment, WaveformJson } from '@ecg/contracts';
 import { analyzeRecording, type EmphasisThresholdsInput } from '../analysis/analyze-recording.js';
 import { assignSpeakers } from '../diarization/assign-speakers.js';
 import { diarize, type DiarizeInput } from '../diarization/diarize.js';
-import { EngineError, type TranscriptionEngine } from '../engine/engine.js';
+import { EngineError, type TranscribeRequest, type TranscriptionEngine } from '../engine/engine.js';
 import { isMlError, MlError } from '../errors.js';
 import { analyzeVideo, type VideoAnalysisOutput } from '../video/analyze-video.js';
 import { assembleResult, withVideo } from './assemble-result.js';
@@ -56,6 +56,8 @@ export interface JobInput {
   language: string;
   /** How many speakers to look for; unset: found from the audio. */
   speakers?: SpeakerCountOptions;
+  /** Task (transcribe | translate), prompt and temperature; unset: transcribe with the service's defaults. */
+  decode?: TranscribeOptions;
 }
 
 export interface JobHooks {
@@ -157,6 +159,7 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
         threads: deps.threads,
         temperatureFallback: deps.temperatureFallback,
         vadModelPath: deps.vadModelPath,
+        ...decodeOptions(job.decode),
         signal: AbortSignal.any([signal, timeout]),
         onProgress: (p) => hooks.onProgress('transcribing', p / 100, 'transcribing'),
         onSegment: (s) => hooks.onSegment?.({ id: segmentId++, start: s.start, end: s.end, text: s.text.trim() }),
@@ -203,6 +206,16 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The engine's decode options from the job's, leaving out what the job did not set. */
+function decodeOptions(decode: TranscribeOptions | undefined): Pick<TranscribeRequest, 'task' | 'prompt' | 'temperature'> {
+  if (!decode) return {};
+  return {
+    ...(decode.task ? { task: decode.task } : {}),
+    ...(decode.prompt ? { prompt: decode.prompt } : {}),
+    ...(decode.temperature !== undefined ? { temperature: decode.temperature } : {}),
+  };
 }
 
 /**

@@ -95,7 +95,13 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     try {
       const pipelineDeps = await deps.pipelineDeps();
       const { result, waveform, thumbnails } = await runJob(
-        { jobId: job.job_id, videoUrl: job.video_url, language: job.language, ...(job.speakers ? { speakers: job.speakers } : {}) },
+        {
+          jobId: job.job_id,
+          videoUrl: job.video_url,
+          language: job.language,
+          ...(job.speakers ? { speakers: job.speakers } : {}),
+          ...(job.decode ? { decode: job.decode } : {}),
+        },
         pipelineDeps,
         {
         signal,

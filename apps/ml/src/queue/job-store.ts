@@ -1,4 +1,4 @@
-import type { ErrorCode, JobStage, JobStatus, SpeakerCountOptions, TranscriptSegment } from '@ecg/contracts';
+import type { ErrorCode, JobStage, JobStatus, SpeakerCountOptions, TranscribeOptions, TranscriptSegment } from '@ecg/contracts';
 
 /** Everything the service knows about one job; the store is its only home. */
 export interface JobRecord {
@@ -11,6 +11,8 @@ export interface JobRecord {
   language: string;
   /** How many speakers to look for, as process-video took it; absent: found from the audio. */
   speakers?: SpeakerCountOptions;
+  /** How Whisper decodes (task, prompt, temperature), as process-video took it; absent: transcribe with the defaults. */
+  decode?: TranscribeOptions;
   /** Full URL the result is POSTed to (BACKEND_URL or an allow-listed fastapi_base_url). */
   callback_url: string;
   created_at: string;
@@ -49,7 +51,7 @@ export interface JobStore {
 }
 
 export function newJobRecord(
-  input: { job_id: string; video_url: string; language: string; callback_url: string; speakers?: SpeakerCountOptions },
+  input: { job_id: string; video_url: string; language: string; callback_url: string; speakers?: SpeakerCountOptions; decode?: TranscribeOptions },
   now = new Date(),
 ): JobRecord {
   const at = now.toISOString();

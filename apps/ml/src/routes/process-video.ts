@@ -1,4 +1,4 @@
-import { ErrorBody, errorBody, ProcessVideoRequest, ProcessVideoResponse, type SpeakerCountOptions } from '@ecg/contracts';
+import { ErrorBody, errorBody, ProcessVideoRequest, ProcessVideoResponse, type SpeakerCountOptions, type TranscribeOptions } from '@ecg/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { hasBearerToken } from '../auth.js';
@@ -29,6 +29,17 @@ function speakerCounts(body: SpeakerCountOptions): { speakers?: SpeakerCountOpti
   const { num_speakers, min_speakers, max_speakers } = body;
   const given = Object.fromEntries(Object.entries({ num_speakers, min_speakers, max_speakers }).filter(([, v]) => v !== undefined));
   return Object.keys(given).length === 0 ? {} : { speakers: given };
+}
+
+/** Task, prompt and temperature, kept with the job only when the request set any. */
+function decodeOptions(body: TranscribeOptions): { decode?: TranscribeOptions } {
+  const { task, prompt, temperature } = body;
+  const given: TranscribeOptions = {
+    ...(task !== undefined ? { task } : {}),
+    ...(prompt !== undefined ? { prompt } : {}),
+    ...(temperature !== undefined ? { temperature } : {}),
+  };
+  return Object.keys(given).length === 0 ? {} : { decode: given };
 }
 
 export const processVideoRoutes: FastifyPluginAsyncZod<ProcessVideoRouteOptions> = async (app, opts) => {
@@ -70,6 +81,7 @@ export const processVideoRoutes: FastifyPluginAsyncZod<ProcessVideoRouteOptions>
         language: body.language ?? 'auto',
         callback_url: callbackUrl(body.fastapi_base_url ?? opts.backendUrl),
         ...speakerCounts(body),
+        ...decodeOptions(body),
       });
       const { record: stored, created } = await opts.store.create(record);
       if (!created) return { job_id: stored.job_id, status: stored.status };

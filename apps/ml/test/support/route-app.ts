@@ -25,6 +25,7 @@ export async function startRouteApp(overrides: Partial<AppDeps> = {}): Promise<R
   const submitted: string[] = [];
   const app = await buildApp({
     apiToken: ROUTE_TOKEN,
+    modelsDir: join(dir, 'models'),
     backendUrl: 'http://127.0.0.1:8000',
     callbackAllowedOrigins: ['http://127.0.0.1:8000', 'https://api.example.com'],
     webOrigins: ['http://127.0.0.1:8000'],
