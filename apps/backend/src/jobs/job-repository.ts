@@ -111,6 +111,8 @@ function toJob(r: JobRow): Job {
 /** A job as the recent-jobs list shows it: no transcript, no captions. */
 export interface JobListing {
   id: string;
+  /** The upload's key: the list measures what the job stores. */
+  fileKey: string;
   status: JobStatus;
   progress: number;
   fileName: string | null;
@@ -410,13 +412,14 @@ export class JobRepository {
 
   /** The most recent jobs first, without their (possibly large) transcripts. */
   async listRecent(limit: number): Promise<JobListing[]> {
-    const rows = await this.db.query<Pick<JobRow, 'id' | 'status' | 'progress' | 'file_name' | 'error_code' | 'created_at' | 'updated_at'>>(
-      `SELECT id, status, progress, file_name, error_code, created_at, updated_at
+    const rows = await this.db.query<Pick<JobRow, 'id' | 'file_key' | 'status' | 'progress' | 'file_name' | 'error_code' | 'created_at' | 'updated_at'>>(
+      `SELECT id, file_key, status, progress, file_name, error_code, created_at, updated_at
          FROM jobs WHERE ${KEPT} ORDER BY created_at DESC, id DESC LIMIT $1`,
       [limit],
     );
     return rows.map((r) => ({
       id: r.id,
+      fileKey: r.file_key,
       status: r.status,
       progress: Number(r.progress),
       fileName: r.file_name,
