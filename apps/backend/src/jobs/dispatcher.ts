@@ -139,6 +139,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       video_url: videoUrl,
       ...(job.language ? { language: job.language } : {}),
       ...(job.speakerCounts ?? {}),
+      ...(job.jobOptions ?? {}),
     };
     let res: Response;
     try {

@@ -7,6 +7,7 @@ import type {
   JobStage,
   JobStatus,
   SpeakerCountOptions,
+  TranscribeOptions,
   TranscriptResult,
 } from '@ecg/contracts';
 import type { Db, Queryable } from '../db/db.js';
@@ -42,6 +43,8 @@ export interface Job {
   speakerCounts: SpeakerCountOptions | null;
   /** The names the person gave the speakers; null: none given yet. */
   captionSpeakers: CaptionSpeaker[] | null;
+  /** How Whisper decodes it (task, prompt, temperature; the OpenAI-compatible API's); null: transcribe with the defaults. */
+  jobOptions: TranscribeOptions | null;
 }
 
 /** What request-process records with a new job besides its key. */
@@ -50,6 +53,7 @@ export interface NewJobOptions {
   fileName?: string | null;
   captionLayout?: CaptionLayoutRequest | null;
   speakerCounts?: SpeakerCountOptions | null;
+  jobOptions?: TranscribeOptions | null;
 }
 
 interface JobRow {
@@ -77,6 +81,7 @@ interface JobRow {
   caption_layout: CaptionLayoutRequest | null;
   speaker_counts: SpeakerCountOptions | null;
   caption_speakers: CaptionSpeaker[] | null;
+  job_options: TranscribeOptions | null;
 }
 
 function toJob(r: JobRow): Job {
@@ -105,6 +110,7 @@ function toJob(r: JobRow): Job {
     captionLayout: r.caption_layout,
     speakerCounts: r.speaker_counts ?? null,
     captionSpeakers: r.caption_speakers ?? null,
+    jobOptions: r.job_options ?? null,
   };
 }
 
@@ -167,17 +173,17 @@ export class JobRepository {
    * winner's row.
    */
   async createOrGetLive(fileKey: string, options: NewJobOptions = {}): Promise<{ job: Job; created: boolean }> {
-    const { language = null, fileName = null, captionLayout = null, speakerCounts = null } = options;
+    const { language = null, fileName = null, captionLayout = null, speakerCounts = null, jobOptions = null } = options;
     const json = (v: object | null) => (v === null ? null : JSON.stringify(v));
     // Rounds only matter if a row found conflicting is gone by the time we read (jobs are never deleted today).
     for (let round = 0; round < 3; round += 1) {
       const inserted = await this.db.query<JobRow>(
-        `INSERT INTO jobs (id, file_key, language, file_name, caption_layout, speaker_counts)
-         SELECT $1::uuid, $2::text, $3::text, $4::text, $5::jsonb, $6::jsonb
+        `INSERT INTO jobs (id, file_key, language, file_name, caption_layout, speaker_counts, job_options)
+         SELECT $1::uuid, $2::text, $3::text, $4::text, $5::jsonb, $6::jsonb, $7::jsonb
           WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE file_key = $2::text)
          ON CONFLICT (file_key) WHERE ${LIVE} DO NOTHING
          RETURNING *`,
-        [randomUUID(), fileKey, language, fileName, json(captionLayout), json(speakerCounts)],
+        [randomUUID(), fileKey, language, fileName, json(captionLayout), json(speakerCounts), json(jobOptions)],
       );
       if (inserted[0]) return { job: toJob(inserted[0]), created: true };
       const existing = await this.findByFileKey(fileKey);
