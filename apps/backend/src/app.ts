@@ -16,6 +16,11 @@ import type { Db } from './db/db.js';
 import { AppError, errorHandler, notFoundHandler } from './errors.js';
 import { createDispatcher, type Dispatcher } from './jobs/dispatcher.js';
 import { JobRepository } from './jobs/job-repository.js';
+import { JobDeletionRepository } from './jobs/job-deletion-repository.js';
+import { createJobDeleter } from './jobs/job-deleter.js';
+import { createMlCanceller } from './jobs/ml-cancel.js';
+import { createRetentionSweep, type RetentionSweep } from './jobs/retention-sweep.js';
+import { jobDeleteRoute } from './routes/upload-video/job-delete.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.js';
 import { clientConfigRoute } from './routes/client-config.js';
 import { isRateLimitExempt } from './routes/public-route.js';
@@ -56,6 +61,8 @@ declare module 'fastify' {
     dispatcher: Dispatcher;
     /** Runs burned-in caption renders; `main.ts` starts it, closing the app stops it (running renders are queued again). */
     renderWorker: RenderWorker;
+    /** Finishes interrupted job deletions and applies RETENTION_DAYS; `main.ts` starts it, closing the app stops it. */
+    retentionSweep: RetentionSweep;
   }
 }
 
@@ -129,6 +136,27 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('dispatcher', dispatcher);
   app.addHook('onClose', async () => {
     await dispatcher.stop();
+  });
+
+  const deletions = new JobDeletionRepository(db);
+  const finishDeletion = createJobDeleter({
+    deletions,
+    storage,
+    cancelOnMl: createMlCanceller({ mlUrl: config.mlUrl, mlApiToken: config.mlApiToken, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
+    // As long as a silent job is waited for before the ML service is asked about it again.
+    cancelGiveUpSeconds: config.jobStaleSeconds,
+    logger: app.log.child({ component: 'job-deletion' }),
+  });
+  const retentionSweep = createRetentionSweep({
+    deletions,
+    finishDeletion,
+    retentionDays: config.retentionDays,
+    intervalMs: config.retentionSweepSeconds * 1000,
+    logger: app.log.child({ component: 'retention-sweep' }),
+  });
+  app.decorate('retentionSweep', retentionSweep);
+  app.addHook('onClose', async () => {
+    await retentionSweep.stop();
   });
 
   const renders = new RenderRepository(db);
@@ -229,7 +257,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(captionsCheckRoute, { jobs });
       await api.register(captionsExportRoute, { jobs });
       await api.register(mediaUrlRoute, { jobs, storage, expiresInSeconds: config.downloadUrlExpiresSeconds });
-      await api.register(jobListRoute, { jobs });
+      await api.register(jobListRoute, { jobs, deletions, storage, retentionDays: config.retentionDays });
+      await api.register(jobDeleteRoute, { deletions, finishDeletion });
       await api.register(waveformReadRoute, { jobs, storage });
       await api.register(thumbnailsReadRoute, { jobs, storage });
       await api.register(renderCreateRoute, {

@@ -56,6 +56,10 @@ const EnvSchema = z.object({
   DISPATCH_MAX_BACKOFF_MS: intFrom(30000, 10),
   JOB_STALE_SECONDS: intFrom(600, 1),
   JOB_TIMEOUT_SECONDS: intFrom(21600, 1),
+  // Unset: jobs are kept until someone deletes them.
+  RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
+  // 5 min: an expired job lingers at most this long, and an interrupted delete is finished as soon.
+  RETENTION_SWEEP_SECONDS: intFrom(300, 1),
   // Burned-in caption renders (ffmpeg + libass) run inside the backend.
   RENDER_CONCURRENCY: intFrom(1, 1),
   RENDER_X264_PRESET: z
@@ -103,6 +107,10 @@ export interface BackendConfig {
   dispatchMaxBackoffMs: number;
   jobStaleSeconds: number;
   jobTimeoutSeconds: number;
+  /** RETENTION_DAYS: jobs older than this many days are deleted; null keeps them until someone does. */
+  retentionDays: number | null;
+  /** How often the retention sweep runs (expired jobs, interrupted deletes). */
+  retentionSweepSeconds: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   render: RenderConfig;
 }
@@ -224,6 +232,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, secrets: SecretResolver = res
     dispatchMaxBackoffMs: e.DISPATCH_MAX_BACKOFF_MS,
     jobStaleSeconds: e.JOB_STALE_SECONDS,
     jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
+    retentionDays: e.RETENTION_DAYS ?? null,
+    retentionSweepSeconds: e.RETENTION_SWEEP_SECONDS,
     logLevel: e.LOG_LEVEL,
     render: {
       concurrency: e.RENDER_CONCURRENCY,

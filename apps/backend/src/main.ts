@@ -59,6 +59,7 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   app.dispatcher.start();
   app.renderWorker.start();
+  app.retentionSweep.start();
   app.log.info(
     { publicUrl: config.publicUrl, database: db.driver, storage: storage.driver, mlUrl: config.mlUrl },
     'backend ready',

@@ -212,6 +212,10 @@ export const JobSummary = z
     created_at: z.string(),
     updated_at: z.string(),
     error_code: ErrorCode.optional(),
+    /** When RETENTION_DAYS deletes the job (ISO time); null: kept until someone deletes it. */
+    expires_at: z.string().nullable(),
+    /** Bytes the job keeps in storage (video, waveform, thumbnails, renders); null when storage could not say. */
+    storage_bytes: z.number().int().nonnegative().nullable(),
   })
   .meta({ id: 'JobSummary' });
 export type JobSummary = z.infer<typeof JobSummary>;
