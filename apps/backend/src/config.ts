@@ -60,6 +60,8 @@ const EnvSchema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
   // 5 min: an expired job lingers at most this long, and an interrupted delete is finished as soon.
   RETENTION_SWEEP_SECONDS: intFrom(300, 1),
+  // How long POST /v1/audio/* waits for its job: 600 s is the official openai client's own default timeout.
+  OPENAI_SYNC_TIMEOUT_SECONDS: intFrom(600, 1),
   // Burned-in caption renders (ffmpeg + libass) run inside the backend.
   RENDER_CONCURRENCY: intFrom(1, 1),
   RENDER_X264_PRESET: z
@@ -111,6 +113,8 @@ export interface BackendConfig {
   retentionDays: number | null;
   /** How often the retention sweep runs (expired jobs, interrupted deletes). */
   retentionSweepSeconds: number;
+  /** How long a synchronous OpenAI-compatible request waits for its job before answering 504 (the job runs on). */
+  openaiSyncTimeoutSeconds: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   render: RenderConfig;
 }
@@ -234,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, secrets: SecretResolver = res
     jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
     retentionDays: e.RETENTION_DAYS ?? null,
     retentionSweepSeconds: e.RETENTION_SWEEP_SECONDS,
+    openaiSyncTimeoutSeconds: e.OPENAI_SYNC_TIMEOUT_SECONDS,
     logLevel: e.LOG_LEVEL,
     render: {
       concurrency: e.RENDER_CONCURRENCY,
