@@ -34,6 +34,8 @@ export const ErrorCode = z.enum([
   'SIGNATURE_EXPIRED',
   'VERSION_CONFLICT',
   'JOB_NOT_COMPLETED',
+  // a synchronous request (POST /v1/audio/*) stopped waiting; its job runs on and stays in the list
+  'RESULT_WAIT_TIMEOUT',
   // ML pipeline (the first five are the original ECG's codes)
   'DOWNLOAD_ERROR',
   'AUDIO_EXTRACTION_ERROR',

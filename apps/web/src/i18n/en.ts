@@ -312,6 +312,7 @@ export const en = {
     SIGNATURE_EXPIRED: { what: 'A signed message arrived too late.', todo: 'Tell the administrator: the server clocks may differ.' },
     VERSION_CONFLICT: { what: 'Someone else saved these captions in the meantime.', todo: 'Load their version, or keep yours.' },
     JOB_NOT_COMPLETED: { what: 'The transcription is not finished yet.', todo: 'Wait for it to finish.' },
+    RESULT_WAIT_TIMEOUT: { what: 'The transcription is taking longer than the request could wait.', todo: 'It goes on: find it in the recent jobs list.' },
     DOWNLOAD_ERROR: { what: 'The transcription service could not fetch the video.', todo: 'Upload the file again; if it keeps failing, tell the administrator.' },
     AUDIO_EXTRACTION_ERROR: { what: 'The audio could not be extracted from the file.', todo: 'Check that the file plays, or convert it to MP4 or WAV and upload again.' },
     TRANSCRIPTION_ERROR: { what: 'Speech recognition failed.', todo: 'Try again; if it keeps failing, tell the administrator.' },

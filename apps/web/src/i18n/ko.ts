@@ -301,6 +301,7 @@ export const ko: Messages = {
     SIGNATURE_EXPIRED: { what: '서명된 메시지가 너무 늦게 도착했습니다.', todo: '관리자에게 알리세요. 서버 시계가 어긋났을 수 있습니다.' },
     VERSION_CONFLICT: { what: '그사이 다른 사람이 이 자막을 저장했습니다.', todo: '그 사람의 버전을 불러오거나 내 버전을 유지하세요.' },
     JOB_NOT_COMPLETED: { what: '받아쓰기가 아직 끝나지 않았습니다.', todo: '끝날 때까지 기다려 주세요.' },
+    RESULT_WAIT_TIMEOUT: { what: '받아쓰기가 요청이 기다릴 수 있는 시간보다 오래 걸리고 있습니다.', todo: '작업은 계속됩니다. 최근 작업 목록에서 찾아보세요.' },
     DOWNLOAD_ERROR: { what: '받아쓰기 서비스가 동영상을 가져오지 못했습니다.', todo: '파일을 다시 올리고, 계속 실패하면 관리자에게 알리세요.' },
     AUDIO_EXTRACTION_ERROR: { what: '파일에서 오디오를 추출하지 못했습니다.', todo: '파일이 재생되는지 확인하거나, MP4나 WAV로 변환해 다시 올리세요.' },
     TRANSCRIPTION_ERROR: { what: '음성 인식에 실패했습니다.', todo: '다시 시도하고, 계속 실패하면 관리자에게 알리세요.' },
