@@ -15,3 +15,4 @@ export * from './expressive.js';
 export * from './caption-layout.js';
 export * from './video.js';
 export * from './speakers.js';
+export * from './openai.js';
