@@ -21,6 +21,7 @@ import { createJobDeleter } from './jobs/job-deleter.js';
 import { createMlCanceller } from './jobs/ml-cancel.js';
 import { createRetentionSweep, type RetentionSweep } from './jobs/retention-sweep.js';
 import { jobDeleteRoute } from './routes/upload-video/job-delete.js';
+import { jobReadRoute } from './routes/upload-video/job-read.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.js';
 import { clientConfigRoute } from './routes/client-config.js';
 import { isRateLimitExempt } from './routes/public-route.js';
@@ -258,6 +259,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(captionsExportRoute, { jobs });
       await api.register(mediaUrlRoute, { jobs, storage, expiresInSeconds: config.downloadUrlExpiresSeconds });
       await api.register(jobListRoute, { jobs, deletions, storage, retentionDays: config.retentionDays });
+      await api.register(jobReadRoute, { jobs, deletions, storage, retentionDays: config.retentionDays });
       await api.register(jobDeleteRoute, { deletions, finishDeletion });
       await api.register(waveformReadRoute, { jobs, storage });
       await api.register(thumbnailsReadRoute, { jobs, storage });

@@ -167,6 +167,7 @@ for (const { driver, open } of TEST_DATABASES) {
       const reads = [
         `/api/upload-video/result/${id}`,
         `/api/upload-video/status/${id}`,
+        `/api/upload-video/jobs/${id}`,
         `/api/upload-video/result/${id}/captions`,
         `/api/upload-video/result/${id}/export?format=srt`,
         `/api/upload-video/result/${id}/media`,
@@ -300,7 +301,7 @@ for (const { driver, open } of TEST_DATABASES) {
       assert.deepEqual(await rowCounts(s.db), { jobs: 0, renders: 0 });
     });
 
-    it('lists expires_at null without RETENTION_DAYS, and storage_bytes as the sum of the stored objects', async () => {
+    it('lists (and reads one job with) expires_at null without RETENTION_DAYS, and storage_bytes as the sum of the stored objects', async () => {
       const s = await stack();
       const id = await completedJob(s.app, 'sized.mp4', RESULT, VIDEO);
       const bare = await completedJob(s.app, 'bare.mp4', RESULT, VIDEO);
@@ -312,6 +313,11 @@ for (const { driver, open } of TEST_DATABASES) {
       assert.equal(byId.get(id)?.storage_bytes, expected);
       assert.equal(byId.get(bare)?.storage_bytes, VIDEO.length, 'only the video');
       assert.equal(byId.get(id)?.expires_at, null);
+      const one = await s.app.inject({ method: 'GET', url: `/api/upload-video/jobs/${id}` });
+      assert.equal(one.statusCode, 200);
+      assert.deepEqual(one.json(), byId.get(id), 'the job page reads the same summary');
+      await deleteJob(s.app, id);
+      assert.equal((await s.app.inject({ method: 'GET', url: `/api/upload-video/jobs/${id}` })).statusCode, 404);
     });
   });
 }

@@ -1,18 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorBody, JobListQuery, JobListResponse } from '@ecg/contracts';
 import { z } from 'zod';
-import type { JobDeletionRepository } from '../../jobs/job-deletion-repository.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
-import { expiresAt, storedBytes, storedObjectKeys } from '../../jobs/job-storage.js';
-import type { ObjectStorage } from '../../storage/storage.js';
+import { summarizeJobs, type SummaryDeps } from '../../jobs/job-summary.js';
 import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
 
-export interface JobListOptions {
+export interface JobListOptions extends SummaryDeps {
   jobs: Pick<JobRepository, 'listRecent'>;
-  deletions: Pick<JobDeletionRepository, 'renderOutputKeys'>;
-  storage: Pick<ObjectStorage, 'head'>;
-  /** RETENTION_DAYS, for each job's expires_at; null: kept forever. */
-  retentionDays: number | null;
 }
 
 /**
@@ -42,24 +36,8 @@ export const jobListRoute: FastifyPluginAsyncZod<JobListOptions> = async (app, o
     },
     async (request, reply) => {
       const listed = await opts.jobs.listRecent(request.query.limit);
-      const renders = await opts.deletions.renderOutputKeys(listed.map((j) => j.id));
-      const bytes = await Promise.all(
-        listed.map((j) => storedBytes(opts.storage, storedObjectKeys(j.fileKey, renders.get(j.id) ?? []))),
-      );
       reply.header('cache-control', 'no-store');
-      return {
-        jobs: listed.map((j, i) => ({
-          job_id: j.id,
-          status: j.status,
-          progress: j.progress,
-          file_name: j.fileName,
-          created_at: j.createdAt.toISOString(),
-          updated_at: j.updatedAt.toISOString(),
-          ...(j.errorCode ? { error_code: j.errorCode } : {}),
-          expires_at: expiresAt(j.createdAt, opts.retentionDays)?.toISOString() ?? null,
-          storage_bytes: bytes[i] ?? null,
-        })),
-      };
+      return { jobs: await summarizeJobs(opts, listed) };
     },
   );
 };
