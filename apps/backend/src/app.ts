@@ -26,6 +26,8 @@ import { REQUEST_ID_HEADER, requestIdFor } from './request-id.js';
 import { clientConfigRoute } from './routes/client-config.js';
 import { isRateLimitExempt } from './routes/public-route.js';
 import { healthRoutes } from './routes/health.js';
+import { createMlModels } from './routes/openai/ml-models.js';
+import { openAiApi } from './routes/openai/openai-api.js';
 import { captionsCheckRoute } from './routes/upload-video/captions-check.js';
 import { captionsExportRoute } from './routes/upload-video/captions-export.js';
 import { captionsReadRoute } from './routes/upload-video/captions-read.js';
@@ -279,6 +281,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     { prefix: '/api/upload-video' },
   );
+  // The OpenAI-compatible API: the same storage, jobs and dispatcher as an upload, answered synchronously.
+  await app.register(openAiApi, {
+    prefix: '/v1',
+    storage,
+    jobs,
+    maxUploadBytes: config.maxUploadBytes,
+    kickDispatcher: () => dispatcher.kick(),
+    syncTimeoutSeconds: config.openaiSyncTimeoutSeconds,
+    installedModels: createMlModels({ mlUrl: config.mlUrl, mlApiToken: config.mlApiToken, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
+  });
   if (hasWebBuild(config.webDistDir)) {
     await app.register(webAppRoutes, { distDir: config.webDistDir });
   } else {

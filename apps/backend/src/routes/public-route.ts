@@ -11,11 +11,12 @@ import type { FastifyContextConfig } from 'fastify';
 export const PUBLIC_ROUTE_CONFIG: FastifyContextConfig = {};
 
 /**
- * Outside `/api/` nothing is counted: the web app's files, /docs, /health and
+ * Outside `/api/` and `/v1/` nothing is counted: the web app's files, /docs, /health and
  * the signed storage URLs (a video player's range requests while seeking
  * would burn a client's budget, and each URL is already bound by signature
  * and expiry).
  */
 export function isRateLimitExempt(url: string): boolean {
-  return !url.startsWith('/api/');
+  // /v1 is the OpenAI-compatible API: each request there runs a transcription.
+  return !url.startsWith('/api/') && !url.startsWith('/v1/');
 }

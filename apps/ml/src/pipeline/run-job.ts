@@ -171,6 +171,9 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
       throw err;
     }
     lap('transcribe', t);
+    // A translation is English whatever was spoken: the result's language is the text's, so the
+    // captions are laid out (and checked) by the English profile, and OpenAI's verbose_json says "english".
+    if (job.decode?.task === 'translate') transcript = { ...transcript, language: 'en' };
 
     const assembled = assembleResult({
       transcript,
