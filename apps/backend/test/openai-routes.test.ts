@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { OpenAiErrorBody } from '@ecg/contracts';
+import { JobRepository } from '../src/jobs/job-repository.js';
+import { countJobs, listStoredFiles, startTestBackend, type TestBackend } from './helpers/test-backend.js';
+
+/** A WAV header and silence: media by name and type; nothing here transcribes it (the ML service is the discard port). */
+const wav = () => new Blob([Buffer.alloc(2048)], { type: 'audio/wav' });
+
+describe('the /v1 routes without an ML service', () => {
+  let b: TestBackend;
+  before(async () => {
+    b = await startTestBackend({ listen: true, env: { OPENAI_SYNC_TIMEOUT_SECONDS: '1' } });
+    b.app.dispatcher.start();
+  });
+  after(() => b?.destroy());
+
+  const post = (form: FormData, path = '/v1/audio/transcriptions') => fetch(`${b.baseUrl}${path}`, { method: 'POST', body: form });
+  const formWith = (fields: Record<string, string>) => {
+    const f = new FormData();
+    f.append('file', wav(), 'meeting.wav');
+    for (const [k, v] of Object.entries(fields)) f.append(k, v);
+    return f;
+  };
+  async function openAiError(res: Response, status: number, code: string): Promise<OpenAiErrorBody> {
+    assert.equal(res.status, status);
+    const body = OpenAiErrorBody.parse(await res.json());
+    assert.equal(body.error.code, code, body.error.message);
+    return body;
+  }
+
+  it('stops waiting after OPENAI_SYNC_TIMEOUT_SECONDS with 504 RESULT_WAIT_TIMEOUT; the job stays, live, with its file', async () => {
+    const res = await post(formWith({ model: 'whisper-1', response_format: 'json' }));
+    assert.equal(res.headers.get('x-should-retry'), 'false', 'a retry would upload and transcribe again');
+    const jobId = res.headers.get('x-ecg-job-id');
+    await openAiError(res, 504, 'RESULT_WAIT_TIMEOUT');
+    const job = await new JobRepository(b.db).get(jobId ?? '');
+    assert.ok(job, 'the job was made');
+    assert.equal(job.status, 'queued', 'the job is left to run');
+    assert.equal(job.fileName, 'meeting.wav');
+    assert.deepEqual(job.jobOptions, { task: 'transcribe' });
+    assert.match(job.fileKey, /^videos\/anonymous\/\d{8}_\d{6}_[0-9a-f]{8}_meeting\.wav$/);
+    assert.equal((await b.storage.head(job.fileKey))?.size, 2048);
+  });
+
+  it('refuses a bad field before any job, and keeps no file of it', async () => {
+    const jobsBefore = await countJobs(b.db);
+    const filesBefore = await listStoredFiles(b.dataDir);
+    const body = await openAiError(await post(formWith({ model: 'whisper-1', response_format: 'docx' })), 400, 'VALIDATION_ERROR');
+    assert.equal(body.error.param, 'response_format');
+    assert.equal(await countJobs(b.db), jobsBefore);
+    assert.deepEqual(await listStoredFiles(b.dataDir), filesBefore);
+  });
+
+  it('answers a request without a file, or not multipart, with 400 naming file', async () => {
+    const noFile = new FormData();
+    noFile.append('model', 'whisper-1');
+    assert.equal((await openAiError(await post(noFile), 400, 'VALIDATION_ERROR')).error.param, 'file');
+    const json = await fetch(`${b.baseUrl}/v1/audio/transcriptions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'whisper-1' }),
+    });
+    assert.equal((await openAiError(json, 400, 'VALIDATION_ERROR')).error.param, 'file');
+  });
+
+  it('answers 503 MODEL_UNAVAILABLE for the model list, and for a model it cannot check, while the ML service is away', async () => {
+    await openAiError(await fetch(`${b.baseUrl}/v1/models`), 503, 'MODEL_UNAVAILABLE');
+    await openAiError(await post(formWith({ model: 'large-v3' })), 503, 'MODEL_UNAVAILABLE');
+  });
+
+  it('answers an unknown /v1 path in OpenAI’s envelope, and ECG’s own routes keep theirs', async () => {
+    const body = await openAiError(await fetch(`${b.baseUrl}/v1/chat/completions`, { method: 'POST' }), 404, 'NOT_FOUND');
+    assert.equal(body.error.type, 'invalid_request_error');
+    const own = await fetch(`${b.baseUrl}/api/upload-video/nothing-here`);
+    assert.equal(own.status, 404);
+    assert.deepEqual(Object.keys(((await own.json()) as { error: object }).error).sort(), ['code', 'message']);
+  });
+});
