@@ -61,6 +61,7 @@ export const en = {
   'recent.open': 'Open',
   'recent.untitled': 'Untitled video',
   'recent.localOnly': 'Jobs started in this browser.',
+  'retention.title': 'Keeping this job',
   'retention.expires': 'Deleted automatically on {date}',
   'retention.kept': 'Kept until you delete it',
   'retention.storage': '{size} stored',

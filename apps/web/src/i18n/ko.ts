@@ -50,6 +50,7 @@ export const ko: Messages = {
   'recent.open': '열기',
   'recent.untitled': '이름 없는 동영상',
   'recent.localOnly': '이 브라우저에서 시작한 작업입니다.',
+  'retention.title': '작업 보관',
   'retention.expires': '{date}에 자동으로 삭제됩니다',
   'retention.kept': '직접 삭제할 때까지 보관됩니다',
   'retention.storage': '저장 용량 {size}',
