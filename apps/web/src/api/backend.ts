@@ -4,6 +4,7 @@ import {
   GenerateUrlResponse,
   JobListResponse,
   JobResultResponse,
+  JobSummary,
   MediaUrlResponse,
   MlStatusResponse,
   RenderJob,
@@ -139,6 +140,19 @@ export async function getRender(jobId: string, renderId: string, signal?: AbortS
 
 export async function listJobs(limit: number): Promise<JobListResponse> {
   return (await requestJson(`/api/upload-video/jobs?limit=${limit}`, JobListResponse, { cache: 'no-store' })).body;
+}
+
+/** One job's summary: its expiry (RETENTION_DAYS) and the bytes it keeps in storage. */
+export async function getJobSummary(jobId: string, signal?: AbortSignal): Promise<JobSummary> {
+  return (await requestJson(`/api/upload-video/jobs/${enc(jobId)}`, JobSummary, { cache: 'no-store', signal })).body;
+}
+
+/** A 204 carries no body: anything parses. */
+const NO_BODY = { safeParse: () => ({ success: true as const, data: undefined }) };
+
+/** Deletes the job with its video, captions and renders (204; NOT_FOUND when it is already gone). */
+export async function deleteJob(jobId: string): Promise<void> {
+  await requestJson(`/api/upload-video/jobs/${enc(jobId)}`, NO_BODY, { method: 'DELETE' });
 }
 
 /** The current version from a 409 VERSION_CONFLICT, when the server said it. */

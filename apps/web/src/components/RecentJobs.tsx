@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
-import type { JobStatus } from '@ecg/contracts';
+import type { JobStatus, JobSummary } from '@ecg/contracts';
 import { listJobs } from '../api/backend.js';
 import { useI18n } from '../i18n/i18n.js';
 import { readLocalJobs } from '../lib/recent-jobs.js';
 import { Link } from '../lib/router.js';
+import { JobRetention } from './JobRetention.js';
 
 interface Row {
   job_id: string;
@@ -11,6 +12,9 @@ interface Row {
   created_at: string;
   status?: JobStatus;
   progress?: number;
+  /** Only the backend's list says these (and only its jobs can be deleted from here). */
+  expires_at?: JobSummary['expires_at'];
+  storage_bytes?: JobSummary['storage_bytes'];
 }
 
 /** The backend's recent jobs; jobs started in this browser when the backend has no list. */
@@ -66,6 +70,12 @@ export function RecentJobs() {
                     )}
                   </span>
                 </Link>
+                {!localOnly && (
+                  <JobRetention
+                    job={{ job_id: j.job_id, file_name: j.file_name, expires_at: j.expires_at ?? null, storage_bytes: j.storage_bytes ?? null }}
+                    onDeleted={() => setRows((prev) => prev?.filter((r) => r.job_id !== j.job_id) ?? null)}
+                  />
+                )}
               </li>
             ))}
           </ul>

@@ -3,7 +3,8 @@ import { ErrorNotice } from '../components/ErrorNotice.js';
 import { ProcessingView } from '../components/ProcessingView.js';
 import { useJobLifecycle } from '../hooks/useJobLifecycle.js';
 import { useI18n } from '../i18n/i18n.js';
-import { Link } from '../lib/router.js';
+import { JobRetentionPanel } from '../components/JobRetentionPanel.js';
+import { Link, navigate } from '../lib/router.js';
 
 export function JobPage({ jobId }: { jobId: string }) {
   const { t } = useI18n();
@@ -19,16 +20,29 @@ export function JobPage({ jobId }: { jobId: string }) {
         </div>
       );
     case 'processing':
-      return <ProcessingView status={job.status} connectionLost={job.connectionLost} />;
+      return (
+        <>
+          <ProcessingView status={job.status} connectionLost={job.connectionLost} />
+          <JobRetentionPanel jobId={jobId} onDeleted={() => navigate('/')} />
+        </>
+      );
     case 'completed':
-      return <Editor jobId={jobId} result={job.result} />;
+      return (
+        <>
+          <Editor jobId={jobId} result={job.result} />
+          <JobRetentionPanel jobId={jobId} onDeleted={() => navigate('/')} />
+        </>
+      );
     case 'failed':
       return (
-        <ErrorNotice code={job.code} title={t('job.failedTitle')}>
-          <Link className="btn btn-primary" href="/">
-            {t('job.tryAgain')}
-          </Link>
-        </ErrorNotice>
+        <>
+          <ErrorNotice code={job.code} title={t('job.failedTitle')}>
+            <Link className="btn btn-primary" href="/">
+              {t('job.tryAgain')}
+            </Link>
+          </ErrorNotice>
+          <JobRetentionPanel jobId={jobId} onDeleted={() => navigate('/')} />
+        </>
       );
     case 'not_found':
       return <NotFound />;
