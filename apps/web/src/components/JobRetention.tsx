@@ -53,9 +53,9 @@ export function JobRetention({ job, onDeleted }: { job: Summary; onDeleted: () =
       <span className="hint">
         {expiryLine(job.expires_at, t, lang)}
         {storage && ` · ${storage}`}
-      </span>
+      </span>{' '}
       {step === 'confirm' ? (
-        <span
+        <div
           role="group"
           aria-labelledby={promptId}
           className="job-retention-confirm"
@@ -70,7 +70,7 @@ export function JobRetention({ job, onDeleted }: { job: Summary; onDeleted: () =
           <button type="button" className="btn btn-ghost btn-small" onClick={() => setStep('idle')}>
             {t('retention.cancel')}
           </button>
-        </span>
+        </div>
       ) : (
         <button
           ref={deleteRef}
