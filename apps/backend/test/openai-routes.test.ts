@@ -77,3 +77,26 @@ describe('the /v1 routes without an ML service', () => {
     assert.deepEqual(Object.keys(((await own.json()) as { error: object }).error).sort(), ['code', 'message']);
   });
 });
+
+describe('a /v1 request waiting when the backend shuts down', () => {
+  it('answers 503 RESULT_WAIT_TIMEOUT at once instead of holding the shutdown for OPENAI_SYNC_TIMEOUT_SECONDS', async () => {
+    const b = await startTestBackend({ listen: true, env: { OPENAI_SYNC_TIMEOUT_SECONDS: '3600' } });
+    try {
+      const form = new FormData();
+      form.append('file', wav(), 'late.wav');
+      form.append('model', 'whisper-1');
+      const pending = fetch(`${b.baseUrl}/v1/audio/transcriptions`, { method: 'POST', body: form });
+      // Shut down once the request is waiting on its job.
+      for (let i = 0; i < 200 && (await countJobs(b.db)) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      assert.equal(await countJobs(b.db), 1);
+      const stopping = b.stop();
+      const res = await pending;
+      await stopping;
+      assert.equal(res.status, 503);
+      assert.equal(OpenAiErrorBody.parse(await res.json()).error.code, 'RESULT_WAIT_TIMEOUT');
+      assert.ok(res.headers.get('x-ecg-job-id'));
+    } finally {
+      await b.destroy();
+    }
+  });
+});

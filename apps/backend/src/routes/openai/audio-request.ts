@@ -23,6 +23,8 @@ export interface AudioRouteOptions {
   installedModels: () => Promise<MlModelsResponse>;
   /** Pause between reads of the job while waiting; default 250 ms. */
   pollMs?: number;
+  /** Aborts when the server shuts down: waits end then, so a restart never sits out OPENAI_SYNC_TIMEOUT_SECONDS. */
+  closing?: AbortSignal;
 }
 
 /** The HTTP status of a job that failed with `code`: the file's fault is the client's (400), the rest the server's. */
@@ -91,17 +93,26 @@ export async function answerAudioRequest(
       jobs: opts.jobs,
       timeoutMs: opts.syncTimeoutSeconds * 1000,
       pollMs: opts.pollMs ?? 250,
-      signal: gone.signal,
+      signal: opts.closing ? AbortSignal.any([gone.signal, opts.closing]) : gone.signal,
     });
   } finally {
     reply.raw.off('close', onClose);
+  }
+  reply.header('x-ecg-job-id', job.id);
+  if (outcome.kind === 'abandoned' && opts.closing?.aborted && !gone.signal.aborted) {
+    reply.header('x-should-retry', 'false');
+    throw new AppError(
+      'RESULT_WAIT_TIMEOUT',
+      503,
+      `the server is shutting down; job ${job.id} goes on: read it at /api/upload-video/result/${job.id}`,
+      { job_id: job.id },
+    );
   }
   if (outcome.kind === 'abandoned') {
     request.log.info({ jobId: job.id }, 'the client left before its job ended; the job runs on');
     // Nobody reads this (nginx's "client closed request"); it only ends the request for Fastify.
     return reply.code(499).send();
   }
-  reply.header('x-ecg-job-id', job.id);
   if (outcome.kind === 'timed-out') {
     reply.header('x-should-retry', 'false');
     throw new AppError(

@@ -26,8 +26,12 @@ export const openAiApi: FastifyPluginAsyncZod<OpenAiApiOptions> = async (app, op
       parts: 40,
     },
   });
+  const closing = new AbortController();
+  // preClose: the server waits for open requests before onClose hooks run, and these may wait for minutes.
+  app.addHook('preClose', async () => closing.abort());
   // The options without `prefix`, which would nest a second /v1 under this one.
   const audio: AudioRouteOptions = {
+    closing: closing.signal,
     storage: opts.storage,
     jobs: opts.jobs,
     maxUploadBytes: opts.maxUploadBytes,
