@@ -7,10 +7,13 @@ import { countJobs, listStoredFiles, startTestBackend, type TestBackend } from '
 /** A WAV header and silence: media by name and type; nothing here transcribes it (the ML service is the discard port). */
 const wav = () => new Blob([Buffer.alloc(2048)], { type: 'audio/wav' });
 
+// Above the 1 MiB JSON body limit, so a file between the two shows multipart is not held to that one.
+const MAX_UPLOAD_BYTES = 6 * 1024 * 1024;
+
 describe('the /v1 routes without an ML service', () => {
   let b: TestBackend;
   before(async () => {
-    b = await startTestBackend({ listen: true, env: { OPENAI_SYNC_TIMEOUT_SECONDS: '1' } });
+    b = await startTestBackend({ listen: true, env: { OPENAI_SYNC_TIMEOUT_SECONDS: '1', MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) } });
     b.app.dispatcher.start();
   });
   after(() => b?.destroy());
@@ -41,6 +44,28 @@ describe('the /v1 routes without an ML service', () => {
     assert.deepEqual(job.jobOptions, { task: 'transcribe' });
     assert.match(job.fileKey, /^videos\/anonymous\/\d{8}_\d{6}_[0-9a-f]{8}_meeting\.wav$/);
     assert.equal((await b.storage.head(job.fileKey))?.size, 2048);
+  });
+
+  it('streams a file far larger than the 1 MiB JSON body limit into storage whole', async () => {
+    const f = new FormData();
+    f.append('model', 'whisper-1');
+    f.append('file', new Blob([Buffer.alloc(5 * 1024 * 1024, 1)], { type: 'audio/wav' }), 'long.wav');
+    const res = await post(f);
+    await openAiError(res, 504, 'RESULT_WAIT_TIMEOUT');
+    const job = await new JobRepository(b.db).get(res.headers.get('x-ecg-job-id') ?? '');
+    assert.equal((await b.storage.head(job?.fileKey ?? ''))?.size, 5 * 1024 * 1024);
+  });
+
+  it('answers a file over MAX_UPLOAD_BYTES with 413 FILE_TOO_LARGE and keeps none of its bytes', async () => {
+    const jobsBefore = await countJobs(b.db);
+    const filesBefore = await listStoredFiles(b.dataDir);
+    const f = new FormData();
+    f.append('model', 'whisper-1');
+    f.append('file', new Blob([Buffer.alloc(MAX_UPLOAD_BYTES + 1, 1)], { type: 'audio/wav' }), 'huge.wav');
+    const body = await openAiError(await post(f), 413, 'FILE_TOO_LARGE');
+    assert.equal(body.error.param, 'file');
+    assert.equal(await countJobs(b.db), jobsBefore);
+    assert.deepEqual(await listStoredFiles(b.dataDir), filesBefore);
   });
 
   it('refuses a bad field before any job, and keeps no file of it', async () => {
