@@ -183,6 +183,10 @@ for (const { driver, open } of TEST_DATABASES) {
       }
       const render = await s.app.inject({ method: 'POST', url: `/api/upload-video/result/${id}/render`, payload: {} });
       assert.equal(render.statusCode, 404, 'no new render for a job being deleted');
+      // Its upload goes with it: asking to process the key again makes no new job.
+      const again = await s.app.inject({ method: 'POST', url: '/api/upload-video/request-process', payload: { fileKey: await fileKeyOf(s.db, id) } });
+      assert.equal(again.statusCode, 404, again.body);
+      assert.equal(errorCode(again.body), 'OBJECT_NOT_FOUND');
 
       assert.equal((await deleteJob(s.app, id)).statusCode, 204);
       assert.deepEqual(await rowCounts(s.db), { jobs: 1, renders: 0 }, 'only the kept job is left');

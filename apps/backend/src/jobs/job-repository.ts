@@ -128,6 +128,14 @@ export interface JobListing {
 }
 
 
+/** createOrGetLive for a key whose job is being deleted (DELETE …/jobs/{id} or retention): the upload is going too. */
+export class UploadDeletedError extends Error {
+  constructor(readonly fileKey: string) {
+    super(`the upload ${fileKey} was deleted with its job`);
+    this.name = 'UploadDeletedError';
+  }
+}
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** True for a well-formed UUID; anything else can never name a job (and would make PostgreSQL throw). */
@@ -188,6 +196,9 @@ export class JobRepository {
       if (inserted[0]) return { job: toJob(inserted[0]), created: true };
       const existing = await this.findByFileKey(fileKey);
       if (existing) return { job: existing, created: false };
+      // The key's only job is being deleted: its upload goes with it, so no new job may take it.
+      const marked = await this.db.query<{ id: string }>(`SELECT id FROM jobs WHERE file_key = $1 AND NOT (${KEPT}) LIMIT 1`, [fileKey]);
+      if (marked[0]) throw new UploadDeletedError(fileKey);
     }
     throw new Error(`could not create or find the job for ${fileKey}`);
   }

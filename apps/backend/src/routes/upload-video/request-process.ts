@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorBody, RequestProcessRequest, RequestProcessResponse, type SpeakerCountOptions } from '@ecg/contracts';
 import { AppError } from '../../errors.js';
-import type { JobRepository } from '../../jobs/job-repository.js';
+import { UploadDeletedError, type JobRepository } from '../../jobs/job-repository.js';
 import { isUploadKey, uploadFileName } from '../../storage/keys.js';
 import type { ObjectInfo, ObjectStorage } from '../../storage/storage.js';
 import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
@@ -65,13 +65,22 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
         });
       }
       const speakerCounts = speakerCountsOf({ num_speakers, min_speakers, max_speakers });
-      const { job, created } = await opts.jobs.createOrGetLive(fileKey, {
-        language: language ?? null,
-        fileName: uploadFileName(fileKey),
-        // A bare name is shorthand for the layout request naming it.
-        captionLayout: profile === undefined ? null : typeof profile === 'string' ? { profile } : profile,
-        speakerCounts,
-      });
+      let made: Awaited<ReturnType<JobRepository['createOrGetLive']>>;
+      try {
+        made = await opts.jobs.createOrGetLive(fileKey, {
+          language: language ?? null,
+          fileName: uploadFileName(fileKey),
+          // A bare name is shorthand for the layout request naming it.
+          captionLayout: profile === undefined ? null : typeof profile === 'string' ? { profile } : profile,
+          speakerCounts,
+        });
+      } catch (err) {
+        if (err instanceof UploadDeletedError) {
+          throw new AppError('OBJECT_NOT_FOUND', 404, 'this upload was deleted with its job; upload the file again');
+        }
+        throw err;
+      }
+      const { job, created } = made;
       if (created) {
         request.log.info({ jobId: job.id, fileKey }, 'job queued');
         opts.kickDispatcher();
