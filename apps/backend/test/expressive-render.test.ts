@@ -7,7 +7,8 @@ import type { RenderJob } from '@ecg/contracts';
 import { RenderRepository } from '../src/renders/render-repository.js';
 import { completedJob, queuedJob } from './helpers/completed-job.js';
 import { EXPRESSIVE_RESULT, makeTestVideo, probe, run } from './helpers/expressive.js';
-import { startTestBackend, waitFor, type TestBackend } from './helpers/test-backend.js';
+import { listStoredFiles, startTestBackend, waitFor, type TestBackend } from './helpers/test-backend.js';
+import { JobDeletionRepository } from '../src/jobs/job-deletion-repository.js';
 
 const FAST_RENDER_ENV = {
   RATE_LIMIT_PER_MINUTE: '10000',
@@ -273,6 +274,33 @@ describe('expressive captions: render worker failures and restarts', () => {
       assert.ok(done.download_url);
     } finally {
       await second.destroy();
+    }
+  });
+  it('removes the video of a render that finishes after its job was deleted, which the deletion could not see yet', async () => {
+    // A stand-in ffmpeg that holds the render open until the flag file appears, then writes out.mp4 and succeeds.
+    const flag = join(dir, 'finish-render');
+    const path = join(dir, 'ffmpeg-on-flag');
+    await writeFile(
+      path,
+      `#!/bin/sh\ncase "$*" in *-filters*) echo ' ... ass               V->V       Render ASS subtitles onto input video using the libass library.'; exit 0;; esac\n` +
+        `echo out_time_us=100000\necho progress=continue\nwhile [ ! -f '${flag}' ]; do sleep 0.1; done\nprintf 'not really an mp4' > out.mp4\nexit 0\n`,
+    );
+    await chmod(path, 0o755);
+    const s = await startTestBackend({ listen: true, env: { ...FAST_RENDER_ENV, FFMPEG_PATH: path } });
+    try {
+      const jobId = await completedJob(s.app, 'clip.mp4', EXPRESSIVE_RESULT, video);
+      const res = await s.app.inject({ method: 'POST', url: `/api/upload-video/result/${jobId}/render`, payload: {} });
+      const renderId = res.json<RenderJob>().render_id;
+      s.app.renderWorker.start();
+      await waitFor('the render to be under way', async () => ((await renderOf(s, jobId, renderId)).status === 'processing' ? true : undefined));
+      // The deletion marks the job (and, in the real flow, removes its objects before this render writes its own).
+      assert.ok(await new JobDeletionRepository(s.db).markForDeletion(jobId));
+      await writeFile(flag, '');
+      await waitFor('the render worker to finish', async () => (s.app.renderWorker.running === 0 ? true : undefined));
+      const left = (await listStoredFiles(s.dataDir)).filter((p) => p.startsWith('objects/renders/'));
+      assert.deepEqual(left, [], 'no rendered video is left behind');
+    } finally {
+      await s.destroy();
     }
   });
 });

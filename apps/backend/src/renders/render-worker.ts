@@ -13,7 +13,7 @@ import { createTickLoop } from '../jobs/tick-loop.js';
 export interface RenderWorkerOptions {
   renders: RenderRepository;
   jobs: Pick<JobRepository, 'get'>;
-  storage: Pick<ObjectStorage, 'head' | 'createDownloadUrl' | 'write'>;
+  storage: Pick<ObjectStorage, 'head' | 'createDownloadUrl' | 'write' | 'delete'>;
   tools: FfmpegTools;
   /** Renders run at once by this process (RENDER_CONCURRENCY). */
   concurrency: number;
@@ -155,6 +155,12 @@ export function createRenderWorker(opts: RenderWorkerOptions): RenderWorker {
       });
       const completed = await opts.renders.complete(render.id, owner, key);
       log.info({ renderId: render.id, jobId: render.jobId, key, recorded: completed !== null }, 'render completed');
+      // A job deleted while this render ran (its mark hides it from get) may have had its
+      // objects removed before this one was written: remove it too, or it stays behind.
+      if (!(await opts.jobs.get(render.jobId))) {
+        await opts.storage.delete(key).catch((err: unknown) => log.warn({ err, renderId: render.id, key }, 'could not remove the render of a deleted job'));
+        log.info({ renderId: render.id, jobId: render.jobId }, 'render finished after its job was deleted; its video removed');
+      }
     } catch (err) {
       await settleFailure(render, abort, err);
     } finally {
