@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { resolveSecret } from '@ecg/signing';
 import { defaultVadModelPath } from './models/resolve-model.js';
-import { originOf, parseOriginList } from './pipeline/origin-allow-list.js';
+import { originOf, parseOriginList } from '@ecg/net-policy';
 
 export type VadMode = 'auto' | 'on' | 'off';
 

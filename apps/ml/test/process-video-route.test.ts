@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { isCallbackBaseAllowed } from '../src/pipeline/origin-allow-list.js';
+import { isCallbackBaseAllowed } from '@ecg/net-policy';
 import { ROUTE_TOKEN, startRouteApp, type RouteApp } from './support/route-app.js';
 
 describe('fastapi_base_url names a backend, not a path on it', () => {

@@ -7,9 +7,8 @@ import { isIP, type LookupFunction } from 'node:net';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MlError } from '../errors.js';
-import { classifyAddress, isAddressAllowed } from './address-policy.js';
+import { classifyAddress, isAddressAllowed, isOriginAllowed, originOf } from '@ecg/net-policy';
 import type { DownloadFailureDetails } from './download-failure.js';
-import { isOriginAllowed, originOf } from './origin-allow-list.js';
 
 export type ResolveHost = (hostname: string) => Promise<{ address: string; family: number }[]>;
 

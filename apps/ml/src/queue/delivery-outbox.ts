@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SendOutcome } from '../pipeline/deliver-result.js';
-import { originOf } from '../pipeline/origin-allow-list.js';
+import { originOf } from '@ecg/net-policy';
 import { readJsonFile, writeFileAtomic } from './atomic-file.js';
 import { backoffDelayMs } from './backoff.js';
 

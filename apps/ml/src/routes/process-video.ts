@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { hasBearerToken } from '../auth.js';
 import { callbackUrl } from '../pipeline/deliver-result.js';
-import { isCallbackBaseAllowed } from '../pipeline/origin-allow-list.js';
+import { isCallbackBaseAllowed } from '@ecg/net-policy';
 import { newJobRecord, type JobStore } from '../queue/job-store.js';
 import type { WorkerPool } from '../queue/worker-pool.js';
 import type { Readiness } from '../readiness.js';

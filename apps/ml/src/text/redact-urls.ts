@@ -1,4 +1,4 @@
-import { originOf } from '../pipeline/origin-allow-list.js';
+import { originOf } from '@ecg/net-policy';
 
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>()]+/gi;
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyAddress, isAddressAllowed, parseIPv6 } from '../src/pipeline/address-policy.js';
-import { isOriginAllowed, originOf, parseOriginList } from '../src/pipeline/origin-allow-list.js';
+import { classifyAddress, isAddressAllowed, parseIPv6 } from '../src/address-policy.js';
+import { isOriginAllowed, originOf, parseOriginList } from '../src/origin-allow-list.js';
 
 describe('SSRF address classification', () => {
   const cases: [string, ReturnType<typeof classifyAddress>][] = [

@@ -1,0 +1,3 @@
+export * from './address-policy.js';
+export * from './origin-allow-list.js';
+export * from './resolved-target.js';
