@@ -45,6 +45,10 @@ import { hasWebBuild, webAppRoutes } from './routes/web-app.js';
 import { renderCreateRoute } from './routes/upload-video/render-create.js';
 import { renderReadRoute } from './routes/upload-video/render-read.js';
 import { waveformReadRoute } from './routes/upload-video/waveform-read.js';
+import { WebhookRepository } from './webhooks/webhook-repository.js';
+import { singleOwnerWebhookSecret } from './webhooks/webhook-secret.js';
+import { createWebhookSender, type WebhookSender } from './webhooks/webhook-sender.js';
+import type { ResolveHost } from './webhooks/post-webhook.js';
 import { thumbnailsReadRoute } from './routes/upload-video/thumbnails-read.js';
 import { resolveFfmpegTools, type FfmpegTools } from './renders/ffmpeg-tools.js';
 import { RenderRepository } from './renders/render-repository.js';
@@ -66,6 +70,8 @@ declare module 'fastify' {
     renderWorker: RenderWorker;
     /** Finishes interrupted job deletions and applies RETENTION_DAYS; `main.ts` starts it, closing the app stops it. */
     retentionSweep: RetentionSweep;
+    /** Sends queued webhooks (callback_url); `main.ts` starts it, closing the app stops it. */
+    webhookSender: WebhookSender;
   }
 }
 
@@ -79,6 +85,10 @@ export interface AppDeps {
   fetch?: typeof fetch;
   /** ffmpeg/ffprobe for renders; default FFMPEG_PATH/FFPROBE_PATH, else found on PATH. */
   ffmpegTools?: FfmpegTools;
+  /** DNS for webhook deliveries (tests play a rebinding resolver); default the system's. */
+  resolveHost?: ResolveHost;
+  /** Delay before webhook retry `attempt`; default exponential backoff from WEBHOOK_RETRY_*_MS. */
+  webhookRetryDelayMs?: (attempt: number) => number;
 }
 
 export type App = FastifyInstance;
@@ -160,6 +170,23 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('retentionSweep', retentionSweep);
   app.addHook('onClose', async () => {
     await retentionSweep.stop();
+  });
+
+  const webhookSender = createWebhookSender({
+    webhooks: new WebhookRepository(db),
+    secretFor: singleOwnerWebhookSecret(config.webhooks.secret),
+    publicUrl: config.publicUrl,
+    allowedOrigins: config.webhooks.allowedOrigins,
+    intervalMs: config.webhooks.intervalMs,
+    maxAttempts: config.webhooks.maxAttempts,
+    backoff: { baseMs: config.webhooks.retryBaseMs, maxMs: config.webhooks.retryMaxMs },
+    logger: app.log.child({ component: 'webhooks' }),
+    ...(deps.resolveHost ? { resolveHost: deps.resolveHost } : {}),
+    ...(deps.webhookRetryDelayMs ? { retryDelayMs: deps.webhookRetryDelayMs } : {}),
+  });
+  app.decorate('webhookSender', webhookSender);
+  app.addHook('onClose', async () => {
+    await webhookSender.stop();
   });
 
   const renders = new RenderRepository(db);
@@ -244,6 +271,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         jobs,
         maxUploadBytes: config.maxUploadBytes,
         kickDispatcher: () => dispatcher.kick(),
+        webhookAllowedOrigins: config.webhooks.allowedOrigins,
       });
       await api.register(resultCallbackRoute, {
         jobs,

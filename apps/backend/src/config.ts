@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseOriginList } from '@ecg/net-policy';
 import { resolveSecret, type GeneratedSecret } from '@ecg/signing';
 import type { StorageConfig } from './storage/create-storage.js';
 
@@ -73,6 +74,13 @@ const EnvSchema = z.object({
   RENDER_MAX_QUEUED: intFrom(20, 1),
   RENDER_MAX_PER_CLIENT: intFrom(3, 1),
   RENDER_POLL_INTERVAL_MS: intFrom(1000, 10),
+  // Webhooks (callback_url): origins reached even on loopback/private addresses; none by default.
+  WEBHOOK_ALLOWED_ORIGINS: optionalText,
+  // 10 attempts with a 5 min base doubling up to a 6 h cap span about a day (under a day with jitter).
+  WEBHOOK_MAX_ATTEMPTS: intFrom(10, 1),
+  WEBHOOK_RETRY_BASE_MS: intFrom(300_000, 1),
+  WEBHOOK_RETRY_MAX_MS: intFrom(21_600_000, 1),
+  WEBHOOK_INTERVAL_MS: intFrom(1000, 10),
   FFMPEG_PATH: optionalText,
   FFPROBE_PATH: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -117,6 +125,18 @@ export interface BackendConfig {
   openaiSyncTimeoutSeconds: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   render: RenderConfig;
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** WEBHOOK_SECRET: signs the single (anonymous) owner's webhooks until accounts give each user one. */
+  secret: string;
+  /** WEBHOOK_ALLOWED_ORIGINS, normalised. */
+  allowedOrigins: string[];
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  intervalMs: number;
 }
 
 export interface RenderConfig {
@@ -169,7 +189,7 @@ export type SecretResolver = (name: GeneratedSecret, env: NodeJS.ProcessEnv, dat
 
 /**
  * Reads the backend's configuration from environment variables. Nothing else
- * is read, except that the three shared secrets fall back to
+ * is read, except that the generated secrets fall back to
  * `<DATA_DIR>/secrets.json` (created on first use) so a single-machine install
  * needs no configuration; pass another `secrets` resolver to avoid the disk.
  */
@@ -205,6 +225,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, secrets: SecretResolver = res
       signingSecret: secrets('STORAGE_SIGNING_SECRET', env, dataDir),
       maxUploadBytes: e.MAX_UPLOAD_BYTES,
     };
+  }
+
+  let webhookAllowedOrigins: string[];
+  try {
+    webhookAllowedOrigins = parseOriginList(e.WEBHOOK_ALLOWED_ORIGINS ?? '');
+  } catch (err) {
+    throw new ConfigError(`invalid backend configuration:\n  WEBHOOK_ALLOWED_ORIGINS: ${(err as Error).message}`);
   }
 
   const webOrigins = e.WEB_ORIGINS
@@ -251,6 +278,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, secrets: SecretResolver = res
       pollIntervalMs: e.RENDER_POLL_INTERVAL_MS,
       ffmpegPath: e.FFMPEG_PATH,
       ffprobePath: e.FFPROBE_PATH,
+    },
+    webhooks: {
+      secret: secrets('WEBHOOK_SECRET', env, dataDir),
+      allowedOrigins: webhookAllowedOrigins,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: Math.max(e.WEBHOOK_RETRY_MAX_MS, e.WEBHOOK_RETRY_BASE_MS),
+      intervalMs: e.WEBHOOK_INTERVAL_MS,
     },
   };
 }

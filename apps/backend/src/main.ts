@@ -60,6 +60,7 @@ async function main(): Promise<void> {
   app.dispatcher.start();
   app.renderWorker.start();
   app.retentionSweep.start();
+  app.webhookSender.start();
   app.log.info(
     { publicUrl: config.publicUrl, database: db.driver, storage: storage.driver, mlUrl: config.mlUrl },
     'backend ready',

@@ -16,3 +16,4 @@ export * from './caption-layout.js';
 export * from './video.js';
 export * from './speakers.js';
 export * from './openai.js';
+export * from './webhooks.js';

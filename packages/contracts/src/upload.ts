@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CaptionLayoutRequest, CaptionProfileName } from './caption-layout.js';
 import { LanguageCode } from './languages.js';
 import { checkSpeakerCounts, SpeakerCountOptions } from './speakers.js';
+import { CALLBACK_URL_MAX_LENGTH } from './webhooks.js';
 
 export const GenerateUrlRequest = z
   .object({
@@ -43,6 +44,12 @@ export const RequestProcessRequest = z
     profile: z.union([CaptionProfileName, CaptionLayoutRequest]).optional(),
     /** How many speakers to look for (num_speakers, or min/max bounds); unset: found from the audio. */
     ...SpeakerCountOptions.shape,
+    /**
+     * Where ECG POSTs a signed WebhookEvent when the job ends (completed or
+     * failed). http(s), no credentials, and a public address unless its origin
+     * is in WEBHOOK_ALLOWED_ORIGINS; a refused URL answers 400 URL_NOT_ALLOWED.
+     */
+    callback_url: z.string().min(1).max(CALLBACK_URL_MAX_LENGTH).optional(),
   })
   .superRefine(checkSpeakerCounts)
   .meta({ id: 'RequestProcessRequest' });

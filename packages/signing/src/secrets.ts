@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Secrets ECG can generate for a single-machine install. */
-export const GENERATED_SECRETS = ['ML_API_TOKEN', 'CALLBACK_SECRET', 'STORAGE_SIGNING_SECRET'] as const;
+export const GENERATED_SECRETS = ['ML_API_TOKEN', 'CALLBACK_SECRET', 'STORAGE_SIGNING_SECRET', 'WEBHOOK_SECRET'] as const;
 export type GeneratedSecret = (typeof GENERATED_SECRETS)[number];
 
 /**

@@ -11,6 +11,7 @@ import type {
   TranscriptResult,
 } from '@ecg/contracts';
 import type { Db, Queryable } from '../db/db.js';
+import { enqueueWebhookSql } from '../webhooks/enqueue-webhook.js';
 
 export interface Job {
   id: string;
@@ -54,6 +55,8 @@ export interface NewJobOptions {
   captionLayout?: CaptionLayoutRequest | null;
   speakerCounts?: SpeakerCountOptions | null;
   jobOptions?: TranscribeOptions | null;
+  /** Where the job's end is announced (a checked URL; see webhooks/). */
+  callbackUrl?: string | null;
 }
 
 interface JobRow {
@@ -181,17 +184,17 @@ export class JobRepository {
    * winner's row.
    */
   async createOrGetLive(fileKey: string, options: NewJobOptions = {}): Promise<{ job: Job; created: boolean }> {
-    const { language = null, fileName = null, captionLayout = null, speakerCounts = null, jobOptions = null } = options;
+    const { language = null, fileName = null, captionLayout = null, speakerCounts = null, jobOptions = null, callbackUrl = null } = options;
     const json = (v: object | null) => (v === null ? null : JSON.stringify(v));
     // Rounds only matter if a row found conflicting is gone by the time we read (jobs are never deleted today).
     for (let round = 0; round < 3; round += 1) {
       const inserted = await this.db.query<JobRow>(
-        `INSERT INTO jobs (id, file_key, language, file_name, caption_layout, speaker_counts, job_options)
-         SELECT $1::uuid, $2::text, $3::text, $4::text, $5::jsonb, $6::jsonb, $7::jsonb
+        `INSERT INTO jobs (id, file_key, language, file_name, caption_layout, speaker_counts, job_options, callback_url)
+         SELECT $1::uuid, $2::text, $3::text, $4::text, $5::jsonb, $6::jsonb, $7::jsonb, $8::text
           WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE file_key = $2::text)
          ON CONFLICT (file_key) WHERE ${LIVE} DO NOTHING
          RETURNING *`,
-        [randomUUID(), fileKey, language, fileName, json(captionLayout), json(speakerCounts), json(jobOptions)],
+        [randomUUID(), fileKey, language, fileName, json(captionLayout), json(speakerCounts), json(jobOptions), callbackUrl],
       );
       if (inserted[0]) return { job: toJob(inserted[0]), created: true };
       const existing = await this.findByFileKey(fileKey);
@@ -339,14 +342,20 @@ export class JobRepository {
     return rows[0] ? toJob(rows[0]) : null;
   }
 
-  /** Stores the result; only a live job can complete, so a replay changes nothing. */
+  /**
+   * Stores the result; only a live job can complete, so a replay changes nothing.
+   * Ending a job (here, fail, failTimedOut) queues its webhook in the same statement.
+   */
   async complete(id: string, result: TranscriptResult, message: string | null): Promise<Job | null> {
     const rows = await this.db.query<JobRow>(
-      `UPDATE jobs SET status = 'completed', stage = 'completed', progress = 100, result = $2::jsonb,
-              message = COALESCE($3, 'Transcription completed.'), error_code = NULL, error_message = NULL,
-              last_event_at = now(), updated_at = now(), completed_at = now()
-        WHERE id = $1 AND ${LIVE}
-       RETURNING *`,
+      `WITH ended AS (
+         UPDATE jobs SET status = 'completed', stage = 'completed', progress = 100, result = $2::jsonb,
+                message = COALESCE($3, 'Transcription completed.'), error_code = NULL, error_message = NULL,
+                last_event_at = now(), updated_at = now(), completed_at = now()
+          WHERE id = $1 AND ${LIVE}
+         RETURNING *
+       ), webhook AS (${enqueueWebhookSql('ended')})
+       SELECT * FROM ended`,
       [id, JSON.stringify(result), message],
     );
     return rows[0] ? toJob(rows[0]) : null;
@@ -354,10 +363,13 @@ export class JobRepository {
 
   async fail(id: string, code: ErrorCode, errorMessage: string): Promise<Job | null> {
     const rows = await this.db.query<JobRow>(
-      `UPDATE jobs SET status = 'failed', stage = 'failed', error_code = $2, error_message = $3,
-              message = $3, last_event_at = now(), updated_at = now(), completed_at = now()
-        WHERE id = $1 AND ${LIVE}
-       RETURNING *`,
+      `WITH ended AS (
+         UPDATE jobs SET status = 'failed', stage = 'failed', error_code = $2, error_message = $3,
+                message = $3, last_event_at = now(), updated_at = now(), completed_at = now()
+          WHERE id = $1 AND ${LIVE}
+         RETURNING *
+       ), webhook AS (${enqueueWebhookSql('ended')})
+       SELECT * FROM ended`,
       [id, code, errorMessage],
     );
     return rows[0] ? toJob(rows[0]) : null;
@@ -366,10 +378,13 @@ export class JobRepository {
   /** Fails every live job created more than `timeoutSeconds` ago; returns them. */
   async failTimedOut(timeoutSeconds: number, message: string): Promise<Job[]> {
     const rows = await this.db.query<JobRow>(
-      `UPDATE jobs SET status = 'failed', stage = 'failed', error_code = 'PROCESSING_TIMEOUT',
-              error_message = $2, message = $2, updated_at = now(), completed_at = now()
-        WHERE ${LIVE} AND created_at <= now() - ($1::double precision * interval '1 second')
-       RETURNING *`,
+      `WITH ended AS (
+         UPDATE jobs SET status = 'failed', stage = 'failed', error_code = 'PROCESSING_TIMEOUT',
+                error_message = $2, message = $2, updated_at = now(), completed_at = now()
+          WHERE ${LIVE} AND created_at <= now() - ($1::double precision * interval '1 second')
+         RETURNING *
+       ), webhook AS (${enqueueWebhookSql('ended')})
+       SELECT * FROM ended`,
       [timeoutSeconds, message],
     );
     return rows.map(toJob);

@@ -5,6 +5,7 @@ import { UploadDeletedError, type JobRepository } from '../../jobs/job-repositor
 import { isUploadKey, uploadFileName } from '../../storage/keys.js';
 import type { ObjectInfo, ObjectStorage } from '../../storage/storage.js';
 import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { checkCallbackUrl } from '../../webhooks/check-callback-url.js';
 
 export interface RequestProcessOptions {
   storage: Pick<ObjectStorage, 'head' | 'delete'>;
@@ -12,6 +13,8 @@ export interface RequestProcessOptions {
   maxUploadBytes: number;
   /** Wakes the dispatcher; delivery to the ML service is its job, never the request's. */
   kickDispatcher: () => void;
+  /** WEBHOOK_ALLOWED_ORIGINS: a callback_url on these origins may be a loopback or private address. */
+  webhookAllowedOrigins: readonly string[];
 }
 
 /** The speaker counts a request gave, or null for "find them from the audio". */
@@ -29,17 +32,19 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
       schema: {
         summary: 'Start transcribing an uploaded file',
         description:
-          'The job is stored first (queued) and handed to the ML service by the dispatcher, which retries until it is accepted. One upload is one job: the same fileKey again answers the same job, whatever its status (a failed job too; to try again, upload again, which makes a new fileKey).',
+          'The job is stored first (queued) and handed to the ML service by the dispatcher, which retries until it is accepted. One upload is one job: the same fileKey again answers the same job, whatever its status (a failed job too; to try again, upload again, which makes a new fileKey). With callback_url, a signed WebhookEvent is POSTed there when the job ends (see the README, Webhooks).',
         tags: ['upload-video'],
         body: RequestProcessRequest,
         response: { 200: RequestProcessResponse, 400: ErrorBody, 404: ErrorBody, 413: ErrorBody, 429: ErrorBody, 503: ErrorBody },
       },
     },
     async (request) => {
-      const { fileKey, language, profile, num_speakers, min_speakers, max_speakers } = request.body;
+      const { fileKey, language, profile, num_speakers, min_speakers, max_speakers, callback_url } = request.body;
       if (!isUploadKey(fileKey)) {
         throw new AppError('INVALID_FILE_KEY', 400, 'fileKey is not a key this service issued; use the fileKey from generate-url');
       }
+      // Before anything else: a refused URL answers 400 even for an upload that already has a job.
+      const callbackUrl = callback_url === undefined ? null : checkCallbackUrl(callback_url, opts.webhookAllowedOrigins);
       // An upload that already has a job is answered without looking at storage
       // again: the checks below ran when the job was made, and the size check
       // must never delete a job's object (MAX_UPLOAD_BYTES may have been lowered since).
@@ -73,6 +78,7 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
           // A bare name is shorthand for the layout request naming it.
           captionLayout: profile === undefined ? null : typeof profile === 'string' ? { profile } : profile,
           speakerCounts,
+          callbackUrl,
         });
       } catch (err) {
         if (err instanceof UploadDeletedError) {
