@@ -13,18 +13,16 @@
  * queued) and the test delivers the result itself through the signed
  * callback, exactly as the ML service would. No mocks in the browser.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright-core';
 import type { TranscriptResult, TranscriptSegment } from '@ecg/contracts';
-import { deliverSignedResult, type Stack } from '../helpers/stack.js';
+import { deliverSignedResult } from '../helpers/stack.js';
 import { waitForPage, waitForText } from '../helpers/browser.js';
-import { captionsOnServer, RESULTS_DIR, savedOnServer, startDeliveredResultSession, type DeliveredResultSession } from '../helpers/delivered-result-session.js';
+import { captionsOnServer, RESULTS_DIR, savedOnServer, deliveredResultSuite } from '../helpers/delivered-result-session.js';
 
 const run = promisify(execFile);
 const CALLBACK_SECRET = 'caption-qc-browser-test-secret';
@@ -33,8 +31,6 @@ const JOB_PATH = /\/jobs\/[0-9a-f-]{36}$/;
 const SHOTS = [0, 4, 8];
 const FPS = 25;
 
-let session: DeliveredResultSession | undefined;
-let work: string;
 let videoPath: string;
 let spriteBase64: string;
 
@@ -98,20 +94,7 @@ const RESULT: TranscriptResult = {
 
 const collapse = (t: string) => t.replace(/\s+/g, ' ').trim();
 
-before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'ecg-caption-qc-'));
-  session = await startDeliveredResultSession(CALLBACK_SECRET, makeMedia(work));
-});
-
-after(async () => {
-  await session?.close();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-function inBrowser(name: string, fn: (page: Page, stack: Stack) => Promise<void>): Promise<void> {
-  assert.ok(session, 'the stack and browser start in before()');
-  return session.inBrowser(name, fn);
-}
+const { inBrowser } = deliveredResultSuite('ecg-caption-qc-', CALLBACK_SECRET, makeMedia);
 
 test('a too-fast caption is flagged and found from the QC list; a re-flow is one undoable step; a line break survives reload and export', async () => {
   await inBrowser('caption-qc', async (page, s) => {

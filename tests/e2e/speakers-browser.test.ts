@@ -19,18 +19,17 @@
  * the signed callback, exactly as the ML service would. No mocks in the
  * browser.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import type { Caption, TranscriptResult, TranscriptSegment } from '@ecg/contracts';
 import { deliverSignedResult, REPO_ROOT, type Stack } from '../helpers/stack.js';
 import { waitForPage, waitForText } from '../helpers/browser.js';
-import { captionsOnServer, RESULTS_DIR, savedOnServer, startDeliveredResultSession, type DeliveredResultSession } from '../helpers/delivered-result-session.js';
+import { captionsOnServer, RESULTS_DIR, savedOnServer, deliveredResultSuite } from '../helpers/delivered-result-session.js';
 
 const run = promisify(execFile);
 const CALLBACK_SECRET = 'speakers-browser-test-secret';
@@ -44,8 +43,6 @@ const D = 'SPEAKER_03';
 const RENAMED = '김민수';
 const README_SCREENSHOT = join(REPO_ROOT, 'docs', 'screenshots', 'speakers.png');
 
-let session: DeliveredResultSession | undefined;
-let work: string;
 let videoPath: string;
 
 /** 12 s of a grey picture over a quiet tone: the player needs media, the test's words come from the transcript. */
@@ -150,20 +147,7 @@ async function waitForChip(row: Locator, expected: readonly string[], what: stri
 
 const NAMES: Record<string, string> = { [A]: 'Speaker 1', [B]: 'Speaker 2', [C]: 'Speaker 3', [D]: 'Speaker 4' };
 
-before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'ecg-speakers-'));
-  session = await startDeliveredResultSession(CALLBACK_SECRET, makeMedia(work));
-});
-
-after(async () => {
-  await session?.close();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-function inBrowser(name: string, fn: (page: Page, stack: Stack) => Promise<void>): Promise<void> {
-  assert.ok(session, 'the stack and browser start in before()');
-  return session.inBrowser(name, fn);
-}
+const { inBrowser } = deliveredResultSuite('ecg-speakers-', CALLBACK_SECRET, makeMedia);
 
 test('speakers: chips, a rename everywhere, reassigning a caption and the words from the cursor on, undo/redo, the filter, reload, exports and a merge', async () => {
   await inBrowser('speakers', async (page, s) => {

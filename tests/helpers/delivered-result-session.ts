@@ -6,8 +6,10 @@
  * the server to hold a save.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { CaptionDocument } from '@ecg/contracts';
 import { testModelPath } from '../../apps/ml/test/helpers/test-model.js';
@@ -70,6 +72,34 @@ export async function startDeliveredResultSession(callbackSecret: string, prepar
     close: async () => {
       await browser.close().catch(() => undefined);
       await stack.stop();
+    },
+  };
+}
+
+/**
+ * A browser test file's whole set-up: before its tests, a temp folder for
+ * `prepare` (the media it uploads) and the session; after them, both gone.
+ * Call at the top level of the test file.
+ */
+export function deliveredResultSuite(
+  tempPrefix: string,
+  callbackSecret: string,
+  prepare: (work: string) => Promise<unknown>,
+): { inBrowser: DeliveredResultSession['inBrowser'] } {
+  let work: string | undefined;
+  let session: DeliveredResultSession | undefined;
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), tempPrefix));
+    session = await startDeliveredResultSession(callbackSecret, prepare(work));
+  });
+  after(async () => {
+    await session?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+  return {
+    inBrowser: (name, fn) => {
+      assert.ok(session, 'the stack and browser start in before()');
+      return session.inBrowser(name, fn);
     },
   };
 }
