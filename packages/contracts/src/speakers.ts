@@ -68,6 +68,17 @@ export const SpeakerCountOptions = z.object({
 });
 export type SpeakerCountOptions = z.infer<typeof SpeakerCountOptions>;
 
+/**
+ * The speaker counts a request named, taken from a body that may carry other
+ * fields too, or null when it named none ("find them from the audio"): what
+ * a job keeps and passes on, on both sides of process-video.
+ */
+export function givenSpeakerCounts(body: SpeakerCountOptions): SpeakerCountOptions | null {
+  const { num_speakers, min_speakers, max_speakers } = body;
+  const given = Object.fromEntries(Object.entries({ num_speakers, min_speakers, max_speakers }).filter(([, v]) => v !== undefined));
+  return Object.keys(given).length === 0 ? null : given;
+}
+
 /** The checks SpeakerCountOptions' figures must pass together; applied by every schema that spreads them. */
 export function checkSpeakerCounts(v: SpeakerCountOptions, ctx: z.RefinementCtx): void {
   const { num_speakers: num, min_speakers: min, max_speakers: max } = v;

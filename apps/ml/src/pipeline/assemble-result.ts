@@ -118,10 +118,12 @@ function placeWords(words: AssembledWord[], segStart: number, segEnd: number): T
  * analysis may have left one there).
  */
 export function withVideo(result: TranscriptResult, video: VideoAnalysis | undefined, warning: string | undefined): TranscriptResult {
+  const withAnalysis = video ? { ...result, video } : result;
+  return warning ? withWarning(withAnalysis, warning) : withAnalysis;
+}
+
+/** The result with `warning` added to its `warnings`, keeping the ones a step before it left there. */
+export function withWarning(result: TranscriptResult, warning: string): TranscriptResult {
   const earlier = Array.isArray(result.warnings) ? result.warnings.filter((w): w is string => typeof w === 'string') : [];
-  return {
-    ...result,
-    ...(video ? { video } : {}),
-    ...(warning ? { warnings: [...earlier, warning] } : {}),
-  };
+  return { ...result, warnings: [...earlier, warning] };
 }

@@ -7,7 +7,7 @@ import { diarize, type DiarizeInput } from '../diarization/diarize.js';
 import { EngineError, type TranscribeRequest, type TranscriptionEngine } from '../engine/engine.js';
 import { isMlError, MlError } from '../errors.js';
 import { analyzeVideo, type VideoAnalysisOutput } from '../video/analyze-video.js';
-import { assembleResult, withVideo } from './assemble-result.js';
+import { assembleResult, withVideo, withWarning } from './assemble-result.js';
 import type { ResolveHost } from './download.js';
 import { downloadWithRetry } from './download-with-retry.js';
 import { extractAudio } from './extract-audio.js';
@@ -247,7 +247,7 @@ async function analyzeOrWarn(
     if (isMlError(err) && err.code === 'AUDIO_EXTRACTION_ERROR') throw err;
     const message = `analysis failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1000);
     hooks.onWarning?.(message, err);
-    return { result: { ...result, warnings: [message] } };
+    return { result: withWarning(result, message) };
   }
 }
 
@@ -283,8 +283,7 @@ async function diarizeOrWarn(
     if (signal.aborted) throw err;
     const message = `diarization failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1000);
     hooks.onWarning?.(message, err);
-    const earlier = Array.isArray(result.warnings) ? result.warnings.filter((w): w is string => typeof w === 'string') : [];
-    return { ...result, warnings: [...earlier, message] };
+    return withWarning(result, message);
   }
 }
 

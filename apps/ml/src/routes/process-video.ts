@@ -1,4 +1,4 @@
-import { ErrorBody, errorBody, ProcessVideoRequest, ProcessVideoResponse, type SpeakerCountOptions, type TranscribeOptions } from '@ecg/contracts';
+import { ErrorBody, errorBody, ProcessVideoRequest, ProcessVideoResponse, givenSpeakerCounts, type TranscribeOptions } from '@ecg/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { hasBearerToken } from '../auth.js';
@@ -24,12 +24,6 @@ export interface ProcessVideoRouteOptions {
  * The video URL is checked by the pipeline, not here: a refused URL ends the
  * job failed with URL_NOT_ALLOWED, delivered to the backend like any failure.
  */
-/** The speaker counts the request named, kept with the job only when there are any. */
-function speakerCounts(body: SpeakerCountOptions): { speakers?: SpeakerCountOptions } {
-  const { num_speakers, min_speakers, max_speakers } = body;
-  const given = Object.fromEntries(Object.entries({ num_speakers, min_speakers, max_speakers }).filter(([, v]) => v !== undefined));
-  return Object.keys(given).length === 0 ? {} : { speakers: given };
-}
 
 /** Task, prompt and temperature, kept with the job only when the request set any. */
 function decodeOptions(body: TranscribeOptions): { decode?: TranscribeOptions } {
@@ -75,12 +69,14 @@ export const processVideoRoutes: FastifyPluginAsyncZod<ProcessVideoRouteOptions>
         return reply.code(503).send(errorBody('INSUFFICIENT_RESOURCES', 'the ML service is shutting down; retry shortly'));
       }
 
+      const speakers = givenSpeakerCounts(body);
       const record = newJobRecord({
         job_id: body.job_id,
         video_url: body.video_url,
         language: body.language ?? 'auto',
         callback_url: callbackUrl(body.fastapi_base_url ?? opts.backendUrl),
-        ...speakerCounts(body),
+        // The job record names `speakers` only when the request named any.
+        ...(speakers ? { speakers } : {}),
         ...decodeOptions(body),
       });
       const { record: stored, created } = await opts.store.create(record);

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ErrorBody, RequestProcessRequest, RequestProcessResponse, type SpeakerCountOptions } from '@ecg/contracts';
+import { ErrorBody, RequestProcessRequest, RequestProcessResponse, givenSpeakerCounts } from '@ecg/contracts';
 import { AppError } from '../../errors.js';
 import { UploadDeletedError, type JobRepository } from '../../jobs/job-repository.js';
 import { isUploadKey, uploadFileName } from '../../storage/keys.js';
@@ -15,12 +15,6 @@ export interface RequestProcessOptions {
   kickDispatcher: () => void;
   /** WEBHOOK_ALLOWED_ORIGINS: a callback_url on these origins may be a loopback or private address. */
   webhookAllowedOrigins: readonly string[];
-}
-
-/** The speaker counts a request gave, or null for "find them from the audio". */
-function speakerCountsOf(counts: SpeakerCountOptions): SpeakerCountOptions | null {
-  const given = Object.fromEntries(Object.entries(counts).filter(([, v]) => v !== undefined));
-  return Object.keys(given).length === 0 ? null : given;
 }
 
 /** `POST /api/upload-video/request-process`: records a job for an uploaded file. */
@@ -39,7 +33,7 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
       },
     },
     async (request) => {
-      const { fileKey, language, profile, num_speakers, min_speakers, max_speakers, callback_url } = request.body;
+      const { fileKey, language, profile, callback_url } = request.body;
       if (!isUploadKey(fileKey)) {
         throw new AppError('INVALID_FILE_KEY', 400, 'fileKey is not a key this service issued; use the fileKey from generate-url');
       }
@@ -69,7 +63,7 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
           maxBytes: opts.maxUploadBytes,
         });
       }
-      const speakerCounts = speakerCountsOf({ num_speakers, min_speakers, max_speakers });
+      const speakerCounts = givenSpeakerCounts(request.body);
       let made: Awaited<ReturnType<JobRepository['createOrGetLive']>>;
       try {
         made = await opts.jobs.createOrGetLive(fileKey, {
