@@ -16,6 +16,18 @@ export const ErrorCode = z.enum([
   'ORIGIN_NOT_ALLOWED',
   // a Host header that is not one of the configured public hosts (DNS rebinding)
   'HOST_NOT_ALLOWED',
+  // accounts (issue 11): no or expired credentials; a wrong email or password (one code for both);
+  // a bearer key that is unknown or revoked; a signed-in user without the role; too many failed logins;
+  // an email already in use; the one-time setup already done or not reachable from here
+  'AUTHENTICATION_REQUIRED',
+  'INVALID_CREDENTIALS',
+  'INVALID_API_KEY',
+  'FORBIDDEN',
+  'LOGIN_RATE_LIMITED',
+  'EMAIL_TAKEN',
+  'SETUP_NOT_AVAILABLE',
+  // an account feature asked for while ECG_AUTH=off (single-user mode)
+  'AUTH_DISABLED',
   // uploads and storage
   'UNSUPPORTED_FILE_TYPE',
   'FILE_TOO_LARGE',

@@ -17,3 +17,4 @@ export * from './video.js';
 export * from './speakers.js';
 export * from './openai.js';
 export * from './webhooks.js';
+export * from './auth.js';
