@@ -21,7 +21,7 @@ import {
   type RenderRequest,
   type SpeakerCountOptions,
 } from '@ecg/contracts';
-import { requestFile, requestJson, type ApiError, type FileReply } from './http.js';
+import { NO_BODY, requestFile, requestJson, type ApiError, type FileReply } from './http.js';
 
 const enc = encodeURIComponent;
 
@@ -146,9 +146,6 @@ export async function listJobs(limit: number): Promise<JobListResponse> {
 export async function getJobSummary(jobId: string, signal?: AbortSignal): Promise<JobSummary> {
   return (await requestJson(`/api/upload-video/jobs/${enc(jobId)}`, JobSummary, { cache: 'no-store', signal })).body;
 }
-
-/** A 204 carries no body: anything parses. */
-const NO_BODY = { safeParse: () => ({ success: true as const, data: undefined }) };
 
 /** Deletes the job with its video, captions and renders (204; NOT_FOUND when it is already gone). */
 export async function deleteJob(jobId: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { ErrorBody, type ErrorCode } from '@ecg/contracts';
+import { parseRetryAfter } from '../lib/retry-after.js';
 
 /** Server error codes plus the ones only a browser meets. */
 export type ClientErrorCode = ErrorCode | 'NETWORK_ERROR' | 'BAD_RESPONSE' | 'UPLOAD_FAILED';
@@ -9,6 +10,8 @@ export class ApiError extends Error {
     message: string,
     readonly status = 0,
     readonly details?: unknown,
+    /** Seconds the server asks the client to wait (a Retry-After header, as on 429 LOGIN_RATE_LIMITED); null when it said none. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -19,6 +22,28 @@ export function asApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   return new ApiError('NETWORK_ERROR', err instanceof Error ? err.message : String(err));
 }
+
+type AuthListener = (err: ApiError) => void;
+const authListeners = new Set<AuthListener>();
+
+/**
+ * Calls `listener` whenever any request answers 401 AUTHENTICATION_REQUIRED
+ * (never signed in, session expired, account disabled): the one place the app
+ * learns it must sign in again, so no call site handles it itself. The error
+ * is still thrown to the caller. Returns the unsubscribe function.
+ */
+export function onAuthenticationRequired(listener: AuthListener): () => void {
+  authListeners.add(listener);
+  return () => authListeners.delete(listener);
+}
+
+function failed(err: ApiError): ApiError {
+  if (err.code === 'AUTHENTICATION_REQUIRED') for (const listener of authListeners) listener(err);
+  return err;
+}
+
+/** A 204 carries no body: anything parses. */
+export const NO_BODY: Schema<undefined> = { safeParse: () => ({ success: true as const, data: undefined }) };
 
 export interface JsonReply<T> {
   status: number;
@@ -53,7 +78,7 @@ export async function requestJson<T>(
   }
   const text = await res.text();
   const data = parseJson(text);
-  if (!res.ok) throw errorFromReply(res.status, data);
+  if (!res.ok) throw failed(errorFromReply(res.status, data, res.headers));
   const parsed = schema.safeParse(data);
   if (!parsed.success) throw new ApiError('BAD_RESPONSE', parsed.error.message, res.status);
   return { status: res.status, body: parsed.data };
@@ -68,14 +93,15 @@ function parseJson(text: string): unknown {
 }
 
 /** The ApiError for a non-2xx answer: the server's own code, else one guessed from the status. */
-export function errorFromReply(status: number, body: unknown): ApiError {
+export function errorFromReply(status: number, body: unknown, headers?: Headers): ApiError {
+  const retryAfter = parseRetryAfter(headers?.get('retry-after') ?? null);
   const parsed = ErrorBody.safeParse(body);
   if (parsed.success) {
     const { code, message, details } = parsed.data.error;
-    return new ApiError(code, message, status, details);
+    return new ApiError(code, message, status, details, retryAfter);
   }
   const code: ClientErrorCode = status === 404 ? 'NOT_FOUND' : status === 429 ? 'RATE_LIMITED' : 'INTERNAL_ERROR';
-  return new ApiError(code, `HTTP ${status}`, status);
+  return new ApiError(code, `HTTP ${status}`, status, undefined, retryAfter);
 }
 
 /** The file name a Content-Disposition header gives (RFC 6266: `filename*` wins over `filename`); null when none. */
@@ -108,6 +134,6 @@ export async function requestFile(url: string, init: RequestInit = {}): Promise<
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError('NETWORK_ERROR', err instanceof Error ? err.message : String(err));
   }
-  if (!res.ok) throw errorFromReply(res.status, parseJson(await res.text()));
+  if (!res.ok) throw failed(errorFromReply(res.status, parseJson(await res.text()), res.headers));
   return { blob: await res.blob(), fileName: dispositionFileName(res.headers.get('content-disposition')) };
 }
