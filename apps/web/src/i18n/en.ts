@@ -182,6 +182,7 @@ export const en = {
   'users.disableNamed': 'Disable {email}',
   'users.disablePrompt': 'Disable {email}? They are signed out at once and their API keys stop working.',
   'users.disableConfirm': 'Disable the account',
+  'users.keepActive': 'Keep it active',
   'users.enable': 'Enable',
   'users.enableNamed': 'Enable {email}',
   'users.saving': 'Saving…',

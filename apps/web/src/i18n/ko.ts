@@ -171,6 +171,7 @@ export const ko: Messages = {
   'users.disableNamed': '{email} 비활성화',
   'users.disablePrompt': '{email} 계정을 비활성화할까요? 바로 로그아웃되고 API 키가 멈춥니다.',
   'users.disableConfirm': '계정 비활성화',
+  'users.keepActive': '활성 상태로 두기',
   'users.enable': '활성화',
   'users.enableNamed': '{email} 활성화',
   'users.saving': '저장하는 중…',

@@ -73,3 +73,9 @@ export function formatAmount(value: number, digits = 1): string {
   const rounded = Math.round(value * f) / f;
   return String(Object.is(rounded, -0) ? 0 : rounded);
 }
+
+/** A moment for people, in their locale ("1 Dec 2026, 13:05"); '' for an unreadable one rather than "Invalid Date". */
+export function formatDateTime(iso: string, locale: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+}
