@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -24,7 +25,7 @@ import { jobDeleteRoute } from './routes/upload-video/job-delete.js';
 import { jobReadRoute } from './routes/upload-video/job-read.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.js';
 import { clientConfigRoute } from './routes/client-config.js';
-import { isRateLimitExempt } from './routes/public-route.js';
+import { isRateLimitExempt } from './routes/api-route.js';
 import { healthRoutes } from './routes/health.js';
 import { createMlModels } from './routes/openai/ml-models.js';
 import { openAiApi } from './routes/openai/openai-api.js';
@@ -46,7 +47,20 @@ import { renderCreateRoute } from './routes/upload-video/render-create.js';
 import { renderReadRoute } from './routes/upload-video/render-read.js';
 import { waveformReadRoute } from './routes/upload-video/waveform-read.js';
 import { WebhookRepository } from './webhooks/webhook-repository.js';
-import { singleOwnerWebhookSecret } from './webhooks/webhook-secret.js';
+import { webhookSecrets } from './webhooks/webhook-secret.js';
+import { ApiKeyRepository } from './auth/api-key-repository.js';
+import { installAuthentication } from './auth/authenticate.js';
+import { ensureFirstAdmin } from './auth/first-admin.js';
+import { FailureWindow } from './auth/login-limiter.js';
+import { SessionRepository } from './auth/session-repository.js';
+import { UserRepository } from './auth/user-repository.js';
+import { adminUsersRoute } from './routes/admin/users.js';
+import { apiKeysRoute } from './routes/auth/api-keys.js';
+import { loginRoute } from './routes/auth/login.js';
+import { logoutRoute } from './routes/auth/logout.js';
+import { meRoute } from './routes/auth/me.js';
+import { setupRoute } from './routes/auth/setup.js';
+import { webhookSecretRoute } from './routes/auth/webhook-secret.js';
 import { createWebhookSender, type WebhookSender } from './webhooks/webhook-sender.js';
 import type { ResolveHost } from './webhooks/post-webhook.js';
 import { thumbnailsReadRoute } from './routes/upload-video/thumbnails-read.js';
@@ -132,6 +146,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   installRequestGuards(app, { hosts: hostPolicy(config.publicUrl, config.allowedHosts), webOrigins: config.webOrigins });
   installJsonBodyParser(app);
 
+  const users = new UserRepository(db);
+  const sessions = new SessionRepository(db, config.auth.sessionTtlSeconds);
+  const apiKeys = new ApiKeyRepository(db);
+  // Before authentication's hook: it reads the session cookie this plugin parses.
+  await app.register(cookie);
+  installAuthentication(app, {
+    enabled: config.auth.enabled,
+    sessions,
+    apiKeys,
+    appOrigins: [new URL(config.publicUrl).origin, ...config.webOrigins],
+  });
+  await ensureFirstAdmin(users, config.auth, config.publicUrl, app.log);
+  const webhookSecretFor = webhookSecrets(config.webhooks.secret, users);
+
   const jobs = new JobRepository(db);
   const dispatcher = createDispatcher({
     jobs,
@@ -174,7 +202,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const webhookSender = createWebhookSender({
     webhooks: new WebhookRepository(db),
-    secretFor: singleOwnerWebhookSecret(config.webhooks.secret),
+    secretFor: webhookSecretFor,
     publicUrl: config.publicUrl,
     allowedOrigins: config.webhooks.allowedOrigins,
     intervalMs: config.webhooks.intervalMs,
@@ -259,6 +287,32 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (storage instanceof LocalStorage) {
     await app.register(localStorageRoutes, { storage, maxUploadBytes: config.maxUploadBytes });
   }
+  const sessionStart = {
+    sessions,
+    cookie: { ttlSeconds: config.auth.sessionTtlSeconds, httpsOnly: config.publicUrl.startsWith('https:') },
+    view: { authEnabled: config.auth.enabled, jobs, deletions, storage },
+  };
+  const failureWindowMs = config.auth.loginFailures.windowSeconds * 1000;
+  await app.register(
+    async (auth) => {
+      await auth.register(loginRoute, {
+        ...sessionStart,
+        authEnabled: config.auth.enabled,
+        users,
+        failures: {
+          perAccount: new FailureWindow(config.auth.loginFailures.perAccount, failureWindowMs),
+          perAddress: new FailureWindow(config.auth.loginFailures.perAddress, failureWindowMs),
+        },
+      });
+      await auth.register(logoutRoute, { sessions });
+      await auth.register(setupRoute, { ...sessionStart, authEnabled: config.auth.enabled, users });
+      await auth.register(meRoute, sessionStart.view);
+      await auth.register(apiKeysRoute, { authEnabled: config.auth.enabled, apiKeys });
+      await auth.register(webhookSecretRoute, { secretFor: webhookSecretFor });
+    },
+    { prefix: '/api/auth' },
+  );
+  await app.register(adminUsersRoute, { prefix: '/api/admin', authEnabled: config.auth.enabled, users });
   await app.register(
     async (api) => {
       await api.register(generateUrlRoute, {

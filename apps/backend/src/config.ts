@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseOriginList } from '@ecg/net-policy';
 import { resolveSecret, type GeneratedSecret } from '@ecg/signing';
+import { Email, NewPassword } from '@ecg/contracts';
+import { isLoopbackBind } from './security/bind-address.js';
 import type { StorageConfig } from './storage/create-storage.js';
 
 const GIB = 1024 ** 3;
@@ -83,6 +85,17 @@ const EnvSchema = z.object({
   WEBHOOK_INTERVAL_MS: intFrom(1000, 10),
   FFMPEG_PATH: optionalText,
   FFPROBE_PATH: optionalText,
+  // Accounts. Off (one anonymous user, no login) is allowed only on a loopback HOST.
+  ECG_AUTH: z.enum(['on', 'off']).default('off'),
+  ADMIN_EMAIL: optionalText.pipe(Email.optional()),
+  ADMIN_PASSWORD: z.string().optional().pipe(NewPassword.optional()),
+  // A week of inactivity ends a session: a tool used a few times a week stays signed in.
+  SESSION_TTL_HOURS: intFrom(168, 1),
+  // OWASP Authentication Cheat Sheet: lock out after a small number of failures, per account
+  // and per address; 10 and 100 per 15 minutes stop guessing yet spare a mistyping person and a shared NAT.
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: intFrom(10, 1),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: intFrom(100, 1),
+  LOGIN_FAILURE_WINDOW_SECONDS: intFrom(900, 1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -126,10 +139,20 @@ export interface BackendConfig {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   render: RenderConfig;
   webhooks: WebhookConfig;
+  auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /** ECG_AUTH=on: every API route needs a session or an API key, and everything belongs to a user. */
+  enabled: boolean;
+  /** The first admin, made at start while no user exists (both set, or neither). */
+  admin: { email: string; password: string } | null;
+  sessionTtlSeconds: number;
+  loginFailures: { perAccount: number; perAddress: number; windowSeconds: number };
 }
 
 export interface WebhookConfig {
-  /** WEBHOOK_SECRET: signs the single (anonymous) owner's webhooks until accounts give each user one. */
+  /** WEBHOOK_SECRET: signs the webhooks of `anonymous`'s jobs (ECG_AUTH=off); each user has a secret of their own. */
   secret: string;
   /** WEBHOOK_ALLOWED_ORIGINS, normalised. */
   allowedOrigins: string[];
@@ -234,6 +257,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, secrets: SecretResolver = res
     throw new ConfigError(`invalid backend configuration:\n  WEBHOOK_ALLOWED_ORIGINS: ${(err as Error).message}`);
   }
 
+  if (e.ECG_AUTH === 'off' && !isLoopbackBind(e.HOST)) {
+    throw new ConfigError(
+      `invalid backend configuration:\n  HOST=${e.HOST} listens beyond this machine, and ECG_AUTH is off: anyone who reaches the port ` +
+        'could read and change every job. Set ECG_AUTH=on (with ADMIN_EMAIL and ADMIN_PASSWORD for the first admin), or bind HOST=127.0.0.1.',
+    );
+  }
+  if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError('invalid backend configuration:\n  ADMIN_EMAIL and ADMIN_PASSWORD go together: set both, or neither');
+  }
+
   const webOrigins = e.WEB_ORIGINS
     ? e.WEB_ORIGINS.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter((o) => o !== '')
     : [publicUrl, 'http://localhost:5173', 'http://127.0.0.1:5173'];
@@ -286,6 +319,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, secrets: SecretResolver = res
       retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
       retryMaxMs: Math.max(e.WEBHOOK_RETRY_MAX_MS, e.WEBHOOK_RETRY_BASE_MS),
       intervalMs: e.WEBHOOK_INTERVAL_MS,
+    },
+    auth: {
+      enabled: e.ECG_AUTH === 'on',
+      admin: e.ADMIN_EMAIL !== undefined && e.ADMIN_PASSWORD !== undefined ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : null,
+      sessionTtlSeconds: e.SESSION_TTL_HOURS * 3600,
+      loginFailures: {
+        perAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        perAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
+        windowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
+      },
     },
   };
 }

@@ -1,7 +1,6 @@
 import { ConfigError, loadConfig, type BackendConfig } from './config.js';
 import { buildApp } from './app.js';
 import { createDb } from './db/create-db.js';
-import { exposedBindWarning, isLoopbackBind } from './security/bind-address.js';
 import { createStorage } from './storage/create-storage.js';
 
 // Long enough to finish in-flight requests; short enough for an orchestrator's kill timeout.
@@ -50,12 +49,6 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 
-  if (!isLoopbackBind(config.host)) {
-    const warning = exposedBindWarning(config.host, config.port);
-    app.log.warn({ host: config.host }, warning);
-    // Also on stderr, framed, where an operator looks at start-up whatever LOG_LEVEL says.
-    console.error(`\n!!! WARNING: ${warning}\n`);
-  }
   await app.listen({ port: config.port, host: config.host });
   app.dispatcher.start();
   app.renderWorker.start();

@@ -294,7 +294,7 @@ describe('expressive captions: render worker failures and restarts', () => {
       s.app.renderWorker.start();
       await waitFor('the render to be under way', async () => ((await renderOf(s, jobId, renderId)).status === 'processing' ? true : undefined));
       // The deletion marks the job (and, in the real flow, removes its objects before this render writes its own).
-      assert.ok(await new JobDeletionRepository(s.db).markForDeletion(jobId));
+      assert.ok(await new JobDeletionRepository(s.db).markForDeletion(jobId, 'anonymous'));
       await writeFile(flag, '');
       await waitFor('the render worker to finish', async () => (s.app.renderWorker.running === 0 ? true : undefined));
       const left = (await listStoredFiles(s.dataDir)).filter((p) => p.startsWith('objects/renders/'));

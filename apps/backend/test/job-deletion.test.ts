@@ -160,7 +160,7 @@ for (const { driver, open } of TEST_DATABASES) {
       const id = await completedJob(s.app, 'marked.mp4', RESULT, VIDEO);
       const { renderId } = await furnish(s, id);
       const kept = await completedJob(s.app, 'kept.mp4', RESULT, VIDEO);
-      assert.ok(await new JobDeletionRepository(s.db).markForDeletion(id));
+      assert.ok(await new JobDeletionRepository(s.db).markForDeletion(id, 'anonymous'));
 
       const list = (await s.app.inject({ method: 'GET', url: '/api/upload-video/jobs' })).json<JobListResponse>();
       assert.deepEqual(list.jobs.map((j) => j.job_id), [kept]);
@@ -198,7 +198,7 @@ for (const { driver, open } of TEST_DATABASES) {
       const id = await completedJob(first.app, 'interrupted.mp4', RESULT, VIDEO);
       const { keys } = await furnish(first, id);
       // The crash: marked, the video and the waveform deleted, then nothing more.
-      await new JobDeletionRepository(first.db).markForDeletion(id);
+      await new JobDeletionRepository(first.db).markForDeletion(id, 'anonymous');
       await first.storage.delete(keys[0]!);
       await first.storage.delete(keys[1]!);
       await first.close();
@@ -255,7 +255,7 @@ for (const { driver, open } of TEST_DATABASES) {
       const s = await stack();
       const marked = await queuedJob(s.app, 'late-marked.mp4', VIDEO);
       const gone = await queuedJob(s.app, 'late-gone.mp4', VIDEO);
-      await new JobDeletionRepository(s.db).markForDeletion(marked);
+      await new JobDeletionRepository(s.db).markForDeletion(marked, 'anonymous');
       assert.equal((await deleteJob(s.app, gone)).statusCode, 204);
 
       const waveform = { version: 2, channels: 1, sample_rate: 16000, samples_per_pixel: 160, bits: 8, length: 1, data: [-12, 14] };

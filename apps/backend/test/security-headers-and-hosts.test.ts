@@ -9,7 +9,7 @@ import { hostPolicy, isAllowedHost } from '../src/security/allowed-hosts.js';
 import { isLoopbackBind } from '../src/security/bind-address.js';
 import { isAllowedOrigin } from '../src/security/same-origin.js';
 import { assertSecurityHeaders } from '../../../tests/helpers/security-headers.js';
-import { freePort, startTestBackend, TEST_SECRETS, type TestBackend } from './helpers/test-backend.js';
+import { freePort, startTestBackend, TEST_SECRETS, waitFor, type TestBackend } from './helpers/test-backend.js';
 
 const code = (res: { json: () => unknown }) => (res.json() as { error: { code: string } }).error.code;
 
@@ -120,30 +120,38 @@ describe('rate limits count per client across the public routes', () => {
 });
 
 describe('starting on a non-loopback address', () => {
-  it('warns loudly on stderr that the backend is reachable by anyone', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'ecg-bind-'));
-    const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/backend/src/main.ts'], {
+  const start = (env: Record<string, string>, dataDir: string, port: number) =>
+    spawn(process.execPath, ['--import', 'tsx', 'apps/backend/src/main.ts'], {
       cwd: join(import.meta.dirname, '..', '..', '..'),
-      env: { ...process.env, ...TEST_SECRETS, DATA_DIR: dataDir, HOST: '0.0.0.0', PORT: String(port), LOG_LEVEL: 'silent', ML_URL: 'http://127.0.0.1:9' },
+      env: { ...process.env, ...TEST_SECRETS, DATA_DIR: dataDir, HOST: '0.0.0.0', PORT: String(port), LOG_LEVEL: 'silent', ML_URL: 'http://127.0.0.1:9', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+
+  it('refuses to start with ECG_AUTH off, saying why, and starts with it on', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'ecg-bind-'));
+    const port = await freePort();
     try {
+      const refused = start({ ECG_AUTH: 'off' }, dataDir, port);
       let stderr = '';
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no warning within 60 s; stderr: ${stderr}`)), 60_000);
-        child.stderr.on('data', (c: Buffer) => {
-          stderr += c.toString();
-          if (/WARNING: HOST=0\.0\.0\.0/.test(stderr)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        child.once('exit', (c) => reject(new Error(`backend exited (${c}) before warning; stderr: ${stderr}`)));
-      });
-      assert.match(stderr, /no accounts yet/);
+      refused.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const code = await new Promise<number | null>((resolve) => refused.once('exit', resolve));
+      assert.equal(code, 2, `exit code 2 (configuration); stderr: ${stderr}`);
+      assert.match(stderr, /HOST=0\.0\.0\.0 listens beyond this machine, and ECG_AUTH is off/);
+      assert.match(stderr, /Set ECG_AUTH=on/);
+
+      const served = start({ ECG_AUTH: 'on', ADMIN_EMAIL: 'admin@example.test', ADMIN_PASSWORD: 'a long admin password' }, dataDir, port);
+      try {
+        const health = await waitFor('the backend to answer /health', async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+          return res?.ok ? res.status : undefined;
+        }, 60_000);
+        assert.equal(health, 200);
+        const jobs = await fetch(`http://127.0.0.1:${port}/api/upload-video/jobs`);
+        assert.equal(jobs.status, 401, 'with auth on, the API needs credentials');
+      } finally {
+        served.kill('SIGKILL');
+      }
     } finally {
-      child.kill('SIGKILL');
       await rm(dataDir, { recursive: true, force: true });
     }
   });

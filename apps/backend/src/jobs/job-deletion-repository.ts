@@ -26,20 +26,17 @@ const toMarked = (r: MarkedRow): MarkedJob => ({ id: r.id, fileKey: r.file_key, 
  * reads no longer see the job, so nothing shows a job whose objects are half
  * gone; the rows go last, so a deletion interrupted at any point still has its
  * mark and its render rows (the render keys) for the sweep to finish with.
- *
- * When accounts arrive, `markForDeletion` is the one place a request's job is
- * looked up for deletion: the owner becomes one more condition here.
  */
 export class JobDeletionRepository {
   constructor(private readonly db: Db) {}
 
-  /** Marks the job (again: the first mark's time is kept); null for an unknown id. */
-  async markForDeletion(id: string): Promise<MarkedJob | null> {
+  /** Marks `ownerId`'s job (again: the first mark's time is kept); null for an unknown id or another's job. */
+  async markForDeletion(id: string, ownerId: string): Promise<MarkedJob | null> {
     if (!isJobId(id)) return null;
     const rows = await this.db.query<MarkedRow>(
-      `UPDATE jobs SET deleting_at = COALESCE(deleting_at, now()) WHERE id = $1
+      `UPDATE jobs SET deleting_at = COALESCE(deleting_at, now()) WHERE id = $1 AND owner_id = $2
        RETURNING id, file_key, status, deleting_at`,
-      [id],
+      [id, ownerId],
     );
     return rows[0] ? toMarked(rows[0]) : null;
   }

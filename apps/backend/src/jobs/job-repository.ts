@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ANONYMOUS_USER_ID } from '@ecg/contracts';
 import type {
   Caption,
   CaptionLayoutRequest,
@@ -11,10 +12,13 @@ import type {
   TranscriptResult,
 } from '@ecg/contracts';
 import type { Db, Queryable } from '../db/db.js';
+import { isUuid } from '../db/uuid.js';
 import { enqueueWebhookSql } from '../webhooks/enqueue-webhook.js';
 
 export interface Job {
   id: string;
+  /** Whose job it is: a user's id, or `anonymous` (ECG_AUTH=off). */
+  ownerId: string;
   fileKey: string;
   language: string | null;
   status: JobStatus;
@@ -50,6 +54,8 @@ export interface Job {
 
 /** What request-process records with a new job besides its key. */
 export interface NewJobOptions {
+  /** Whose job it is; `anonymous` when not given (ECG_AUTH=off). */
+  ownerId?: string;
   language?: string | null;
   fileName?: string | null;
   captionLayout?: CaptionLayoutRequest | null;
@@ -61,6 +67,7 @@ export interface NewJobOptions {
 
 interface JobRow {
   id: string;
+  owner_id: string;
   file_key: string;
   language: string | null;
   status: JobStatus;
@@ -90,6 +97,7 @@ interface JobRow {
 function toJob(r: JobRow): Job {
   return {
     id: r.id,
+    ownerId: r.owner_id,
     fileKey: r.file_key,
     language: r.language,
     status: r.status,
@@ -139,12 +147,8 @@ export class UploadDeletedError extends Error {
   }
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True for a well-formed UUID; anything else can never name a job (and would make PostgreSQL throw). */
-export function isJobId(id: string): boolean {
-  return UUID_RE.test(id);
-}
+/** True for a well-formed job id; anything else can never name a job. */
+export const isJobId = isUuid;
 
 const LIVE = `status IN ('queued', 'processing')`;
 
@@ -165,9 +169,17 @@ export interface ProgressUpdate {
 export class JobRepository {
   constructor(private readonly db: Db) {}
 
+  /** Any owner's job: for the service's own work (dispatch, callbacks, renders), never to answer a user. */
   async get(id: string, on: Queryable = this.db): Promise<Job | null> {
     if (!isJobId(id)) return null;
     const rows = await on.query<JobRow>(`SELECT * FROM jobs WHERE id = $1 AND ${KEPT}`, [id]);
+    return rows[0] ? toJob(rows[0]) : null;
+  }
+
+  /** The job if `ownerId` owns it: what every request about a job reads, so another user's job is simply not there. */
+  async getOwned(id: string, ownerId: string): Promise<Job | null> {
+    if (!isJobId(id)) return null;
+    const rows = await this.db.query<JobRow>(`SELECT * FROM jobs WHERE id = $1 AND owner_id = $2 AND ${KEPT}`, [id, ownerId]);
     return rows[0] ? toJob(rows[0]) : null;
   }
 
@@ -185,16 +197,17 @@ export class JobRepository {
    */
   async createOrGetLive(fileKey: string, options: NewJobOptions = {}): Promise<{ job: Job; created: boolean }> {
     const { language = null, fileName = null, captionLayout = null, speakerCounts = null, jobOptions = null, callbackUrl = null } = options;
+    const ownerId = options.ownerId ?? ANONYMOUS_USER_ID;
     const json = (v: object | null) => (v === null ? null : JSON.stringify(v));
     // Rounds only matter if a row found conflicting is gone by the time we read (jobs are never deleted today).
     for (let round = 0; round < 3; round += 1) {
       const inserted = await this.db.query<JobRow>(
-        `INSERT INTO jobs (id, file_key, language, file_name, caption_layout, speaker_counts, job_options, callback_url)
-         SELECT $1::uuid, $2::text, $3::text, $4::text, $5::jsonb, $6::jsonb, $7::jsonb, $8::text
+        `INSERT INTO jobs (id, file_key, language, file_name, caption_layout, speaker_counts, job_options, callback_url, owner_id)
+         SELECT $1::uuid, $2::text, $3::text, $4::text, $5::jsonb, $6::jsonb, $7::jsonb, $8::text, $9::text
           WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE file_key = $2::text)
          ON CONFLICT (file_key) WHERE ${LIVE} DO NOTHING
          RETURNING *`,
-        [randomUUID(), fileKey, language, fileName, json(captionLayout), json(speakerCounts), json(jobOptions), callbackUrl],
+        [randomUUID(), fileKey, language, fileName, json(captionLayout), json(speakerCounts), json(jobOptions), callbackUrl, ownerId],
       );
       if (inserted[0]) return { job: toJob(inserted[0]), created: true };
       const existing = await this.findByFileKey(fileKey);
@@ -443,11 +456,12 @@ export class JobRepository {
   }
 
   /** The most recent jobs first, without their (possibly large) transcripts. */
-  async listRecent(limit: number): Promise<JobListing[]> {
+  /** `ownerId`'s most recent jobs, newest first. */
+  async listRecent(ownerId: string, limit: number): Promise<JobListing[]> {
     const rows = await this.db.query<Pick<JobRow, 'id' | 'file_key' | 'status' | 'progress' | 'file_name' | 'error_code' | 'created_at' | 'updated_at'>>(
       `SELECT id, file_key, status, progress, file_name, error_code, created_at, updated_at
-         FROM jobs WHERE ${KEPT} ORDER BY created_at DESC, id DESC LIMIT $1`,
-      [limit],
+         FROM jobs WHERE owner_id = $1 AND ${KEPT} ORDER BY created_at DESC, id DESC LIMIT $2`,
+      [ownerId, limit],
     );
     return rows.map((r) => ({
       id: r.id,
@@ -459,6 +473,15 @@ export class JobRepository {
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     }));
+  }
+
+  /** Every kept job of `ownerId`, by id and upload key (their storage used). */
+  async listFileKeysOf(ownerId: string): Promise<Array<{ id: string; fileKey: string }>> {
+    const rows = await this.db.query<{ id: string; file_key: string }>(
+      `SELECT id, file_key FROM jobs WHERE owner_id = $1 AND ${KEPT}`,
+      [ownerId],
+    );
+    return rows.map((r) => ({ id: r.id, fileKey: r.file_key }));
   }
 
   async count(): Promise<number> {

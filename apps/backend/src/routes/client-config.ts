@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ClientConfigResponse, ErrorBody } from '@ecg/contracts';
-import { PUBLIC_ROUTE_CONFIG } from './public-route.js';
+import { API_ROUTE_CONFIG } from './api-route.js';
 
 export interface ClientConfigOptions {
   mlPublicUrl: string | null;
@@ -13,7 +13,7 @@ export const clientConfigRoute: FastifyPluginAsyncZod<ClientConfigOptions> = asy
   app.get(
     '/api/config',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'Client configuration: where to poll progress, the upload size limit',
         description: 'ml_public_url null means the ML service is private: poll GET /api/upload-video/status/{job_id} on the backend.',

@@ -33,3 +33,28 @@ export function isAllowedOrigin(origin: string | undefined, hostHeader: string |
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
   return hostHeader !== undefined && parsed.host === hostHeader.trim().toLowerCase();
 }
+
+/**
+ * For requests a session cookie authenticates: the page that sent a
+ * state-changing one must be the app's own, proven by `Origin`, or by
+ * `Referer` where a browser left Origin out. Unlike isAllowedOrigin, a
+ * request carrying neither is refused: with a cookie attached, "no Origin"
+ * is not a tool talking to the API but a browser whose source we cannot see.
+ */
+export function isOwnPageRequest(
+  origin: string | undefined,
+  referer: string | undefined,
+  hostHeader: string | undefined,
+  appOrigins: readonly string[],
+): boolean {
+  let source = origin?.trim();
+  if (source === undefined && referer !== undefined) {
+    try {
+      source = new URL(referer).origin;
+    } catch {
+      return false;
+    }
+  }
+  if (source === undefined || source === '') return false;
+  return isAllowedOrigin(source, hostHeader, appOrigins);
+}

@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
+import { ANONYMOUS_USER_ID } from '@ecg/contracts';
 
 /**
- * Object keys for uploads: `videos/anonymous/<YYYYMMDD_HHMMSS UTC>_<8 hex>_<safe name>`,
- * as the original ECG backend named them. The person's file name stays readable
+ * Object keys for uploads: `videos/<owner>/<YYYYMMDD_HHMMSS UTC>_<8 hex>_<safe name>`,
+ * as the original ECG backend named them, with the owner's user id where it
+ * said `anonymous` (which stays while ECG_AUTH=off). The person's file name stays readable
  * in the key (Korean included) but can never carry a path, a control character
  * or anything that needs care in a URL, an S3 key or a shell.
  */
 
-export const UPLOAD_KEY_PREFIX = 'videos/anonymous/';
+/** Where `ownerId`'s uploads go. */
+export function uploadKeyPrefix(ownerId: string): string {
+  return `videos/${ownerId}/`;
+}
 /** Counted in code points, so a Korean name is not cut three times shorter than a Latin one. */
 export const MAX_SAFE_NAME_LENGTH = 100;
 const MAX_EXTENSION_LENGTH = 16;
@@ -80,14 +85,27 @@ export function formatKeyTimestamp(now: Date): string {
 
 const defaultRandomHex8 = (): string => randomBytes(4).toString('hex');
 
-/** `videos/anonymous/20250911_143020_abc12345_회의_녹화.mp4` */
-export function makeUploadKey(filename: string, now: Date = new Date(), randomHex8: () => string = defaultRandomHex8): string {
+/** `videos/anonymous/20250911_143020_abc12345_회의_녹화.mp4`, or `videos/<user id>/…` for a user's upload. */
+export function makeUploadKey(
+  filename: string,
+  now: Date = new Date(),
+  randomHex8: () => string = defaultRandomHex8,
+  ownerId: string = ANONYMOUS_USER_ID,
+): string {
   const random = randomHex8();
   if (!/^[0-9a-f]{8}$/.test(random)) throw new Error(`randomHex8 must return 8 lower-case hex digits, got "${random}"`);
-  return `${UPLOAD_KEY_PREFIX}${formatKeyTimestamp(now)}_${random}_${safeFileName(filename)}`;
+  if (!OWNER.test(ownerId)) throw new Error(`an upload's owner is "anonymous" or a user id (a UUID), not "${ownerId}"`);
+  return `${uploadKeyPrefix(ownerId)}${formatKeyTimestamp(now)}_${random}_${safeFileName(filename)}`;
 }
 
-const UPLOAD_KEY = /^videos\/anonymous\/(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})_[0-9a-f]{8}_(.+)$/su;
+/** A fresh key for an upload by `ownerId`, named now. */
+export function newUploadKey(filename: string, ownerId: string): string {
+  return makeUploadKey(filename, new Date(), defaultRandomHex8, ownerId);
+}
+
+const OWNER = /^(?:anonymous|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const UPLOAD_KEY =
+  /^videos\/(anonymous|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})_[0-9a-f]{8}_(.+)$/su;
 
 /**
  * True only for keys makeUploadKey could have produced: request-process uses it
@@ -97,7 +115,7 @@ const UPLOAD_KEY = /^videos\/anonymous\/(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{
 export function isUploadKey(key: string): boolean {
   const m = UPLOAD_KEY.exec(key);
   if (!m) return false;
-  const [, y, mo, d, h, mi, s, name] = m;
+  const [, , y, mo, d, h, mi, s, name] = m;
   const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
   if (Number.isNaN(date.getTime()) || formatKeyTimestamp(date) !== `${y}${mo}${d}_${h}${mi}${s}`) return false;
   if (name === undefined || name.includes('/') || name.includes('..')) return false;
@@ -112,7 +130,17 @@ export function isUploadKey(key: string): boolean {
  */
 export function uploadFileName(key: string): string | null {
   if (!isUploadKey(key)) return null;
-  return UPLOAD_KEY.exec(key)?.[7] ?? null;
+  return UPLOAD_KEY.exec(key)?.[8] ?? null;
+}
+
+/**
+ * Whose upload a key is (`anonymous` or a user id), or null for a key
+ * makeUploadKey could not have produced. request-process starts a job only
+ * on the requester's own uploads.
+ */
+export function uploadKeyOwner(key: string): string | null {
+  if (!isUploadKey(key)) return null;
+  return UPLOAD_KEY.exec(key)?.[1] ?? null;
 }
 
 /** S3's limit on a key, in UTF-8 bytes. */

@@ -7,8 +7,8 @@
  * replay of the end must not queue a second delivery.
  */
 export function enqueueWebhookSql(ended: string): string {
-  return `INSERT INTO webhook_deliveries (job_id, url, body)
-    SELECT e.id, e.callback_url,
+  return `INSERT INTO webhook_deliveries (job_id, owner_id, url, body)
+    SELECT e.id, e.owner_id, e.callback_url,
            jsonb_build_object('job_id', e.id, 'status', e.status)
              || CASE WHEN e.error_code IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('error_code', e.error_code) END
       FROM ${ended} e

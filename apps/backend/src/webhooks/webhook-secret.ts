@@ -1,12 +1,14 @@
+import { ANONYMOUS_USER_ID } from '@ecg/contracts';
+import type { UserRepository } from '../auth/user-repository.js';
+
+/** Which secret signs an owner's webhooks; null for an owner that no longer exists. */
+export type WebhookSecretFor = (ownerId: string) => Promise<string | null>;
+
 /**
- * Which secret signs a user's webhooks. Issue 11 wants one per user; until
- * accounts exist every job belongs to the single anonymous owner, and its
- * secret is WEBHOOK_SECRET. Accounts replace this function, not its callers.
+ * Each user's own secret (users.webhook_secret, shown at GET
+ * /api/auth/webhook-secret); jobs of `anonymous` (ECG_AUTH=off) are signed
+ * with WEBHOOK_SECRET.
  */
-export type WebhookSecretFor = (ownerId: string) => string;
-
-export const ANONYMOUS_OWNER = 'anonymous';
-
-export function singleOwnerWebhookSecret(secret: string): WebhookSecretFor {
-  return () => secret;
+export function webhookSecrets(anonymousSecret: string, users: Pick<UserRepository, 'webhookSecret'>): WebhookSecretFor {
+  return async (ownerId) => (ownerId === ANONYMOUS_USER_ID ? anonymousSecret : users.webhookSecret(ownerId));
 }

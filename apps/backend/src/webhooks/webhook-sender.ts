@@ -63,10 +63,15 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
 
   async function deliver(d: WebhookDelivery): Promise<void> {
     const body = webhookBody(d, opts.publicUrl);
+    const secret = await opts.secretFor(d.ownerId);
+    if (secret === null) {
+      await opts.webhooks.giveUp(d.jobId, 'the job’s owner no longer exists');
+      return;
+    }
     const outcome = await postWebhook({
       url: d.url,
       body,
-      headers: signCallback(opts.secretFor(d.ownerId), body),
+      headers: signCallback(secret, body),
       allowedOrigins: opts.allowedOrigins,
       resolveHost,
       timeoutMs,

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode, MlModelsResponse } from '@ecg/contracts';
 import { AppError } from '../../errors.js';
+import { requireUser } from '../../auth/principal.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
 import { uploadFileName } from '../../storage/keys.js';
 import type { ObjectStorage } from '../../storage/storage.js';
@@ -62,7 +63,8 @@ export async function answerAudioRequest(
   task: 'transcribe' | 'translate',
   opts: AudioRouteOptions,
 ): Promise<FastifyReply> {
-  const { fileKey, fields } = await receiveAudioForm(request, { storage: opts.storage, maxUploadBytes: opts.maxUploadBytes });
+  const ownerId = requireUser(request).userId;
+  const { fileKey, fields } = await receiveAudioForm(request, { storage: opts.storage, maxUploadBytes: opts.maxUploadBytes, ownerId });
   let audio;
   try {
     audio = readAudioFields(fields, task);
@@ -76,6 +78,7 @@ export async function answerAudioRequest(
   }
 
   const { job, created } = await opts.jobs.createOrGetLive(fileKey, {
+    ownerId,
     language: audio.language ?? null,
     fileName: uploadFileName(fileKey),
     jobOptions: audio.decode,

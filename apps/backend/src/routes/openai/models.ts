@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { OpenAiErrorBody, OpenAiModel, OpenAiModelList, type MlModelsResponse } from '@ecg/contracts';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
 import { WHISPER_1 } from './ml-models.js';
 
 export interface ModelsRouteOptions {
@@ -27,7 +27,7 @@ export const modelsRoute: FastifyPluginAsyncZod<ModelsRouteOptions> = async (app
   app.get(
     '/models',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'The installed Whisper models (OpenAI-compatible)',
         description: 'whisper-1 stands for the model the ML service runs; every job runs on that one, whichever model a request names.',
@@ -40,7 +40,7 @@ export const modelsRoute: FastifyPluginAsyncZod<ModelsRouteOptions> = async (app
   app.get(
     '/models/:model',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'One installed model (OpenAI-compatible)',
         tags: ['openai'],

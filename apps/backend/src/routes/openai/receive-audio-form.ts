@@ -2,7 +2,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { ACCEPTED_EXTENSIONS, isAcceptedUpload } from '@ecg/contracts';
 import { AppError } from '../../errors.js';
-import { makeUploadKey } from '../../storage/keys.js';
+import { newUploadKey } from '../../storage/keys.js';
 import type { ObjectStorage } from '../../storage/storage.js';
 import { uploadContentType } from '../upload-video/generate-url.js';
 import type { FormFields } from './audio-fields.js';
@@ -17,6 +17,8 @@ export interface ReceivedAudioForm {
 export interface ReceiveOptions {
   storage: Pick<ObjectStorage, 'write' | 'delete'>;
   maxUploadBytes: number;
+  /** Whose upload it is: the key goes under their prefix. */
+  ownerId: string;
 }
 
 /**
@@ -67,7 +69,7 @@ async function storeFile(part: MultipartFile, opts: ReceiveOptions): Promise<str
       `"${filename}" (${part.mimetype}) is not a video or audio file; send one of ${ACCEPTED_EXTENSIONS.join(', ')}`,
     );
   }
-  const key = makeUploadKey(filename);
+  const key = newUploadKey(filename, opts.ownerId);
   try {
     await opts.storage.write(key, part.file, contentType);
   } catch (err) {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
 import { answerAudioRequest, type AudioRouteOptions } from './audio-request.js';
 import { AUDIO_FORM_DESCRIPTION, AUDIO_RESPONSES } from './audio-schema.js';
 
@@ -8,7 +8,7 @@ export const transcriptionsRoute: FastifyPluginAsyncZod<AudioRouteOptions> = asy
   app.post(
     '/audio/transcriptions',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'Transcribe a file (OpenAI-compatible, synchronous)',
         description:

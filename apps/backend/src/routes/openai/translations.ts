@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
 import { answerAudioRequest, type AudioRouteOptions } from './audio-request.js';
 import { AUDIO_FORM_DESCRIPTION, AUDIO_RESPONSES } from './audio-schema.js';
 
@@ -8,7 +8,7 @@ export const translationsRoute: FastifyPluginAsyncZod<AudioRouteOptions> = async
   app.post(
     '/audio/translations',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'Translate speech into English text (OpenAI-compatible, synchronous)',
         description: `${AUDIO_FORM_DESCRIPTION} The text is English whatever was spoken; the job shows in the job list like any upload.`,

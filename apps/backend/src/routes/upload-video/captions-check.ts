@@ -5,10 +5,11 @@ import { z } from 'zod';
 import { currentCaptions, jobProfile, videoTiming } from '../../captions/caption-document.js';
 import { requireCompletedJob } from '../../captions/job-access.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
+import { requireUser } from '../../auth/principal.js';
 
 export interface CaptionsCheckOptions {
-  jobs: Pick<JobRepository, 'get'>;
+  jobs: Pick<JobRepository, 'getOwned'>;
 }
 
 /**
@@ -20,7 +21,7 @@ export const captionsCheckRoute: FastifyPluginAsyncZod<CaptionsCheckOptions> = a
   app.get(
     '/result/:jobId/captions/check',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'Quality-check the captions against a subtitle profile',
         description:
@@ -34,7 +35,7 @@ export const captionsCheckRoute: FastifyPluginAsyncZod<CaptionsCheckOptions> = a
       },
     },
     async (request) => {
-      const job = await requireCompletedJob(opts.jobs, request.params.jobId);
+      const job = await requireCompletedJob(opts.jobs, request.params.jobId, requireUser(request).userId);
       const { profile: name, vertical } = request.query;
       // A named profile is checked as published; without a name, the job's own layout (overrides
       // included), made vertical when asked.

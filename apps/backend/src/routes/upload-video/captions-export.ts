@@ -6,10 +6,11 @@ import { captionsEtag, currentCaptions, currentSpeakers } from '../../captions/c
 import { EXPORT_WRITERS } from '../../captions/export-formats.js';
 import { requireCompletedJob } from '../../captions/job-access.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
+import { requireUser } from '../../auth/principal.js';
 
 export interface CaptionsExportOptions {
-  jobs: Pick<JobRepository, 'get'>;
+  jobs: Pick<JobRepository, 'getOwned'>;
 }
 
 /**
@@ -23,7 +24,7 @@ export const captionsExportRoute: FastifyPluginAsyncZod<CaptionsExportOptions> =
   app.get(
     '/result/:jobId/export',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'Download the current captions as SRT, WebVTT, plain text, Whisper-shaped JSON or ASS',
         description: 'Content-Disposition names the file after the uploaded video (UTF-8 names kept via filename*).',
@@ -42,7 +43,7 @@ export const captionsExportRoute: FastifyPluginAsyncZod<CaptionsExportOptions> =
       },
     },
     async (request, reply) => {
-      const job = await requireCompletedJob(opts.jobs, request.params.jobId);
+      const job = await requireCompletedJob(opts.jobs, request.params.jobId, requireUser(request).userId);
       const { format, expressive, strength, speaker_names: speakerNames } = request.query;
       const writer = EXPORT_WRITERS[format];
       const captions = currentCaptions(job);

@@ -4,10 +4,11 @@ import { z } from 'zod';
 import { captionDocument, captionsEtag } from '../../captions/caption-document.js';
 import { requireCompletedJob } from '../../captions/job-access.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
+import { requireUser } from '../../auth/principal.js';
 
 export interface CaptionsReadOptions {
-  jobs: Pick<JobRepository, 'get'>;
+  jobs: Pick<JobRepository, 'getOwned'>;
 }
 
 /** `GET /api/upload-video/result/:jobId/captions`: the captions the editor starts from. */
@@ -15,7 +16,7 @@ export const captionsReadRoute: FastifyPluginAsyncZod<CaptionsReadOptions> = asy
   app.get(
     '/result/:jobId/captions',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'The current captions of a completed job: the saved edits, or those derived from the transcript',
         description: 'version is the base for the next save or restore; edited is false until someone saves.',
@@ -26,7 +27,7 @@ export const captionsReadRoute: FastifyPluginAsyncZod<CaptionsReadOptions> = asy
       },
     },
     async (request, reply) => {
-      const job = await requireCompletedJob(opts.jobs, request.params.jobId);
+      const job = await requireCompletedJob(opts.jobs, request.params.jobId, requireUser(request).userId);
       // Another tab may save at any moment; a cached copy would hand out a stale base version.
       reply.header('cache-control', 'no-store').header('etag', captionsEtag(job));
       return captionDocument(job);

@@ -5,10 +5,11 @@ import { z } from 'zod';
 import { captionDocument, captionsEtag, currentCaptions, jobProfile, videoTiming } from '../../captions/caption-document.js';
 import { explainRefusedWrite, requireCompletedJob } from '../../captions/job-access.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
+import { requireUser } from '../../auth/principal.js';
 
 export interface CaptionsReflowOptions {
-  jobs: Pick<JobRepository, 'get' | 'saveCaptions'>;
+  jobs: Pick<JobRepository, 'getOwned' | 'saveCaptions'>;
 }
 
 /**
@@ -22,7 +23,7 @@ export const captionsReflowRoute: FastifyPluginAsyncZod<CaptionsReflowOptions> =
   app.post(
     '/result/:jobId/captions/reflow',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'Re-lay the captions out under a subtitle profile, keeping text edits',
         description:
@@ -37,10 +38,10 @@ export const captionsReflowRoute: FastifyPluginAsyncZod<CaptionsReflowOptions> =
     async (request, reply) => {
       const { jobId } = request.params;
       const { base_version: baseVersion, ...layout } = request.body;
-      const job = await requireCompletedJob(opts.jobs, jobId);
+      const job = await requireCompletedJob(opts.jobs, jobId, requireUser(request).userId);
       const captions = reflowCaptions(currentCaptions(job), jobProfile(job, layout), videoTiming(job.result));
       const saved = await opts.jobs.saveCaptions(jobId, baseVersion, captions, layout);
-      if (!saved) throw await explainRefusedWrite(opts.jobs, jobId, baseVersion);
+      if (!saved) throw await explainRefusedWrite(opts.jobs, jobId, requireUser(request).userId, baseVersion);
       request.log.info({ jobId, version: saved.captionVersion, captions: captions.length, layout }, 'captions re-laid out');
       reply.header('cache-control', 'no-store').header('etag', captionsEtag(saved));
       return captionDocument(saved);

@@ -2,12 +2,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorBody, JobIdParams, SaveCaptionsRequest, SaveCaptionsResponse } from '@ecg/contracts';
 import { z } from 'zod';
 import { captionsEtag } from '../../captions/caption-document.js';
-import { explainRefusedWrite } from '../../captions/job-access.js';
+import { explainRefusedWrite, requireJob } from '../../captions/job-access.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
+import { requireUser } from '../../auth/principal.js';
 
 export interface CaptionsSaveOptions {
-  jobs: Pick<JobRepository, 'get' | 'saveCaptions'>;
+  jobs: Pick<JobRepository, 'getOwned' | 'saveCaptions'>;
   /** Largest accepted body; captions with per-word analysis outgrow the app-wide JSON limit. */
   maxBodyBytes: number;
 }
@@ -21,7 +22,7 @@ export const captionsSaveRoute: FastifyPluginAsyncZod<CaptionsSaveOptions> = asy
   app.put(
     '/result/:jobId',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       bodyLimit: opts.maxBodyBytes,
       schema: {
         summary: 'Save edited captions (optimistic concurrency on base_version)',
@@ -37,8 +38,11 @@ export const captionsSaveRoute: FastifyPluginAsyncZod<CaptionsSaveOptions> = asy
     async (request, reply) => {
       const { jobId } = request.params;
       const { base_version: baseVersion, captions, layout, speakers } = request.body;
+      const owner = requireUser(request).userId;
+      // Ownership first: the conditional write below knows versions, not owners.
+      await requireJob(opts.jobs, jobId, owner);
       const saved = await opts.jobs.saveCaptions(jobId, baseVersion, captions, layout, speakers);
-      if (!saved) throw await explainRefusedWrite(opts.jobs, jobId, baseVersion);
+      if (!saved) throw await explainRefusedWrite(opts.jobs, jobId, owner, baseVersion);
       request.log.info({ jobId, version: saved.captionVersion, captions: captions.length }, 'captions saved');
       reply.header('etag', captionsEtag(saved));
       return {

@@ -10,9 +10,10 @@ import {
   normaliseMediaType,
 } from '@ecg/contracts';
 import { AppError } from '../../errors.js';
-import { makeUploadKey } from '../../storage/keys.js';
+import { newUploadKey } from '../../storage/keys.js';
+import { requireUser } from '../../auth/principal.js';
 import type { ObjectStorage } from '../../storage/storage.js';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
 
 export interface GenerateUrlOptions {
   storage: Pick<ObjectStorage, 'createUploadUrl'>;
@@ -36,7 +37,7 @@ export const generateUrlRoute: FastifyPluginAsyncZod<GenerateUrlOptions> = async
   app.post(
     '/generate-url',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'Get a presigned URL to upload one video or audio file',
         tags: ['upload-video'],
@@ -63,7 +64,7 @@ export const generateUrlRoute: FastifyPluginAsyncZod<GenerateUrlOptions> = async
           maxBytes: opts.maxUploadBytes,
         });
       }
-      const fileKey = makeUploadKey(filename);
+      const fileKey = newUploadKey(filename, requireUser(request).userId);
       let presigned;
       try {
         presigned = await opts.storage.createUploadUrl(fileKey, contentType, opts.uploadUrlExpiresSeconds);

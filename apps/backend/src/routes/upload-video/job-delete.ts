@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { JobDeletionRepository } from '../../jobs/job-deletion-repository.js';
 import type { FinishDeletion } from '../../jobs/job-deleter.js';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
+import { requireUser } from '../../auth/principal.js';
 
 export interface JobDeleteOptions {
   deletions: Pick<JobDeletionRepository, 'markForDeletion'>;
@@ -18,13 +19,13 @@ export interface JobDeleteOptions {
  * then the deletion is finished here. If that is cut short (storage or the ML
  * service down, the process killed) the answer is still 204: the job is gone
  * for every reader, and the retention sweep finishes what is left.
- * Single-user instance, as the job list: whoever reaches the API may delete.
+ * Only the job's owner may; anyone else gets 404, as for a job that never was.
  */
 export const jobDeleteRoute: FastifyPluginAsyncZod<JobDeleteOptions> = async (app, opts) => {
   app.delete(
     '/jobs/:jobId',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'Delete a job and everything it owns (a running job is cancelled first)',
         description: '204 also for a job already being deleted; 404 for an unknown id.',
@@ -35,7 +36,7 @@ export const jobDeleteRoute: FastifyPluginAsyncZod<JobDeleteOptions> = async (ap
       },
     },
     async (request, reply) => {
-      const job = await opts.deletions.markForDeletion(request.params.jobId);
+      const job = await opts.deletions.markForDeletion(request.params.jobId, requireUser(request).userId);
       if (!job) throw new AppError('JOB_NOT_FOUND', 404, `no job ${request.params.jobId}`);
       try {
         await opts.finishDeletion(job);

@@ -4,10 +4,11 @@ import { z } from 'zod';
 import { requireJob } from '../../captions/job-access.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
 import { summarizeJobs, type SummaryDeps } from '../../jobs/job-summary.js';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
+import { requireUser } from '../../auth/principal.js';
 
 export interface JobReadOptions extends SummaryDeps {
-  jobs: Pick<JobRepository, 'get'>;
+  jobs: Pick<JobRepository, 'getOwned'>;
 }
 
 /** `GET /api/upload-video/jobs/:jobId`: one job as the recent list shows it (the job page's expiry and storage used). */
@@ -15,7 +16,7 @@ export const jobReadRoute: FastifyPluginAsyncZod<JobReadOptions> = async (app, o
   app.get(
     '/jobs/:jobId',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'One job: status, expiry (RETENTION_DAYS) and the bytes it keeps in storage',
         tags: ['upload-video'],
@@ -25,7 +26,7 @@ export const jobReadRoute: FastifyPluginAsyncZod<JobReadOptions> = async (app, o
       },
     },
     async (request, reply) => {
-      const job = await requireJob(opts.jobs, request.params.jobId);
+      const job = await requireJob(opts.jobs, request.params.jobId, requireUser(request).userId);
       const [summary] = await summarizeJobs(opts, [job]);
       reply.header('cache-control', 'no-store');
       return summary!;

@@ -5,10 +5,11 @@ import { requireJob } from '../../captions/job-access.js';
 import { AppError } from '../../errors.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
 import type { ObjectInfo, ObjectStorage } from '../../storage/storage.js';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
+import { requireUser } from '../../auth/principal.js';
 
 export interface MediaUrlOptions {
-  jobs: Pick<JobRepository, 'get'>;
+  jobs: Pick<JobRepository, 'getOwned'>;
   storage: Pick<ObjectStorage, 'head' | 'createDownloadUrl'>;
   expiresInSeconds: number;
 }
@@ -18,7 +19,7 @@ export const mediaUrlRoute: FastifyPluginAsyncZod<MediaUrlOptions> = async (app,
   app.get(
     '/result/:jobId/media',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'A presigned GET URL of the uploaded video',
         description: 'The URL supports range requests, so a video element can seek. 404 OBJECT_NOT_FOUND once the upload is gone.',
@@ -29,7 +30,7 @@ export const mediaUrlRoute: FastifyPluginAsyncZod<MediaUrlOptions> = async (app,
       },
     },
     async (request, reply) => {
-      const job = await requireJob(opts.jobs, request.params.jobId);
+      const job = await requireJob(opts.jobs, request.params.jobId, requireUser(request).userId);
       let info: ObjectInfo | null;
       let url: string;
       try {

@@ -6,10 +6,11 @@ import { AppError } from '../../errors.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
 import type { RenderRepository } from '../../renders/render-repository.js';
 import { renderView } from '../../renders/render-view.js';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
+import { requireUser } from '../../auth/principal.js';
 
 export interface RenderCreateOptions {
-  jobs: Pick<JobRepository, 'get'>;
+  jobs: Pick<JobRepository, 'getOwned'>;
   renders: Pick<RenderRepository, 'queueForJob'>;
   /** Live renders (all jobs) beyond which a new one is refused with 429. */
   maxQueued: number;
@@ -30,7 +31,7 @@ export const renderCreateRoute: FastifyPluginAsyncZod<RenderCreateOptions> = asy
   app.post(
     '/result/:jobId/render',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'Render the video with the current captions burned in (ffmpeg + libass)',
         description:
@@ -47,7 +48,7 @@ export const renderCreateRoute: FastifyPluginAsyncZod<RenderCreateOptions> = asy
       },
     },
     async (request, reply) => {
-      const job = await requireCompletedJob(opts.jobs, request.params.jobId);
+      const job = await requireCompletedJob(opts.jobs, request.params.jobId, requireUser(request).userId);
       const { expressive, strength } = request.body;
       const options = { expressive, strength, captionVersion: job.captionVersion };
       const queued = await opts.renders.queueForJob(job.id, options, request.ip, {

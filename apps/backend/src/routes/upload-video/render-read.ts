@@ -7,10 +7,11 @@ import type { JobRepository } from '../../jobs/job-repository.js';
 import type { RenderRepository } from '../../renders/render-repository.js';
 import { renderDownloadName, renderView } from '../../renders/render-view.js';
 import type { ObjectStorage } from '../../storage/storage.js';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
+import { requireUser } from '../../auth/principal.js';
 
 export interface RenderReadOptions {
-  jobs: Pick<JobRepository, 'get'>;
+  jobs: Pick<JobRepository, 'getOwned'>;
   renders: Pick<RenderRepository, 'get'>;
   storage: Pick<ObjectStorage, 'createDownloadUrl'>;
   downloadUrlExpiresSeconds: number;
@@ -24,7 +25,7 @@ export const renderReadRoute: FastifyPluginAsyncZod<RenderReadOptions> = async (
   app.get(
     '/result/:jobId/render/:renderId',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'The state of a burned-in render, with its download URL once completed',
         description: '404 JOB_NOT_FOUND for an unknown job, 404 NOT_FOUND for a render this job does not have.',
@@ -35,7 +36,7 @@ export const renderReadRoute: FastifyPluginAsyncZod<RenderReadOptions> = async (
       },
     },
     async (request, reply) => {
-      const job = await requireJob(opts.jobs, request.params.jobId);
+      const job = await requireJob(opts.jobs, request.params.jobId, requireUser(request).userId);
       const render = await opts.renders.get(request.params.renderId);
       if (!render || render.jobId !== job.id) {
         throw new AppError('NOT_FOUND', 404, `job ${job.id} has no render ${request.params.renderId}`);

@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorBody, RequestProcessRequest, RequestProcessResponse, givenSpeakerCounts } from '@ecg/contracts';
 import { AppError } from '../../errors.js';
 import { UploadDeletedError, type JobRepository } from '../../jobs/job-repository.js';
-import { isUploadKey, uploadFileName } from '../../storage/keys.js';
+import { isUploadKey, uploadFileName, uploadKeyOwner } from '../../storage/keys.js';
+import { requireUser } from '../../auth/principal.js';
 import type { ObjectInfo, ObjectStorage } from '../../storage/storage.js';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
 import { checkCallbackUrl } from '../../webhooks/check-callback-url.js';
 
 export interface RequestProcessOptions {
@@ -22,7 +23,7 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
   app.post(
     '/request-process',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'Start transcribing an uploaded file',
         description:
@@ -37,12 +38,20 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
       if (!isUploadKey(fileKey)) {
         throw new AppError('INVALID_FILE_KEY', 400, 'fileKey is not a key this service issued; use the fileKey from generate-url');
       }
+      // Another user's upload is answered as one that does not exist (never 403).
+      const ownerId = requireUser(request).userId;
+      if (uploadKeyOwner(fileKey) !== ownerId) {
+        throw new AppError('OBJECT_NOT_FOUND', 404, 'no uploaded file under this fileKey; upload it with the URL from generate-url first');
+      }
       // Before anything else: a refused URL answers 400 even for an upload that already has a job.
       const callbackUrl = callback_url === undefined ? null : checkCallbackUrl(callback_url, opts.webhookAllowedOrigins);
       // An upload that already has a job is answered without looking at storage
       // again: the checks below ran when the job was made, and the size check
       // must never delete a job's object (MAX_UPLOAD_BYTES may have been lowered since).
       const existing = await opts.jobs.findByFileKey(fileKey);
+      if (existing && existing.ownerId !== ownerId) {
+        throw new AppError('OBJECT_NOT_FOUND', 404, 'no uploaded file under this fileKey; upload it with the URL from generate-url first');
+      }
       if (existing) return { message: 'Video processing started.' as const, jobId: existing.id };
       let info: ObjectInfo | null;
       try {
@@ -67,6 +76,7 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
       let made: Awaited<ReturnType<JobRepository['createOrGetLive']>>;
       try {
         made = await opts.jobs.createOrGetLive(fileKey, {
+          ownerId,
           language: language ?? null,
           fileName: uploadFileName(fileKey),
           // A bare name is shorthand for the layout request naming it.

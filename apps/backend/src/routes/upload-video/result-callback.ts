@@ -70,7 +70,8 @@ export const resultCallbackRoute: FastifyPluginAsyncZod<ResultCallbackOptions> =
     '/result',
     {
       bodyLimit,
-      config: { rateLimit: { max: opts.rateLimitPerMinute, timeWindow: 60_000 } },
+      // auth 'signed': the ML service proves itself with the HMAC signature, not with a user's credentials.
+      config: { auth: 'signed', rateLimit: { max: opts.rateLimitPerMinute, timeWindow: 60_000 } },
       schema: {
         summary: 'ML service → backend: progress, result or failure of a job (HMAC-signed)',
         description: `Signed like a webhook: ${CALLBACK_TIMESTAMP_HEADER}: <unix seconds>, ${CALLBACK_SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>" with CALLBACK_SECRET>.`,

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
 import { resultView } from '../../jobs/job-views.js';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
+import { requireUser } from '../../auth/principal.js';
 
 export interface ResultReadOptions {
   jobs: JobRepository;
@@ -15,7 +16,7 @@ export const resultReadRoute: FastifyPluginAsyncZod<ResultReadOptions> = async (
   app.get(
     '/result/:jobId',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'Read a job: its result when completed, its error when failed, 202 while queued or processing',
         tags: ['upload-video'],
@@ -30,7 +31,7 @@ export const resultReadRoute: FastifyPluginAsyncZod<ResultReadOptions> = async (
       },
     },
     async (request, reply) => {
-      const job = await opts.jobs.get(request.params.jobId);
+      const job = await opts.jobs.getOwned(request.params.jobId, requireUser(request).userId);
       if (!job) throw new AppError('JOB_NOT_FOUND', 404, `no job ${request.params.jobId}`);
       const view = resultView(job);
       return reply.code(view.httpStatus).send(view.body as never);

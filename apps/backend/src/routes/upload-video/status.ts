@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
 import { statusView } from '../../jobs/job-views.js';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
+import { requireUser } from '../../auth/principal.js';
 
 export interface StatusOptions {
   jobs: JobRepository;
@@ -19,7 +20,7 @@ export const statusRoute: FastifyPluginAsyncZod<StatusOptions> = async (app, opt
   app.get(
     '/status/:job_id',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'Job status in the ML service status shape (progress, stage, message)',
         tags: ['upload-video'],
@@ -29,7 +30,7 @@ export const statusRoute: FastifyPluginAsyncZod<StatusOptions> = async (app, opt
       },
     },
     async (request) => {
-      const job = await opts.jobs.get(request.params.job_id);
+      const job = await opts.jobs.getOwned(request.params.job_id, requireUser(request).userId);
       if (!job) throw new AppError('JOB_NOT_FOUND', 404, `no job ${request.params.job_id}`);
       return statusView(job);
     },

@@ -8,10 +8,11 @@ import type { JobRepository } from '../../jobs/job-repository.js';
 import { thumbnailsKey, thumbnailsLayoutKey } from '../../storage/derived-keys.js';
 import { readDerived } from '../../storage/read-derived.js';
 import type { ObjectStorage } from '../../storage/storage.js';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
+import { requireUser } from '../../auth/principal.js';
 
 export interface ThumbnailsReadOptions {
-  jobs: Pick<JobRepository, 'get'>;
+  jobs: Pick<JobRepository, 'getOwned'>;
   storage: Pick<ObjectStorage, 'read'>;
 }
 
@@ -47,7 +48,7 @@ export const thumbnailsReadRoute: FastifyPluginAsyncZod<ThumbnailsReadOptions> =
   app.get(
     '/result/:jobId/thumbnails',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'The layout of the thumbnail sprite of a video job (one tile per shot) and its URL',
         description: 'Tiles of width x height, `columns` to a row, left to right; `times[i]` is the start of the shot tile i shows. 404 JOB_NOT_FOUND for an unknown job, 404 NOT_FOUND when the job has no thumbnails (audio-only, not finished, or none could be made).',
@@ -58,7 +59,7 @@ export const thumbnailsReadRoute: FastifyPluginAsyncZod<ThumbnailsReadOptions> =
       },
     },
     async (request, reply) => {
-      const job = await requireJob(opts.jobs, request.params.jobId);
+      const job = await requireJob(opts.jobs, request.params.jobId, requireUser(request).userId);
       const stream = await readDerived(opts.storage, job.id, thumbnailsLayoutKey(job.fileKey), 'thumbnails', request.log);
       let layout: ThumbnailLayout;
       try {
@@ -79,7 +80,7 @@ export const thumbnailsReadRoute: FastifyPluginAsyncZod<ThumbnailsReadOptions> =
   app.get(
     '/result/:jobId/thumbnails.jpg',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'The thumbnail sprite of a video job (JPEG)',
         description: 'Laid out as GET …/thumbnails says. 404 JOB_NOT_FOUND for an unknown job, 404 NOT_FOUND when it has no thumbnails.',
@@ -95,7 +96,7 @@ export const thumbnailsReadRoute: FastifyPluginAsyncZod<ThumbnailsReadOptions> =
       },
     },
     async (request, reply) => {
-      const job = await requireJob(opts.jobs, request.params.jobId);
+      const job = await requireJob(opts.jobs, request.params.jobId, requireUser(request).userId);
       const body = await readDerived(opts.storage, job.id, thumbnailsKey(job.fileKey), 'thumbnails', request.log);
       return reply.header('content-type', 'image/jpeg').header('cache-control', 'no-cache').send(body);
     },

@@ -6,10 +6,11 @@ import type { JobRepository } from '../../jobs/job-repository.js';
 import { waveformKey } from '../../storage/derived-keys.js';
 import { readDerived } from '../../storage/read-derived.js';
 import type { ObjectStorage } from '../../storage/storage.js';
-import { PUBLIC_ROUTE_CONFIG } from '../public-route.js';
+import { API_ROUTE_CONFIG } from '../api-route.js';
+import { requireUser } from '../../auth/principal.js';
 
 export interface WaveformReadOptions {
-  jobs: Pick<JobRepository, 'get'>;
+  jobs: Pick<JobRepository, 'getOwned'>;
   storage: Pick<ObjectStorage, 'read'>;
 }
 
@@ -21,7 +22,7 @@ export const waveformReadRoute: FastifyPluginAsyncZod<WaveformReadOptions> = asy
   app.get(
     '/result/:jobId/waveform',
     {
-      config: PUBLIC_ROUTE_CONFIG,
+      config: API_ROUTE_CONFIG,
       schema: {
         summary: 'The audio waveform overview of a job (audiowaveform JSON v2, 100 points a second)',
         description: 'Shape: WaveformJson. 404 JOB_NOT_FOUND for an unknown job, 404 NOT_FOUND when the job has no waveform (yet).',
@@ -38,7 +39,7 @@ export const waveformReadRoute: FastifyPluginAsyncZod<WaveformReadOptions> = asy
       },
     },
     async (request, reply) => {
-      const job = await requireJob(opts.jobs, request.params.jobId);
+      const job = await requireJob(opts.jobs, request.params.jobId, requireUser(request).userId);
       const body = await readDerived(opts.storage, job.id, waveformKey(job.fileKey), 'waveform', request.log);
       return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-cache').send(body);
     },
