@@ -46,4 +46,6 @@ export const webAppRoutes: FastifyPluginAsync<WebAppOptions> = async (app, opts)
   const sendIndex = (_request: unknown, reply: FastifyReply) => reply.sendFile('index.html');
   app.get('/', { schema: { hide: true } }, sendIndex);
   app.get('/jobs/*', { schema: { hide: true } }, sendIndex);
+  // The account pages (apps/web/src/lib/routes.ts): a reload there opens the app, which asks who is signed in.
+  for (const page of ['/login', '/setup', '/account', '/admin/users']) app.get(page, { schema: { hide: true } }, sendIndex);
 };
