@@ -193,6 +193,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     finishDeletion,
     retentionDays: config.retentionDays,
     intervalMs: config.retentionSweepSeconds * 1000,
+    deleteExpiredSessions: () => sessions.deleteExpired(),
     logger: app.log.child({ component: 'retention-sweep' }),
   });
   app.decorate('retentionSweep', retentionSweep);

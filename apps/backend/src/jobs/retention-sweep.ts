@@ -12,6 +12,8 @@ export interface RetentionSweepOptions {
   logger: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
   /** Jobs marked and finished per tick; more wait for the next tick (kicked at once when a batch was full). */
   batchSize?: number;
+  /** Drops expired login sessions (the sessions table would otherwise keep every one ever made); returns how many. */
+  deleteExpiredSessions?: () => Promise<number>;
 }
 
 export interface RetentionSweep {
@@ -49,6 +51,8 @@ export function createRetentionSweep(opts: RetentionSweepOptions): RetentionSwee
         log.warn({ jobId: job.id, err }, 'could not finish deleting a job; the next sweep tries again');
       }
     }
+    const sessions = (await opts.deleteExpiredSessions?.()) ?? 0;
+    if (sessions > 0) log.info({ sessions }, 'expired sessions removed');
     // A full batch that all went through: more may be waiting.
     if ((expired === batch || marked.length === batch) && failed === 0) loop.kick();
   }
