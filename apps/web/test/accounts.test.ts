@@ -6,6 +6,7 @@ import { en, type MessageKey } from '../src/i18n/en.js';
 import { ko } from '../src/i18n/ko.js';
 import { format, type Vars } from '../src/i18n/translate.js';
 import { loginProblems, newAccountProblems, PASSWORD_MIN } from '../src/lib/account-fields.js';
+import { formatDate, formatDateTime } from '../src/lib/format.js';
 import { loginFailureLine } from '../src/lib/login-failure.js';
 import { parseRetryAfter, waitSpan } from '../src/lib/retry-after.js';
 import { loginPath, returnPathFrom, safeReturnPath } from '../src/lib/return-path.js';
@@ -240,5 +241,15 @@ describe('a 401 from any request', () => {
     await assert.rejects(requestJson('/api/admin/users', NO_BODY));
     stop();
     assert.equal(heard, 0);
+  });
+});
+
+describe('dates on the account pages', () => {
+  test('shows a day, or a day and time, in the locale, and nothing for an unreadable one', () => {
+    assert.equal(formatDate('2026-11-20T12:00:00.000Z', 'en-US'), 'Nov 20, 2026');
+    assert.equal(formatDate('2026-11-20T12:00:00.000Z', 'ko'), '2026. 11. 20.');
+    assert.match(formatDateTime('2026-11-20T10:00:00.000Z', 'en-US'), /^Nov 20, 2026, \d{1,2}:00\s?[AP]M$/);
+    assert.equal(formatDate('yesterday', 'en'), '');
+    assert.equal(formatDateTime('', 'en'), '');
   });
 });

@@ -136,6 +136,7 @@ export const en = {
   'account.keyCreating': 'Creating…',
   'account.keyNew': 'Your new key “{name}”',
   'account.keyOnce': 'This is the only time the key is shown: copy it now and keep it somewhere safe. If you lose it, revoke it and create another.',
+  'account.keyLabel': 'Key',
   'account.keyCopy': 'Copy key',
   'account.keyDismiss': 'I have copied it',
   'account.keyCreated': 'Key {name} created. Copy it now: it will not be shown again.',

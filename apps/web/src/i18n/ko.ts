@@ -125,6 +125,7 @@ export const ko: Messages = {
   'account.keyCreating': '만드는 중…',
   'account.keyNew': '새 키 “{name}”',
   'account.keyOnce': '키는 지금 한 번만 보입니다. 지금 복사해 안전한 곳에 보관하세요. 잃어버리면 폐기하고 새로 만드세요.',
+  'account.keyLabel': '키',
   'account.keyCopy': '키 복사',
   'account.keyDismiss': '복사했습니다',
   'account.keyCreated': '{name} 키를 만들었습니다. 다시는 보이지 않으니 지금 복사하세요.',

@@ -79,3 +79,9 @@ export function formatDateTime(iso: string, locale: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? '' : new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
+
+/** A day for people, in their locale ("1 Dec 2026"); '' for an unreadable one. */
+export function formatDate(iso: string, locale: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(d);
+}

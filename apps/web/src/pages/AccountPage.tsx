@@ -10,7 +10,7 @@ import { SecretValue } from '../components/SecretValue.js';
 import { useSession } from '../components/SessionProvider.js';
 import { useI18n } from '../i18n/i18n.js';
 import type { FieldProblem } from '../lib/account-fields.js';
-import { formatBytes, formatDateTime } from '../lib/format.js';
+import { formatBytes, formatDate, formatDateTime } from '../lib/format.js';
 
 /** `/account`: who is signed in, what they keep, their API keys and their webhook secret. */
 export function AccountPage() {
@@ -180,7 +180,7 @@ function ApiKeys() {
         <div ref={createdRef} className="new-key" role="region" aria-labelledby={ids.created} tabIndex={-1}>
           <h3 id={ids.created}>{t('account.keyNew', { name: created.name })}</h3>
           <p className="notice notice-warn">{t('account.keyOnce')}</p>
-          <SecretValue value={created.key} label={t('account.keyNew', { name: created.name })} copyLabel={t('account.keyCopy')} />
+          <SecretValue value={created.key} label={t('account.keyLabel')} copyLabel={t('account.keyCopy')} />
           <button
             type="button"
             className="btn btn-ghost btn-small"
@@ -229,7 +229,7 @@ function ApiKeys() {
                     <code>{k.prefix}…</code>
                   </td>
                   <td>
-                    <time dateTime={k.created_at}>{formatDateTime(k.created_at, lang)}</time>
+                    <time dateTime={k.created_at}>{formatDate(k.created_at, lang)}</time>
                   </td>
                   <td>{k.last_used_at ? <time dateTime={k.last_used_at}>{formatDateTime(k.last_used_at, lang)}</time> : t('account.keyNeverUsed')}</td>
                   <td className="cell-actions">

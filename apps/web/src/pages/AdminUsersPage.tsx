@@ -9,7 +9,7 @@ import { FieldError } from '../components/FieldError.js';
 import { useSession } from '../components/SessionProvider.js';
 import { useI18n } from '../i18n/i18n.js';
 import { newAccountProblems, PASSWORD_MIN, type FieldProblem } from '../lib/account-fields.js';
-import { formatDateTime } from '../lib/format.js';
+import { formatDate } from '../lib/format.js';
 
 /** `/admin/users`, for admins: everyone who can sign in, adding people, disabling and enabling them. */
 export function AdminUsersPage() {
@@ -119,7 +119,7 @@ function UsersAdmin({ selfId }: { selfId: string }) {
                     </th>
                     <td>{t(`role.${u.role}`)}</td>
                     <td>
-                      <time dateTime={u.created_at}>{formatDateTime(u.created_at, lang)}</time>
+                      <time dateTime={u.created_at}>{formatDate(u.created_at, lang)}</time>
                     </td>
                     <td className="cell-number">{new Intl.NumberFormat(lang).format(u.job_count)}</td>
                     <td>
