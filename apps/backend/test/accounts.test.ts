@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { SESSION_COOKIE, type AuthSession, type JobListResponse, type RenderJob, type SetupStatus, type TranscriptResult, type User } from '@ecg/contracts';
 import { verifyPassword } from '../src/auth/passwords.js';
+import { sha256Hex } from '../src/auth/tokens.js';
 import { ADMIN, AUTH_ENV, OWN_ORIGIN, bearer, completedJobAs, createApiKey, createUser, listApiKeys, login, me, queuedJobAs, sessionCookieOf, uploadAs, type Credentials } from './helpers/accounts.js';
 import { queuedJob } from './helpers/completed-job.js';
 import { startTestBackend, type TestBackend } from './helpers/test-backend.js';
@@ -230,6 +231,18 @@ describe('accounts', () => {
     assert.equal((await carolAuth()).cookie !== undefined, true, 'enabled again, she can log in');
     const users = (await b.app.inject({ method: 'GET', url: '/api/admin/users', headers: admin })).json<{ users: User[] }>().users;
     assert.deepEqual(users.map((u) => u.email).sort(), ['admin@example.test', 'alice@example.test', 'bob@example.test', 'carol@example.test']);
+  });
+
+  it('ends a session left unused past SESSION_TTL_HOURS, and the sweep removes it', async () => {
+    const session = await login(b.app, 'alice@example.test', 'alice password');
+    const count = async () => (await b.db.query<{ n: number }>('SELECT count(*)::int AS n FROM sessions'))[0]?.n ?? 0;
+    const before = await count();
+    // As if the session had last been used longer ago than its idle lifetime.
+    const token = session.cookie!.split('=')[1]!;
+    await b.db.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, [sha256Hex(token)]);
+    assert.equal((await b.app.inject({ method: 'GET', url: '/api/auth/me', headers: session })).statusCode, 401);
+    await b.app.retentionSweep.tick();
+    assert.equal(await count(), before - 1, 'the expired session’s row is gone');
   });
 
   it('signs out: the session is ended on the server, not only in the browser', async () => {
