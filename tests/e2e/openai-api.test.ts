@@ -1,9 +1,11 @@
 /**
  * ECG's OpenAI-compatible API through the official `openai` client, against
  * the real stack (backend + ML service, whisper-cli, the random-weight test
- * model): every response format, translations, the model list, and the
- * client's typed errors carrying ECG's codes. The test model's words are
- * nonsense, so shapes and timing invariants are checked, never words.
+ * model) with accounts on: the client sends an API key made by a signed-in
+ * admin. Every response format, translations, the model list, the client's
+ * typed errors carrying ECG's codes, wrong and revoked keys, and whose job a
+ * /v1 request makes. The test model's words are nonsense, so shapes and
+ * timing invariants are checked, never words.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +13,7 @@ import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
-import { JobListResponse, OpenAiTranscriptionVerbose } from '@ecg/contracts';
+import { CreatedApiKey, JobListResponse, OpenAiTranscriptionVerbose, SESSION_COOKIE, User } from '@ecg/contracts';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { testModelPath } from '../../apps/ml/test/helpers/test-model.js';
 import { JFK_WAV, VAD_MODEL, requireWhisperCli } from '../../apps/ml/test/helpers/fixtures.js';
@@ -20,9 +22,47 @@ import { JFK_WAV, VAD_MODEL, requireWhisperCli } from '../../apps/ml/test/helper
 const MAX_UPLOAD_BYTES = 600_000;
 const JFK_SECONDS = 11;
 
+const ADMIN = { email: 'admin@example.test', password: 'correct horse battery' } as const;
+const OTHER = { email: 'other@example.test', password: 'another long password' } as const;
+
 let stack: Stack;
 let client: OpenAI;
 let work: string;
+/** The admin's session cookie (`ecg_session=…`), and the API key it made, which `client` sends. */
+let adminCookie: string;
+let apiKey: string;
+/** A second user, who must not see the admin's jobs. */
+let otherCookie: string;
+
+/** Signs in as a browser would; the session cookie to send back. */
+async function login(email: string, password: string): Promise<string> {
+  const res = await fetch(`${stack.backendUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: stack.backendUrl },
+    body: JSON.stringify({ email, password }),
+  });
+  assert.equal(res.status, 200, await res.text());
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  assert.ok(cookie, 'login sets the session cookie');
+  return cookie.split(';')[0]!;
+}
+
+/** A state-changing request with a session, from the app's own page (Origin), as the web app makes it. */
+async function sessionRequest(cookie: string, method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<Response> {
+  return fetch(`${stack.backendUrl}${path}`, {
+    method,
+    headers: { cookie, origin: stack.backendUrl, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+async function createApiKey(cookie: string, name: string): Promise<CreatedApiKey> {
+  const res = await sessionRequest(cookie, 'POST', '/api/auth/api-keys', { name });
+  assert.equal(res.status, 201);
+  return CreatedApiKey.parse(await res.json());
+}
+
+const clientWith = (key: string) => new OpenAI({ baseURL: `${stack.backendUrl}/v1`, apiKey: key, maxRetries: 0 });
 
 before(async () => {
   requireWhisperCli();
@@ -34,9 +74,18 @@ before(async () => {
     WHISPER_VAD_MODEL: VAD_MODEL,
     WHISPER_THREADS: '2',
     MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
+    ECG_AUTH: 'on',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
   });
+  adminCookie = await login(ADMIN.email, ADMIN.password);
+  apiKey = (await createApiKey(adminCookie, 'openai e2e')).key;
+  const made = await sessionRequest(adminCookie, 'POST', '/api/admin/users', { ...OTHER, role: 'user' });
+  assert.equal(made.status, 201);
+  User.parse(await made.json());
+  otherCookie = await login(OTHER.email, OTHER.password);
   // No retries: a 5xx here is a failure to see, not to paper over (and each retry would upload again).
-  client = new OpenAI({ baseURL: `${stack.backendUrl}/v1`, apiKey: 'unused-until-accounts', maxRetries: 0 });
+  client = clientWith(apiKey);
 });
 
 after(async () => {
@@ -46,8 +95,9 @@ after(async () => {
 
 const jfk = () => createReadStream(JFK_WAV);
 
-async function listedJobs(): Promise<JobListResponse['jobs']> {
-  const res = await fetch(`${stack.backendUrl}/api/upload-video/jobs?limit=100`);
+/** The jobs the API key's owner (the admin) sees, or whoever `headers` authenticate. */
+async function listedJobs(headers: Record<string, string> = { authorization: `Bearer ${apiKey}` }): Promise<JobListResponse['jobs']> {
+  const res = await fetch(`${stack.backendUrl}/api/upload-video/jobs?limit=100`, { headers });
   assert.equal(res.status, 200);
   return JobListResponse.parse(await res.json()).jobs;
 }
@@ -78,8 +128,9 @@ function assertApiError(err: unknown, cls: new (...args: never[]) => Error, stat
 }
 
 describe('POST /v1/audio/transcriptions with the official openai client', () => {
-  it('answers json with the text, and the job appears in the job list like any upload', async () => {
+  it('answers json with the text, and the job appears in the key owner’s job list, not in another user’s', async () => {
     const before = (await listedJobs()).length;
+    const othersBefore = await listedJobs({ cookie: otherCookie });
     const t = await client.audio.transcriptions.create({ file: jfk(), model: 'whisper-1', language: 'en' });
     assert.equal(typeof t.text, 'string');
     assert.ok(t.text.length > 0, 'the random model still writes some text');
@@ -88,6 +139,12 @@ describe('POST /v1/audio/transcriptions with the official openai client', () => 
     assert.equal(jobs.length, before + 1);
     assert.equal(jobs[0]?.status, 'completed');
     assert.equal(jobs[0]?.file_name, 'jfk.wav');
+    const made = jobs[0]!.job_id;
+    const others = await listedJobs({ cookie: otherCookie });
+    assert.deepEqual(others, othersBefore, 'the other user’s list did not change');
+    assert.ok(!others.some((j) => j.job_id === made), 'the other user does not see the key owner’s job');
+    const read = await fetch(`${stack.backendUrl}/api/upload-video/jobs/${made}`, { headers: { cookie: otherCookie } });
+    assert.equal(read.status, 404, 'nor read it');
   });
 
   it('answers text as a plain string', async () => {
@@ -213,5 +270,35 @@ describe('GET /v1/models with the official openai client', () => {
     const one = await client.models.retrieve('random-micro-v2');
     assert.equal(one.id, 'random-micro-v2');
     await assert.rejects(client.models.retrieve('nope'), (err) => assertApiError(err, OpenAI.NotFoundError, 404, 'NOT_FOUND', 'model'));
+  });
+});
+
+describe('API keys with the official openai client', () => {
+  it('answers a key that is not one with AuthenticationError 401 INVALID_API_KEY, and makes no job', async () => {
+    const before = (await listedJobs()).length;
+    const wrong = clientWith(`ecg_${'x'.repeat(43)}`);
+    await assert.rejects(
+      async () => {
+        await wrong.models.list();
+      },
+      (err) => assertApiError(err, OpenAI.AuthenticationError, 401, 'INVALID_API_KEY'),
+    );
+    await assert.rejects(wrong.audio.transcriptions.create({ file: jfk(), model: 'whisper-1' }), (err) =>
+      assertApiError(err, OpenAI.AuthenticationError, 401, 'INVALID_API_KEY'),
+    );
+    assert.equal((await listedJobs()).length, before);
+  });
+
+  it('refuses a key as soon as it is revoked, and only that key', async () => {
+    const made = await createApiKey(adminCookie, 'revoked soon');
+    const soon = clientWith(made.key);
+    assert.equal((await soon.models.retrieve('whisper-1')).id, 'whisper-1', 'the new key works');
+    const revoke = await sessionRequest(adminCookie, 'DELETE', `/api/auth/api-keys/${made.id}`);
+    assert.equal(revoke.status, 204);
+    await assert.rejects(soon.models.retrieve('whisper-1'), (err) => assertApiError(err, OpenAI.AuthenticationError, 401, 'INVALID_API_KEY'));
+    await assert.rejects(soon.audio.transcriptions.create({ file: jfk(), model: 'whisper-1' }), (err) =>
+      assertApiError(err, OpenAI.AuthenticationError, 401, 'INVALID_API_KEY'),
+    );
+    assert.equal((await client.models.retrieve('whisper-1')).id, 'whisper-1', 'the other key still works');
   });
 });
