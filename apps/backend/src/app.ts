@@ -22,6 +22,7 @@ import { createJobDeleter } from './jobs/job-deleter.js';
 import { createMlCanceller } from './jobs/ml-cancel.js';
 import { createRetentionSweep, type RetentionSweep } from './jobs/retention-sweep.js';
 import { jobDeleteRoute } from './routes/upload-video/job-delete.js';
+import { jobCancelRoute } from './routes/upload-video/job-cancel.js';
 import { jobReadRoute } from './routes/upload-video/job-read.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.js';
 import { clientConfigRoute } from './routes/client-config.js';
@@ -180,10 +181,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   const deletions = new JobDeletionRepository(db);
+  const cancelOnMl = createMlCanceller({ mlUrl: config.mlUrl, mlApiToken: config.mlApiToken, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   const finishDeletion = createJobDeleter({
     deletions,
     storage,
-    cancelOnMl: createMlCanceller({ mlUrl: config.mlUrl, mlApiToken: config.mlApiToken, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
+    cancelOnMl,
     // As long as a silent job is waited for before the ML service is asked about it again.
     cancelGiveUpSeconds: config.jobStaleSeconds,
     logger: app.log.child({ component: 'job-deletion' }),
@@ -346,6 +348,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(jobListRoute, { jobs, deletions, storage, retentionDays: config.retentionDays });
       await api.register(jobReadRoute, { jobs, deletions, storage, retentionDays: config.retentionDays });
       await api.register(jobDeleteRoute, { deletions, finishDeletion });
+      await api.register(jobCancelRoute, { jobs, cancelOnMl, deletions, storage, retentionDays: config.retentionDays });
       await api.register(waveformReadRoute, { jobs, storage });
       await api.register(thumbnailsReadRoute, { jobs, storage });
       await api.register(renderCreateRoute, {
