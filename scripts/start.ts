@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveSecret, GENERATED_SECRETS } from '@ecg/signing';
+import { lineFormatter } from './log-lines.js';
 import { decideRestart, DEFAULT_RESTART_POLICY } from './restart-policy.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -48,6 +49,9 @@ function run(name: string, args: string[], opts: { prefix?: boolean; direct?: bo
   return child;
 }
 
+// LOG_FORMAT=json keeps the services' JSON lines as they are (scripts/log-lines.ts).
+const formatLine = lineFormatter({ pretty: env.LOG_FORMAT !== 'json', colorize: process.stdout.isTTY === true });
+
 /** Prefixes each whole line with `[name]`; a line split across chunks is held until its end arrives. */
 function prefixLines(name: string, out: NodeJS.WriteStream): (chunk: Buffer) => void {
   let partial = '';
@@ -56,7 +60,7 @@ function prefixLines(name: string, out: NodeJS.WriteStream): (chunk: Buffer) => 
     partial = lines.pop() ?? '';
     const text = lines
       .filter((l) => l.length > 0)
-      .map((l) => `[${name}] ${l}\n`)
+      .map((l) => `[${name}] ${formatLine(l)}`)
       .join('');
     if (text) out.write(text);
   };

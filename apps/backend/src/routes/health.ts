@@ -34,6 +34,8 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async (ap
   app.get(
     '/health',
     {
+      // Load balancers and `npm start` poll this every few seconds: their requests are not worth a log line each.
+      logLevel: 'warn',
       schema: {
         summary: 'Liveness and readiness: database and storage',
         tags: ['health'],

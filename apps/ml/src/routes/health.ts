@@ -13,7 +13,8 @@ export interface HealthRouteOptions {
 export const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async (app, opts) => {
   app.get(
     '/health',
-    { schema: { summary: 'Readiness: model, engine, queue', response: { 200: MlHealthResponse, 503: MlHealthResponse } } },
+    // Polled every few seconds by orchestrators, the backend and `npm start`: not worth a log line each.
+    { logLevel: 'warn', schema: { summary: 'Readiness: model, engine, queue', response: { 200: MlHealthResponse, 503: MlHealthResponse } } },
     async (_req, reply) => {
       const r = await opts.readiness();
       const common = { engine: opts.engineName, threads: opts.threads, queue: opts.queueStats() };
