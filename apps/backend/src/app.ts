@@ -49,6 +49,8 @@ import { renderReadRoute } from './routes/upload-video/render-read.js';
 import { waveformReadRoute } from './routes/upload-video/waveform-read.js';
 import { WebhookRepository } from './webhooks/webhook-repository.js';
 import { webhookSecrets } from './webhooks/webhook-secret.js';
+import { installMetrics } from '@ecg/observability';
+import { createBackendMetrics } from './metrics/backend-metrics.js';
 import { ApiKeyRepository } from './auth/api-key-repository.js';
 import { installAuthentication } from './auth/authenticate.js';
 import { ensureFirstAdmin } from './auth/first-admin.js';
@@ -146,6 +148,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   installRequestGuards(app, { hosts: hostPolicy(config.publicUrl, config.allowedHosts), webOrigins: config.webOrigins });
   installJsonBodyParser(app);
+  const metrics = createBackendMetrics(db);
+  installMetrics(app, metrics);
 
   const users = new UserRepository(db);
   const sessions = new SessionRepository(db, config.auth.sessionTtlSeconds);
@@ -206,6 +210,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const webhookSender = createWebhookSender({
     webhooks: new WebhookRepository(db),
     secretFor: webhookSecretFor,
+    onAttempt: (outcome) => metrics.webhookAttempt(outcome),
     publicUrl: config.publicUrl,
     allowedOrigins: config.webhooks.allowedOrigins,
     intervalMs: config.webhooks.intervalMs,
@@ -335,6 +340,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         storage,
         callbackSecret: config.callbackSecret,
         rateLimitPerMinute: config.callbackRateLimitPerMinute,
+        metrics,
       });
       await api.register(resultReadRoute, { jobs });
       await api.register(statusRoute, { jobs });

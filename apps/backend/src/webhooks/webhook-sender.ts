@@ -21,6 +21,8 @@ export interface WebhookSenderOptions {
   backoff: BackoffPolicy;
   /** Delay before retry `attempt` (1 = first retry); default: backoffDelayMs with `backoff`. */
   retryDelayMs?: (attempt: number) => number;
+  /** Told how each attempt went (GET /metrics counts them). */
+  onAttempt?: (outcome: 'delivered' | 'retry' | 'gave_up') => void;
   resolveHost?: ResolveHost;
   /** One attempt's limit; a receiver that takes longer is retried later. */
   timeoutMs?: number;
@@ -77,6 +79,7 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
       timeoutMs,
     });
     const verdict = judgeAttempt(outcome, d.attempts, opts.maxAttempts);
+    opts.onAttempt?.(verdict.action === 'delivered' ? 'delivered' : verdict.action === 'give-up' ? 'gave_up' : 'retry');
     if (verdict.action === 'delivered') {
       await opts.webhooks.markDelivered(d.jobId);
       log.info({ jobId: d.jobId, attempts: d.attempts }, 'webhook delivered');

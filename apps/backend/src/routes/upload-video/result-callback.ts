@@ -14,8 +14,11 @@ import type { JobRepository } from '../../jobs/job-repository.js';
 import { storeThumbnails } from '../../storage/store-thumbnails.js';
 import { storeWaveform } from '../../storage/store-waveform.js';
 import type { ObjectStorage } from '../../storage/storage.js';
+import type { BackendMetrics } from '../../metrics/backend-metrics.js';
 
 export interface ResultCallbackOptions {
+  /** Counts completed and failed jobs (GET /metrics); optional so tests may leave it out. */
+  metrics?: Pick<BackendMetrics, 'jobCompleted' | 'jobFailed'>;
   jobs: JobRepository;
   callbackSecret: string;
   /** Where a delivered waveform and thumbnail sprite are kept, next to the video. */
@@ -136,11 +139,11 @@ export const resultCallbackRoute: FastifyPluginAsyncZod<ResultCallbackOptions> =
         // Before completing, so the editor never sees a completed job whose waveform or thumbnails are still being written.
         if (b.waveform) await storeWaveform(opts.storage, job.fileKey, b.waveform, request.log);
         if (b.thumbnails) await storeThumbnails(opts.storage, job.fileKey, b.thumbnails, request.log);
-        await opts.jobs.complete(job.id, b.result, b.message ?? null);
+        if (await opts.jobs.complete(job.id, b.result, b.message ?? null)) opts.metrics?.jobCompleted(b.result);
         request.log.info({ jobId: job.id, segments: b.result.segments.length }, 'job completed');
       } else if (status === 'failed') {
         const code = b.error_code ?? 'INTERNAL_ERROR';
-        await opts.jobs.fail(job.id, code, b.error_message ?? b.message ?? 'the transcription service reported a failure');
+        if (await opts.jobs.fail(job.id, code, b.error_message ?? b.message ?? 'the transcription service reported a failure')) opts.metrics?.jobFailed(code);
         request.log.warn({ jobId: job.id, code }, 'job failed on the ML service');
       } else {
         await opts.jobs.recordProgress(job.id, { progress: b.progress, stage: b.stage, message: b.message });
