@@ -152,6 +152,15 @@ export async function deleteJob(jobId: string): Promise<void> {
   await requestJson(`/api/upload-video/jobs/${enc(jobId)}`, NO_BODY, { method: 'DELETE' });
 }
 
+/**
+ * Stops a queued or running job: it ends failed with CANCELLED. Answers the
+ * job as it is now; one that already ended is answered unchanged
+ * (NOT_FOUND when it is gone or another user's).
+ */
+export async function cancelJob(jobId: string): Promise<JobSummary> {
+  return (await requestJson(`/api/upload-video/jobs/${enc(jobId)}/cancel`, JobSummary, { method: 'POST', cache: 'no-store' })).body;
+}
+
 /** The current version from a 409 VERSION_CONFLICT, when the server said it. */
 export function conflictVersion(err: ApiError): number | undefined {
   const d = err.details;

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { JobSummary } from '@ecg/contracts';
 import { asApiError } from '../api/http.js';
 import { deleteJob } from '../api/backend.js';
@@ -12,8 +12,9 @@ type Summary = Pick<JobSummary, 'job_id' | 'file_name' | 'expires_at' | 'storage
  * A job's expiry and storage used, and Delete in two steps: the first press
  * only asks (focus moves to "Delete for good"; Escape or "Keep it" goes
  * back), the second deletes. A job already gone counts as deleted.
+ * `children`: other actions on the job, shown just before Delete.
  */
-export function JobRetention({ job, onDeleted }: { job: Summary; onDeleted: () => void }) {
+export function JobRetention({ job, onDeleted, children }: { job: Summary; onDeleted: () => void; children?: ReactNode }) {
   const { t, lang } = useI18n();
   const announce = useAnnounce();
   const [step, setStep] = useState<'idle' | 'confirm' | 'deleting'>('idle');
@@ -54,6 +55,8 @@ export function JobRetention({ job, onDeleted }: { job: Summary; onDeleted: () =
         {expiryLine(job.expires_at, t, lang)}
         {storage && ` · ${storage}`}
       </span>{' '}
+      {children}
+      {children && ' '}
       {step === 'confirm' ? (
         <div
           role="group"

@@ -1,16 +1,28 @@
 import { useEffect, useRef, useState } from 'react';
-import type { MlStatusResponse } from '@ecg/contracts';
+import type { JobSummary, MlStatusResponse } from '@ecg/contracts';
+import { cancelJob } from '../api/backend.js';
+import { asApiError } from '../api/http.js';
 import { useI18n } from '../i18n/i18n.js';
 import { formatClock, formatSpan } from '../lib/format.js';
 import { useAnnounce } from './Announcer.js';
+import { ConfirmAction } from './ConfirmAction.js';
 import { ProgressBar } from './ProgressBar.js';
 
 const SHOWN_PARTIAL = 60;
 
-export function ProcessingView({ status, connectionLost }: { status: MlStatusResponse | null; connectionLost: boolean }) {
+interface Props {
+  jobId: string;
+  status: MlStatusResponse | null;
+  connectionLost: boolean;
+  /** The backend's answer to Cancel; the page then shows how the job ended. */
+  onCancelled: (summary: JobSummary) => void;
+}
+
+export function ProcessingView({ jobId, status, connectionLost, onCancelled }: Props) {
   const { t, lang } = useI18n();
   const announce = useAnnounce();
   const [copied, setCopied] = useState(false);
+  const [cancelError, setCancelError] = useState<string | null>(null);
   const listRef = useRef<HTMLOListElement>(null);
   const progress = status?.progress ?? 0;
   const stage = status?.stage ?? 'queued';
@@ -33,6 +45,18 @@ export function ProcessingView({ status, connectionLost }: { status: MlStatusRes
       announce(t('job.linkCopied'));
     } catch {
       setCopied(false); // clipboard refused (insecure origin): the address bar still has the link
+    }
+  };
+
+  const cancel = async (): Promise<void> => {
+    setCancelError(null);
+    try {
+      const summary = await cancelJob(jobId);
+      announce(summary.error_code === 'CANCELLED' ? t('job.cancelled') : t(`status.${summary.status}`));
+      onCancelled(summary);
+    } catch (err) {
+      setCancelError(t('job.cancelFailed', { message: asApiError(err).message }));
+      throw err;
     }
   };
 
@@ -59,6 +83,22 @@ export function ProcessingView({ status, connectionLost }: { status: MlStatusRes
         <button type="button" className="btn btn-ghost" onClick={() => void copy()}>
           {copied ? t('job.linkCopied') : t('job.copyLink')}
         </button>
+      </div>
+      <div className="processing-cancel">
+        <ConfirmAction
+          label={t('job.cancel')}
+          name={t('job.cancel')}
+          prompt={t('job.cancelPrompt')}
+          confirmLabel={t('job.cancelConfirm')}
+          cancelLabel={t('job.cancelKeep')}
+          busyLabel={t('job.cancelling')}
+          onConfirm={cancel}
+        />
+        {cancelError && (
+          <p className="notice notice-warn" role="alert">
+            {cancelError}
+          </p>
+        )}
       </div>
 
       <h2 className="partial-title">{t('job.partialTitle')}</h2>

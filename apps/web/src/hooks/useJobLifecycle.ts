@@ -1,14 +1,21 @@
-import { useEffect, useState } from 'react';
-import type { MlStatusResponse, TranscriptResult } from '@ecg/contracts';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { JobSummary, MlStatusResponse, TranscriptResult } from '@ecg/contracts';
 import { getClientConfig, getResult, getStatus } from '../api/backend.js';
 import { ApiError, asApiError, type ClientErrorCode } from '../api/http.js';
+import { outcomeOfCancel } from '../lib/job-cancel.js';
 
 export type JobLifecycle =
   | { phase: 'loading'; connectionLost: boolean }
   | { phase: 'processing'; status: MlStatusResponse | null; connectionLost: boolean }
   | { phase: 'completed'; result: TranscriptResult }
+  /** `message`: the server's words; '' when only the code is known (a cancel's answer carries none). */
   | { phase: 'failed'; code: ClientErrorCode; message: string }
   | { phase: 'not_found' };
+
+export type JobLifecycleHandle = JobLifecycle & {
+  /** Takes the backend's answer to a cancel: polling stops and the page shows the job's end at once. */
+  cancelled: (summary: JobSummary) => void;
+};
 
 const POLL_MS = 1000;
 const RETRY_MS = 2000;
@@ -30,13 +37,25 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
  * answering. A "completed" status is confirmed by the backend before the
  * result is shown, since delivery to the backend can lag a moment.
  */
-export function useJobLifecycle(jobId: string): JobLifecycle {
-  const [state, setState] = useState<JobLifecycle>({ phase: 'loading', connectionLost: false });
+export function useJobLifecycle(jobId: string): JobLifecycleHandle {
+  const [state, setRawState] = useState<JobLifecycle>({ phase: 'loading', connectionLost: false });
+  // Bumped to follow the job again from a result check (after a cancel that did not end it failed).
+  const [round, setRound] = useState(0);
+  const followed = useRef<string | null>(null);
+  const stopFollowing = useRef<() => void>(() => undefined);
 
   useEffect(() => {
     const ctrl = new AbortController();
     const { signal } = ctrl;
-    setState({ phase: 'loading', connectionLost: false });
+    stopFollowing.current = () => ctrl.abort();
+    // A poll answered just before the abort must not overwrite what the cancel set.
+    const setState: typeof setRawState = (next) => {
+      if (!signal.aborted) setRawState(next);
+    };
+    if (followed.current !== jobId) {
+      followed.current = jobId;
+      setState({ phase: 'loading', connectionLost: false });
+    }
 
     async function run(): Promise<void> {
       let failures = 0;
@@ -115,7 +134,14 @@ export function useJobLifecycle(jobId: string): JobLifecycle {
       }
     });
     return () => ctrl.abort();
-  }, [jobId]);
+  }, [jobId, round]);
 
-  return state;
+  const cancelled = useCallback((summary: JobSummary) => {
+    stopFollowing.current();
+    const outcome = outcomeOfCancel(summary);
+    if (outcome.kind === 'failed') setRawState({ phase: 'failed', code: outcome.code, message: '' });
+    else setRound((n) => n + 1);
+  }, []);
+
+  return { ...state, cancelled };
 }

@@ -4,6 +4,7 @@ import { ProcessingView } from '../components/ProcessingView.js';
 import { useJobLifecycle } from '../hooks/useJobLifecycle.js';
 import { useI18n } from '../i18n/i18n.js';
 import { JobRetentionPanel } from '../components/JobRetentionPanel.js';
+import { failedTitleKey } from '../lib/job-cancel.js';
 import { Link, navigate } from '../lib/router.js';
 
 export function JobPage({ jobId }: { jobId: string }) {
@@ -22,7 +23,7 @@ export function JobPage({ jobId }: { jobId: string }) {
     case 'processing':
       return (
         <>
-          <ProcessingView status={job.status} connectionLost={job.connectionLost} />
+          <ProcessingView jobId={jobId} status={job.status} connectionLost={job.connectionLost} onCancelled={job.cancelled} />
           <JobRetentionPanel jobId={jobId} onDeleted={() => navigate('/')} />
         </>
       );
@@ -36,7 +37,7 @@ export function JobPage({ jobId }: { jobId: string }) {
     case 'failed':
       return (
         <>
-          <ErrorNotice code={job.code} title={t('job.failedTitle')}>
+          <ErrorNotice code={job.code} title={t(failedTitleKey(job.code))}>
             <Link className="btn btn-primary" href="/">
               {t('job.tryAgain')}
             </Link>
