@@ -18,3 +18,4 @@ export * from './speakers.js';
 export * from './openai.js';
 export * from './webhooks.js';
 export * from './auth.js';
+export * from './error-status.js';
