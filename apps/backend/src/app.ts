@@ -12,10 +12,11 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import type { BackendConfig } from './config.js';
+import { runsApi, type BackendConfig } from './config.js';
 import type { Db } from './db/db.js';
 import { AppError, errorHandler, notFoundHandler } from './errors.js';
-import { createDispatcher, type Dispatcher } from './jobs/dispatcher.js';
+import { createDispatcher, dispatchQueuePolicy, type Dispatcher } from './jobs/dispatcher.js';
+import { createWorkQueue, type WorkQueue } from './queue/work-queue.js';
 import { JobRepository } from './jobs/job-repository.js';
 import { JobDeletionRepository } from './jobs/job-deletion-repository.js';
 import { createJobDeleter } from './jobs/job-deleter.js';
@@ -69,7 +70,7 @@ import type { ResolveHost } from './webhooks/post-webhook.js';
 import { thumbnailsReadRoute } from './routes/upload-video/thumbnails-read.js';
 import { resolveFfmpegTools, type FfmpegTools } from './renders/ffmpeg-tools.js';
 import { RenderRepository } from './renders/render-repository.js';
-import { createRenderWorker, type RenderWorker } from './renders/render-worker.js';
+import { createRenderWorker, renderQueuePolicy, type RenderWorker } from './renders/render-worker.js';
 import { LocalStorage } from './storage/local-storage.js';
 import { localStorageRoutes } from './storage/local-storage-routes.js';
 import type { ObjectStorage } from './storage/storage.js';
@@ -81,6 +82,8 @@ import { securityHeaderOptions } from './security/security-headers.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** The work queue (pg-boss) behind the dispatcher and the render worker; started by buildApp, stopped on close. */
+    workQueue: WorkQueue;
     /** Delivers queued jobs to the ML service; `main.ts` starts it, closing the app stops it. */
     dispatcher: Dispatcher;
     /** Runs burned-in caption renders; `main.ts` starts it, closing the app stops it (running renders are queued again). */
@@ -165,15 +168,36 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await ensureFirstAdmin(users, config.auth, config.publicUrl, app.log);
   const webhookSecretFor = webhookSecrets(config.webhooks.secret, users);
 
+  // Render claims before an interrupted render fails.
+  const renderMaxAttempts = 3;
+  const workQueue = createWorkQueue({
+    db,
+    schema: config.queue.schema,
+    maintenanceIntervalSeconds: config.queue.maintenanceIntervalSeconds,
+    queues: {
+      'ml-dispatch': dispatchQueuePolicy({
+        intervalMs: config.dispatchIntervalMs,
+        maxBackoffMs: config.dispatchMaxBackoffMs,
+        requestTimeoutMs: config.mlRequestTimeoutMs,
+      }),
+      render: renderQueuePolicy({ leaseSeconds: config.render.leaseSeconds, maxAttempts: renderMaxAttempts }),
+    },
+    onError: (err) => app.log.error({ err }, 'work queue maintenance failed; it runs again'),
+  });
+  await workQueue.start();
+  app.decorate('workQueue', workQueue);
+
   const jobs = new JobRepository(db);
   const dispatcher = createDispatcher({
     jobs,
+    queue: workQueue,
     storage,
     mlUrl: config.mlUrl,
     mlApiToken: config.mlApiToken,
     downloadUrlExpiresSeconds: config.downloadUrlExpiresSeconds,
     intervalMs: config.dispatchIntervalMs,
     maxBackoffMs: config.dispatchMaxBackoffMs,
+    requestTimeoutMs: config.mlRequestTimeoutMs,
     staleSeconds: config.jobStaleSeconds,
     timeoutSeconds: config.jobTimeoutSeconds,
     logger: app.log.child({ component: 'dispatcher' }),
@@ -228,6 +252,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const renders = new RenderRepository(db);
   const renderWorker = createRenderWorker({
     renders,
+    queue: workQueue,
+    maxAttempts: renderMaxAttempts,
     jobs,
     storage,
     tools:
@@ -248,6 +274,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // and the server waits for that request to end before onClose hooks run.
   app.addHook('preClose', async () => {
     await renderWorker.stop();
+  });
+  // Registered after the dispatcher's and the other loops' hooks: they run first and may still write to the queue.
+  app.addHook('onClose', async () => {
+    await workQueue.stop();
   });
 
   await app.register(
@@ -291,6 +321,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes, { db, storage });
+  // BACKEND_ROLE=worker: dispatch and renders only; the API is another instance's.
+  if (!runsApi(config.role)) return app;
   await app.register(clientConfigRoute, { mlPublicUrl: config.mlPublicUrl, maxUploadBytes: config.maxUploadBytes });
   if (storage instanceof LocalStorage) {
     await app.register(localStorageRoutes, { storage, maxUploadBytes: config.maxUploadBytes });

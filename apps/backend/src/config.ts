@@ -54,7 +54,15 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_MINUTE: intFrom(300, 1),
   // The ML service's deliveries: progress at most every 2 s per job, so 600 leaves room for many jobs.
   CALLBACK_RATE_LIMIT_PER_MINUTE: intFrom(600, 1),
+  // all: one backend does everything; api: HTTP only (queues work, runs none); worker: dispatch and renders, /health only.
+  BACKEND_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  // pg-boss's own schema in the same database (PGlite or DATABASE_URL).
+  QUEUE_SCHEMA: z.string().trim().regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _').default('pgboss'),
+  // How often some backend fails claims that ran out (a backend died mid-delivery or mid-render) so they are retried.
+  QUEUE_MAINTENANCE_SECONDS: intFrom(10, 1),
   DISPATCH_INTERVAL_MS: intFrom(1000, 10),
+  // One call to the ML service; a delivery's claim lasts twice this, then another backend may retry it.
+  ML_REQUEST_TIMEOUT_SECONDS: intFrom(15, 1),
   // 30 s: a job queued while the ML service was down waits at most this long once it is back (it also wakes all when one is accepted).
   DISPATCH_MAX_BACKOFF_MS: intFrom(30000, 10),
   JOB_STALE_SECONDS: intFrom(600, 1),
@@ -126,8 +134,12 @@ export interface BackendConfig {
   trustProxy: TrustProxy;
   rateLimitPerMinute: number;
   callbackRateLimitPerMinute: number;
+  /** BACKEND_ROLE: which of the HTTP API and the background work (dispatch, renders, sweeps) this process runs. */
+  role: BackendRole;
+  queue: QueueConfig;
   dispatchIntervalMs: number;
   dispatchMaxBackoffMs: number;
+  mlRequestTimeoutMs: number;
   jobStaleSeconds: number;
   jobTimeoutSeconds: number;
   /** RETENTION_DAYS: jobs older than this many days are deleted; null keeps them until someone does. */
@@ -141,6 +153,18 @@ export interface BackendConfig {
   webhooks: WebhookConfig;
   auth: AuthConfig;
 }
+
+export type BackendRole = 'all' | 'api' | 'worker';
+
+export interface QueueConfig {
+  /** pg-boss's schema. */
+  schema: string;
+  maintenanceIntervalSeconds: number;
+}
+
+/** Whether this role runs the HTTP API (beyond /health) and the background work. */
+export const runsApi = (role: BackendRole): boolean => role !== 'worker';
+export const runsWork = (role: BackendRole): boolean => role !== 'api';
 
 export interface AuthConfig {
   /** ECG_AUTH=on: every API route needs a session or an API key, and everything belongs to a user. */
@@ -167,7 +191,7 @@ export interface RenderConfig {
   concurrency: number;
   x264Preset: z.infer<typeof EnvSchema>['RENDER_X264_PRESET'];
   crf: number;
-  /** A claim not renewed for this long is taken to be dead and queued again. */
+  /** A claim not renewed for this long is taken to be dead and retried by another backend. */
   leaseSeconds: number;
   timeoutSeconds: number;
   /** Live (queued + processing) renders accepted before new ones get 429. */
@@ -292,7 +316,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, secrets: SecretResolver = res
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     callbackRateLimitPerMinute: e.CALLBACK_RATE_LIMIT_PER_MINUTE,
+    role: e.BACKEND_ROLE,
+    queue: { schema: e.QUEUE_SCHEMA, maintenanceIntervalSeconds: e.QUEUE_MAINTENANCE_SECONDS },
     dispatchIntervalMs: e.DISPATCH_INTERVAL_MS,
+    mlRequestTimeoutMs: e.ML_REQUEST_TIMEOUT_SECONDS * 1000,
     dispatchMaxBackoffMs: e.DISPATCH_MAX_BACKOFF_MS,
     jobStaleSeconds: e.JOB_STALE_SECONDS,
     jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,

@@ -7,7 +7,6 @@ import type { ProcessVideoRequest } from '@ecg/contracts';
 import { JobRepository, type Job } from '../src/jobs/job-repository.js';
 import { MlStandIn, type StandInRequest } from './helpers/ml-stand-in.js';
 import { freePort, startTestBackend, TEST_SECRETS, waitFor, type TestBackend } from './helpers/test-backend.js';
-import { TEST_DATABASES, useMigratedDatabase } from './helpers/test-databases.js';
 import { uploadFile } from './helpers/upload.js';
 
 const MAX_BACKOFF_MS = 150;
@@ -141,12 +140,14 @@ describe('dispatcher: delivering jobs to the ML service', () => {
     const jobId = await requestProcess(b, 'refused.mp4');
     await b.app.dispatcher.tick();
     assert.equal(sentFor(jobId).length, 1);
-    const rows = await b.db.query<{ status: string; wait_ms: number }>(
-      `SELECT status, extract(epoch FROM next_dispatch_at - updated_at) * 1000 AS wait_ms FROM jobs WHERE id = $1`,
+    assert.equal((await jobs.get(jobId))?.status, 'queued');
+    const waits = await b.db.query<{ wait_ms: number }>(
+      `SELECT extract(epoch FROM start_after - created_on) * 1000 AS wait_ms FROM ${b.config.queue.schema}.job
+        WHERE name = 'ml-dispatch' AND singleton_key = $1 AND state = 'created'`,
       [jobId],
     );
-    assert.equal(rows[0]?.status, 'queued');
-    assert.equal(Math.round(Number(rows[0]?.wait_ms)), MAX_BACKOFF_MS, 'the next try waits the maximum backoff');
+    assert.equal(waits.length, 1, 'one delivery waits');
+    assert.equal(Math.round(Number(waits[0]?.wait_ms)), MAX_BACKOFF_MS, 'the next try waits the maximum backoff');
   });
 
   it('requeues and re-sends a silent job the ML service no longer knows', async () => {
@@ -189,11 +190,25 @@ describe('dispatcher: delivering jobs to the ML service', () => {
   });
 
   const retireLiveJobs = () => b.db.query(`UPDATE jobs SET status = 'failed', error_code = 'CANCELLED' WHERE status IN ('queued', 'processing')`);
-  // What a job looks like after the ML service was unreachable for a while: many attempts, the next one far off.
-  const backOff = (id: string) =>
-    b.db.query(`UPDATE jobs SET dispatch_attempts = 8, next_dispatch_at = now() + interval '1 hour' WHERE id = $1`, [id]);
+  // What a job looks like after the ML service was unreachable for a while: many attempts, its delivery's next try far off.
+  const backOff = async (id: string) => {
+    await b.app.dispatcher.enqueue();
+    await b.db.query(`UPDATE jobs SET dispatch_attempts = 8 WHERE id = $1`, [id]);
+    const moved = await b.db.query(
+      `UPDATE ${b.config.queue.schema}.job SET state = 'retry', retry_count = 3, start_after = now() + interval '1 hour'
+        WHERE name = 'ml-dispatch' AND singleton_key = $1 AND state IN ('created', 'retry') RETURNING id`,
+      [id],
+    );
+    assert.equal(moved.length, 1);
+  };
   const isDue = async (id: string) =>
-    (await b.db.query<{ due: boolean }>(`SELECT next_dispatch_at <= now() AS due FROM jobs WHERE id = $1`, [id]))[0]?.due;
+    (
+      await b.db.query<{ due: boolean }>(
+        `SELECT start_after <= now() AS due FROM ${b.config.queue.schema}.job
+          WHERE name = 'ml-dispatch' AND singleton_key = $1 AND state IN ('created', 'retry')`,
+        [id],
+      )
+    )[0]?.due;
 
   it('a dispatcher that starts (a backend that comes up) delivers at once the queued jobs waiting out a backoff', async () => {
     await retireLiveJobs();
@@ -259,32 +274,3 @@ describe('dispatcher: delivering jobs to the ML service', () => {
     assert.deepEqual(await jobs.get(jobId), j, 'and writes nothing more');
   });
 });
-
-for (const { driver, open } of TEST_DATABASES) {
-  describe(`making backed-off jobs due on ${driver}`, () => {
-    let jobs: JobRepository;
-    let db: TestBackend['db'];
-    useMigratedDatabase(open, {
-      clear: ['jobs'],
-      onOpen: (t) => {
-        db = t.db;
-        jobs = new JobRepository(t.db);
-      },
-    });
-    let n = 0;
-    const queued = async () => (await jobs.createOrGetLive(`videos/anonymous/20250101_000000_0000000${n % 10}_wake-${n++}.mp4`)).job.id;
-    const dueOf = async (id: string) => (await db.query<{ due: boolean }>(`SELECT next_dispatch_at <= now() AS due FROM jobs WHERE id = $1`, [id]))[0]?.due;
-
-    it('makes every queued job waiting out a backoff due, except the ones named, and touches nothing else', async () => {
-      const [waiting, excepted, processing, due] = [await queued(), await queued(), await queued(), await queued()];
-      await db.query(`UPDATE jobs SET next_dispatch_at = now() + interval '1 hour' WHERE id IN ($1, $2, $3)`, [waiting, excepted, processing]);
-      await db.query(`UPDATE jobs SET status = 'processing' WHERE id = $1`, [processing]);
-      assert.equal(await jobs.makeBackedOffDue([excepted]), 1);
-      assert.equal(await dueOf(waiting), true);
-      assert.equal(await dueOf(excepted), false);
-      assert.equal(await dueOf(processing), false, 'a processing job\'s next check is not a backoff');
-      assert.equal(await dueOf(due), true);
-      assert.equal(await jobs.makeBackedOffDue(), 1, 'with no exceptions the excepted one goes too');
-    });
-  });
-}

@@ -54,7 +54,7 @@ for (const { driver, open } of TEST_DATABASES) {
       assert.ok([1.01, 1.02, 1.03, 1.04].includes(waiting?.strength ?? 0), 'the waiting render carries one of the new options');
 
       // Once it runs, one more may wait beside it; the running one keeps its options.
-      const [running] = await renders.claimQueued(1, 'worker', 60);
+      const running = await renders.claim(first.render.id, 'worker');
       const next = await queue(jobId, { ...OPTIONS, captionVersion: 1 });
       assert.equal(next.created, true, 'edited captions queue beside the running render');
       const again = await queue(jobId, { ...OPTIONS, strength: 0 });
@@ -76,63 +76,60 @@ for (const { driver, open } of TEST_DATABASES) {
       assert.deepEqual(await renders.queueForJob(d, OPTIONS, 'client-3', limits), { outcome: 'full', scope: 'instance' });
     });
 
-    it('hands each queued render to one claimer only, oldest first, up to the limit', async () => {
-      for (let i = 0; i < 5; i += 1) await queue(await completedJobId(), OPTIONS);
-      const second = new RenderRepository(t.openSecond());
-      const [a, b] = await Promise.all([renders.claimQueued(3, 'worker-a', 60), second.claimQueued(3, 'worker-b', 60)]);
-      const ids = [...a, ...b].map((r) => r.id);
-      assert.equal(ids.length, 5);
-      assert.equal(new Set(ids).size, 5, 'no render claimed twice');
-      for (const r of [...a, ...b]) {
-        assert.equal(r.status, 'processing');
-        assert.equal(r.attempts, 1);
-        assert.ok(r.leaseExpiresAt && r.leaseExpiresAt.getTime() > Date.now());
-      }
-      assert.deepEqual(await renders.claimQueued(3, 'worker-c', 60), []);
-    });
-
-    it('queues a render again when its lease runs out, and fails it after too many tries', async () => {
+    it('lets only the attempt that claimed a render last write to it', async () => {
       const jobId = await completedJobId();
       const { render } = await queue(jobId, OPTIONS);
-      // A zero-second lease has run out by the next statement: the claimer "died".
-      const [claimed] = await renders.claimQueued(1, 'dead-worker', 0);
-      assert.equal(claimed?.id, render.id);
-      assert.equal(await renders.renew(render.id, 'dead-worker', 0, 40), true);
+      const first = await renders.claim(render.id, 'attempt-1');
+      assert.equal(first?.status, 'processing');
+      assert.equal(first?.attempts, 1);
+      // The first attempt's claim ran out and the work queue handed the render to another.
+      const second = await renders.claim(render.id, 'attempt-2');
+      assert.equal(second?.attempts, 2);
+      assert.equal(await renders.renew(render.id, 'attempt-1', 50), false);
+      assert.equal(await renders.complete(render.id, 'attempt-1', 'renders/x.mp4'), null);
+      assert.equal(await renders.fail(render.id, 'attempt-1', 'INTERNAL_ERROR', 'late'), null);
+      assert.equal(await renders.release(render.id, 'attempt-1'), false);
+      assert.equal((await renders.complete(render.id, 'attempt-2', 'renders/y.mp4'))?.outputKey, 'renders/y.mp4');
+      assert.equal(await renders.claim(render.id, 'attempt-3'), null, 'an ended render is not claimed again');
+    });
 
-      const first = await renders.recoverExpired(2);
-      assert.deepEqual(first.requeued.map((r) => r.id), [render.id]);
-      const requeued = await renders.get(render.id);
+    it('settles renders left without queued work: queued again, or failed after too many tries', async () => {
+      const [a, b, c] = [await completedJobId(), await completedJobId(), await completedJobId()];
+      const once = (await queue(a, OPTIONS)).render;
+      const often = (await queue(b, OPTIONS)).render;
+      const waiting = (await queue(c, OPTIONS)).render;
+      await renders.claim(once.id, 'dead-1');
+      await renders.renew(once.id, 'dead-1', 40);
+      for (const owner of ['dead-a', 'dead-b']) await renders.claim(often.id, owner);
+      const { queued, failed } = await renders.settleOrphans([once.id, often.id, waiting.id], 2);
+      assert.deepEqual(failed.map((r) => r.id), [often.id]);
+      assert.deepEqual(queued.map((r) => r.id).sort(), [once.id, waiting.id].sort());
+      const requeued = await renders.get(once.id);
       assert.equal(requeued?.status, 'queued');
       assert.equal(requeued?.progress, 0);
       assert.equal(requeued?.leaseOwner, null);
-      // The dead worker, should it wake up, can no longer touch it.
-      assert.equal(await renders.renew(render.id, 'dead-worker', 60, 50), false);
-      assert.equal(await renders.complete(render.id, 'dead-worker', 'renders/x.mp4'), null);
-
-      await renders.claimQueued(1, 'dead-again', 0);
-      const second = await renders.recoverExpired(2);
-      assert.deepEqual(second.failed.map((r) => r.id), [render.id]);
-      const failed = await renders.get(render.id);
-      assert.equal(failed?.status, 'failed');
-      assert.equal(failed?.errorCode, 'INTERNAL_ERROR');
-      assert.match(failed?.errorMessage ?? '', /interrupted 2 times/);
+      assert.equal(await renders.renew(once.id, 'dead-1', 50), false, 'the dead attempt can no longer touch it');
+      const gaveUp = await renders.get(often.id);
+      assert.equal(gaveUp?.status, 'failed');
+      assert.equal(gaveUp?.errorCode, 'INTERNAL_ERROR');
+      assert.match(gaveUp?.errorMessage ?? '', /interrupted 2 times/);
     });
 
-    it('leaves a render whose lease still runs alone', async () => {
+    it('lists every live render and settles none it is not given', async () => {
       const jobId = await completedJobId();
       const { render } = await queue(jobId, OPTIONS);
-      await renders.claimQueued(1, 'live-worker', 60);
-      const recovered = await renders.recoverExpired(3);
-      assert.deepEqual(recovered, { requeued: [], failed: [] });
+      await renders.claim(render.id, 'live-worker');
+      assert.ok((await renders.liveIds()).includes(render.id));
+      assert.deepEqual(await renders.settleOrphans([], 3), { queued: [], failed: [] });
       assert.equal((await renders.get(render.id))?.status, 'processing');
     });
 
     it('records progress without going backwards, completes and releases only for the lease owner', async () => {
       const jobId = await completedJobId();
       const { render } = await queue(jobId, OPTIONS);
-      await renders.claimQueued(1, 'owner', 60);
-      assert.equal(await renders.renew(render.id, 'owner', 60, 30), true);
-      assert.equal(await renders.renew(render.id, 'owner', 60, 10), true);
+      await renders.claim(render.id, 'owner');
+      assert.equal(await renders.renew(render.id, 'owner', 30), true);
+      assert.equal(await renders.renew(render.id, 'owner', 10), true);
       assert.equal((await renders.get(render.id))?.progress, 30);
       assert.equal(await renders.release(render.id, 'someone-else'), false);
       assert.equal(await renders.complete(render.id, 'someone-else', 'renders/x.mp4'), null);
@@ -146,7 +143,7 @@ for (const { driver, open } of TEST_DATABASES) {
     it('hands a released render back to the queue without counting the interrupted try', async () => {
       const jobId = await completedJobId();
       const { render } = await queue(jobId, OPTIONS);
-      await renders.claimQueued(1, 'owner', 60);
+      await renders.claim(render.id, 'owner');
       assert.equal(await renders.release(render.id, 'owner'), true);
       const back = await renders.get(render.id);
       assert.equal(back?.status, 'queued');

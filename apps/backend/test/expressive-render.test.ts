@@ -207,8 +207,8 @@ describe('expressive captions: render worker failures and restarts', () => {
     }
   });
 
-  it('finishes a render left processing by a backend that died, once its lease has run out', async () => {
-    const b = await startTestBackend({ listen: true, env: FAST_RENDER_ENV });
+  it('takes over a render claimed by a backend that died, once its claim has run out', async () => {
+    const b = await startTestBackend({ listen: true, env: { ...FAST_RENDER_ENV, RENDER_LEASE_SECONDS: '3', QUEUE_MAINTENANCE_SECONDS: '1' } });
     try {
       const jobId = await completedJob(b.app, 'orphan.mp4', EXPRESSIVE_RESULT, video);
       const renders = new RenderRepository(b.db);
@@ -218,8 +218,11 @@ describe('expressive captions: render worker failures and restarts', () => {
       });
       assert.ok(queued.outcome === 'created');
       const { render } = queued;
-      // Claimed by a backend that crashed at once: its (zero-second) lease is already over.
-      await renders.claimQueued(1, 'crashed-backend', 0);
+      // A backend that claimed the render and died at once: the claim is taken and never renewed.
+      await b.app.renderWorker.enqueue();
+      const [work] = await b.app.workQueue.fetch('render', 1);
+      assert.equal(work?.key, render.id);
+      assert.ok(await renders.claim(render.id, `${work.id}/${work.retryCount}`));
       assert.equal((await renderOf(b, jobId, render.id)).status, 'processing');
       b.app.renderWorker.start();
       const done = await waitFor(

@@ -91,32 +91,25 @@ for (const { driver, open } of TEST_DATABASES) {
       assert.equal(await jobs.count(), 1);
     });
 
-    it('claims a due queued job once, counting the attempt and leasing it', async () => {
-      const { job } = await jobs.createOrGetLive(key());
-      const claimed = await jobs.claimDueQueued(10, 60_000);
-      assert.deepEqual(claimed.map((j) => j.id), [job.id]);
-      assert.equal(claimed[0]?.dispatchAttempts, 1);
-      assert.ok(claimed[0]!.nextDispatchAt.getTime() > Date.now() + 30_000, 'leased into the future');
-      assert.deepEqual(await jobs.claimDueQueued(10, 60_000), [], 'a leased job is not claimed again');
+    it('lists the queued jobs that need a delivery, oldest first, and no other', async () => {
+      const a = (await jobs.createOrGetLive(key())).job;
+      const b = (await jobs.createOrGetLive(key())).job;
+      const done = (await jobs.createOrGetLive(key())).job;
+      await jobs.complete(done.id, RESULT, null);
+      const ids = await jobs.queuedIds(100);
+      assert.ok(ids.indexOf(a.id) < ids.indexOf(b.id) && ids.indexOf(a.id) >= 0);
+      assert.equal(ids.includes(done.id), false);
     });
 
-    it('lets two claimers share the queue without handing one job to both', async () => {
-      for (let i = 0; i < 8; i++) await jobs.createOrGetLive(key());
-      const repoB = new JobRepository(t.openSecond());
-      const [a, b] = await Promise.all([jobs.claimDueQueued(5, 60_000), repoB.claimDueQueued(5, 60_000)]);
-      const ids = [...a, ...b].map((j) => j.id);
-      assert.equal(ids.length, 8);
-      assert.equal(new Set(ids).size, 8);
-    });
-
-    it('schedules a retry in the future and claims the job again once it is due', async () => {
+    it('counts a delivery attempt only for a job still queued', async () => {
       const { job } = await jobs.createOrGetLive(key());
-      await jobs.claimDueQueued(10, 60_000);
-      await jobs.scheduleRetry(job.id, 0, 'waiting');
-      const again = await jobs.claimDueQueued(10, 60_000);
-      assert.equal(again[0]?.id, job.id);
-      assert.equal(again[0]?.dispatchAttempts, 2);
-      assert.equal(again[0]?.message, 'waiting');
+      assert.equal((await jobs.beginDispatchAttempt(job.id))?.dispatchAttempts, 1);
+      await jobs.noteDispatchWait(job.id, 'waiting');
+      const second = await jobs.beginDispatchAttempt(job.id);
+      assert.equal(second?.dispatchAttempts, 2);
+      assert.equal(second?.message, 'waiting');
+      await jobs.markDispatched(job.id, 'queued');
+      assert.equal(await jobs.beginDispatchAttempt(job.id), null, 'a delivered job is not sent again');
     });
 
     it('moves an accepted job to processing, but not one a callback already finished', async () => {
@@ -178,7 +171,7 @@ for (const { driver, open } of TEST_DATABASES) {
       assert.equal(await jobs.requeue(job.id, 'lost'), true);
       const requeued = await jobs.get(job.id);
       assert.equal(requeued?.status, 'queued');
-      assert.equal((await jobs.claimDueQueued(10, 60_000))[0]?.id, job.id);
+      assert.ok((await jobs.queuedIds(100)).includes(job.id), 'it needs a delivery again');
     });
 
     it('fails live jobs older than the timeout with PROCESSING_TIMEOUT and leaves younger ones', async () => {

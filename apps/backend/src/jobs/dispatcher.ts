@@ -1,39 +1,47 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { JobStage, MlStatusResponse, type ProcessVideoRequest } from '@ecg/contracts';
 import type { ObjectStorage } from '../storage/storage.js';
-import { backoffDelayMs } from './backoff.js';
+import type { QueueJob, QueuePolicy, WorkQueue } from '../queue/work-queue.js';
 import type { Job, JobRepository } from './job-repository.js';
 import { createTickLoop } from './tick-loop.js';
 
 export interface DispatcherOptions {
   jobs: JobRepository;
+  /** Where deliveries wait, are claimed and retried ('ml-dispatch'; see dispatchQueuePolicy). */
+  queue: WorkQueue;
   storage: Pick<ObjectStorage, 'createDownloadUrl'>;
   mlUrl: string;
   mlApiToken: string;
   downloadUrlExpiresSeconds: number;
-  /** Pause between ticks, and the first backoff step. */
+  /** Pause between ticks. */
   intervalMs: number;
+  /** A refused job (4xx) is tried again after this long. */
   maxBackoffMs: number;
   staleSeconds: number;
   timeoutSeconds: number;
   logger: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
   fetch?: typeof fetch;
-  /** Jobs handled per tick (each kind). */
+  /** Deliveries claimed per tick, and silent jobs checked per tick. */
   batchSize?: number;
   /** How long one call to the ML service may take. */
-  requestTimeoutMs?: number;
-  random?: () => number;
+  requestTimeoutMs: number;
 }
 
 export interface Dispatcher {
-  /** Starts the loop (idempotent); its first tick makes every backed-off queued job due. */
+  /** Starts the loop (idempotent); its first tick makes every delivery waiting out a backoff due. */
   start(): void;
   /** Ends the loop and resolves once the tick in flight, if any, has finished. */
   stop(): Promise<void>;
-  /** Asks for a tick now (a job was just queued); a no-op unless started. */
+  /**
+   * A job was just queued: queue its delivery now, and deliver it now when the
+   * loop runs here. An API-only backend (BACKEND_ROLE=api) never starts the loop
+   * and only queues; a worker delivers.
+   */
   kick(): void;
-  /** One pass: time out old jobs, deliver due queued jobs, check silent ones. */
+  /** One pass: time out old jobs, queue missing deliveries, deliver due ones, check silent jobs. */
   tick(): Promise<void>;
+  /** Queues a delivery for every queued job that has none waiting or under way. */
+  enqueue(): Promise<void>;
 }
 
 type Outcome =
@@ -41,39 +49,68 @@ type Outcome =
   | { kind: 'retry'; reason: string }
   | { kind: 'refused'; reason: string };
 
+const QUEUE = 'ml-dispatch';
+const WAITING = 'Waiting for the transcription service.';
+
+/**
+ * How pg-boss retries a delivery. Its backoff doubles from the first delay
+ * with no cap, so the retry limit is set where the next step would pass
+ * DISPATCH_MAX_BACKOFF_MS: the queue job then fails for good, and the next
+ * tick's `enqueue` (the job row is still queued) starts a fresh one, so a job
+ * never waits longer than about the cap. pg-boss counts delays in whole
+ * seconds; an interval under a second retries at the polling pace.
+ */
+export function dispatchQueuePolicy(opts: { intervalMs: number; maxBackoffMs: number; requestTimeoutMs: number }): QueuePolicy {
+  const delaySeconds = Math.floor(opts.intervalMs / 1000);
+  return {
+    retryDelaySeconds: delaySeconds,
+    retryBackoff: delaySeconds > 0,
+    retryLimit: delaySeconds > 0 ? Math.max(1, Math.floor(Math.log2(opts.maxBackoffMs / (delaySeconds * 1000)))) : 10,
+    // A claim must outlive the HTTP call it covers, or a second backend could re-send the job mid-call.
+    expireInSeconds: Math.max(1, Math.ceil((2 * opts.requestTimeoutMs) / 1000)),
+  };
+}
+
 /**
  * Owns delivery of jobs to the ML service. A job is stored `queued` first and
- * this loop hands it over; if the ML service is down, busy or not ready the
- * job stays queued and is retried with backoff, so nothing is lost when either
- * service restarts. All state lives in the database (claims are leases on
- * `next_dispatch_at`), so several backends can run this loop side by side.
+ * a delivery for it waits in the work queue (pg-boss, in the same database);
+ * if the ML service is down, busy or not ready the job stays queued and the
+ * delivery is retried with pg-boss's backoff, so nothing is lost when either
+ * service restarts, and a backend that dies mid-call leaves a claim that
+ * expires and is retried by another. The job row stays the truth about the
+ * job: a delivery for a job no longer queued sends nothing.
  *
  * A backoff must not outlast its reason: when the loop starts (a backend that
  * comes up) and whenever the ML service accepts a job (it is back), every
- * other queued job waiting out a backoff is made due at once, so no job sits
- * out a delay it grew while a service was down.
+ * other delivery waiting out a backoff is made due at once.
  */
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const doFetch = opts.fetch ?? fetch;
   const batch = opts.batchSize ?? 10;
-  const requestTimeoutMs = opts.requestTimeoutMs ?? 15_000;
-  // A claim must outlive the HTTP call it covers, or a second backend could re-send the job mid-call.
-  const claimLeaseMs = requestTimeoutMs + 30_000;
-  const policy = { baseMs: opts.intervalMs, maxMs: opts.maxBackoffMs };
+  const requestTimeoutMs = opts.requestTimeoutMs;
   const log = opts.logger;
   const auth = { authorization: `Bearer ${opts.mlApiToken}` };
+  const queue = opts.queue;
 
   // Aborts calls to the ML service on stop(), so shutdown never waits out a slow request.
   let stopSignal = new AbortController();
   const callSignal = () => AbortSignal.any([AbortSignal.timeout(requestTimeoutMs), stopSignal.signal]);
-  // Jobs this process is handing over right now: their lease is not a backoff to cut short.
-  const delivering = new Set<string>();
   let wakeOnNextTick = false;
 
-  async function makeBackedOffDue(why: string): Promise<number> {
-    const woken = await opts.jobs.makeBackedOffDue([...delivering]);
-    if (woken > 0) log.info({ woken }, `${why}: queued jobs waiting out a backoff are due now`);
+  async function makeWaitingDue(why: string): Promise<number> {
+    const woken = await queue.makeWaitingDue(QUEUE);
+    if (woken > 0) log.info({ woken }, `${why}: deliveries waiting out a backoff are due now`);
     return woken;
+  }
+
+  async function enqueue(): Promise<void> {
+    await queue.reconcile(
+      QUEUE,
+      (tx) => opts.jobs.queuedIds(1000, tx),
+      async (ids, tx) => {
+        for (const id of ids) await queue.send(QUEUE, id, { on: tx });
+      },
+    );
   }
 
   async function tick(): Promise<void> {
@@ -83,44 +120,51 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     );
     for (const job of timedOut) log.warn({ jobId: job.id, fileKey: job.fileKey }, 'job timed out (PROCESSING_TIMEOUT)');
 
+    await enqueue();
     if (wakeOnNextTick) {
       wakeOnNextTick = false;
-      await makeBackedOffDue('dispatcher started');
+      await makeWaitingDue('dispatcher started');
     }
 
-    const due = await opts.jobs.claimDueQueued(batch, claimLeaseMs);
-    await Promise.all(due.map((job) => deliver(job)));
+    const due = await queue.fetch(QUEUE, batch);
+    await Promise.all(due.map((delivery) => deliver(delivery)));
 
     const silent = await opts.jobs.claimStaleProcessing(opts.staleSeconds, batch);
     await Promise.all(silent.map((job) => checkOnMl(job)));
   }
 
-  async function deliver(job: Job): Promise<void> {
-    delivering.add(job.id);
+  async function deliver(delivery: QueueJob): Promise<void> {
     try {
-      await deliverClaimed(job);
-    } finally {
-      delivering.delete(job.id);
+      const job = await opts.jobs.beginDispatchAttempt(delivery.key);
+      if (!job) {
+        await queue.complete(QUEUE, delivery.id);
+        return;
+      }
+      await deliverJob(job, delivery);
+    } catch (err) {
+      // The claim expires and the delivery is retried: nothing is lost, even now.
+      log.error({ err, jobId: delivery.key }, 'could not record a delivery; it is retried once its claim expires');
     }
   }
 
-  async function deliverClaimed(job: Job): Promise<void> {
+  async function deliverJob(job: Job, delivery: QueueJob): Promise<void> {
     const outcome = await sendToMl(job);
     if (outcome.kind === 'accepted') {
       const moved = await opts.jobs.markDispatched(job.id, outcome.stage);
+      await queue.complete(QUEUE, delivery.id);
       log.info({ jobId: job.id, attempt: job.dispatchAttempts, moved }, 'job accepted by the ML service');
-      if ((await makeBackedOffDue('the ML service accepts jobs again')) > 0) loop.kick();
+      if ((await makeWaitingDue('the ML service accepts jobs again')) > 0) loop.kick();
       return;
     }
+    await opts.jobs.noteDispatchWait(job.id, WAITING);
     if (outcome.kind === 'retry') {
-      const delay = backoffDelayMs(job.dispatchAttempts, policy, opts.random);
-      await opts.jobs.scheduleRetry(job.id, delay, 'Waiting for the transcription service.');
-      log.warn({ jobId: job.id, attempt: job.dispatchAttempts, retryInMs: delay, reason: outcome.reason }, 'ML service not reachable; job stays queued');
+      await queue.fail(QUEUE, delivery.id, outcome.reason);
+      log.warn({ jobId: job.id, attempt: job.dispatchAttempts, reason: outcome.reason }, 'ML service not reachable; job stays queued');
       return;
     }
     // A 4xx is a configuration fault (token, URL allow-list, version skew), not the job's:
     // keep it queued at the slowest pace so fixing the configuration delivers it.
-    await opts.jobs.scheduleRetry(job.id, opts.maxBackoffMs, 'Waiting for the transcription service.');
+    await queue.requeue(QUEUE, delivery.id, job.id, opts.maxBackoffMs / 1000);
     log.error(
       { jobId: job.id, attempt: job.dispatchAttempts, reason: outcome.reason },
       'ML service REFUSED the job: check ML_URL and ML_API_TOKEN on both services; retrying at the slowest pace',
@@ -214,8 +258,12 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       // A fresh signal, so a tick() called directly afterwards (tests, tools) can still reach the ML service.
       stopSignal = new AbortController();
     },
-    kick: () => loop.kick(),
+    kick() {
+      if (!loop.stopped) loop.kick();
+      else void enqueue().catch((err: unknown) => log.error({ err }, 'could not queue a delivery; the next worker tick does'));
+    },
     tick,
+    enqueue,
   };
 }
 

@@ -230,29 +230,30 @@ export class JobRepository {
   }
 
   /**
-   * Claims up to `limit` queued jobs whose time has come and pushes their
-   * `next_dispatch_at` out by `leaseMs`, so another backend (or the next tick)
-   * leaves them alone while this one talks to the ML service. SKIP LOCKED lets
-   * several backends scan at once without waiting on each other.
+   * Ids of the queued jobs (oldest first): each should have a delivery waiting
+   * in the work queue, and the dispatcher queues one for any that has none.
    */
-  async claimDueQueued(limit: number, leaseMs: number): Promise<Job[]> {
-    const rows = await this.db.query<JobRow>(
-      `WITH due AS (
-         SELECT id FROM jobs
-          WHERE status = 'queued' AND next_dispatch_at <= now() AND ${KEPT}
-          ORDER BY next_dispatch_at
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED
-       )
-       UPDATE jobs j
-          SET dispatch_attempts = j.dispatch_attempts + 1,
-              next_dispatch_at = now() + ($2::double precision * interval '1 millisecond'),
-              updated_at = now()
-         FROM due WHERE j.id = due.id
-       RETURNING j.*`,
-      [limit, leaseMs],
+  async queuedIds(limit: number, on: Queryable = this.db): Promise<string[]> {
+    const rows = await on.query<{ id: string }>(
+      `SELECT id FROM jobs WHERE status = 'queued' AND ${KEPT} ORDER BY created_at, id LIMIT $1`,
+      [limit],
     );
-    return rows.map(toJob);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * A delivery attempt starts: counts it (`dispatchAttempts`, for people and
+   * logs; the work queue decides when to try) and returns the job, or null
+   * when it is no longer queued (delivered, finished, deleted) and nothing is to be sent.
+   */
+  async beginDispatchAttempt(id: string): Promise<Job | null> {
+    const rows = await this.db.query<JobRow>(
+      `UPDATE jobs SET dispatch_attempts = dispatch_attempts + 1, updated_at = now()
+        WHERE id = $1 AND status = 'queued' AND ${KEPT}
+       RETURNING *`,
+      [id],
+    );
+    return rows[0] ? toJob(rows[0]) : null;
   }
 
   /** The ML service accepted the job. A callback may already have moved it on; then nothing changes. */
@@ -267,33 +268,9 @@ export class JobRepository {
     return rows.length > 0;
   }
 
-  /** Delivery failed: try again after `delayMs`. */
-  async scheduleRetry(id: string, delayMs: number, message: string): Promise<void> {
-    await this.db.query(
-      `UPDATE jobs SET next_dispatch_at = now() + ($2::double precision * interval '1 millisecond'),
-              message = $3, updated_at = now()
-        WHERE id = $1 AND status = 'queued'`,
-      [id, delayMs, message],
-    );
-  }
-
-  /**
-   * Makes every queued job that waits for a later `next_dispatch_at` (a retry
-   * backoff) due now, except `exceptIds`; returns how many. For when the ML
-   * service is known to answer again. A claim lease looks the same as a
-   * backoff here, so the caller excepts the jobs it is delivering itself; a
-   * job leased by another backend may then be sent twice, which the ML
-   * service answers idempotently (the job id).
-   */
-  async makeBackedOffDue(exceptIds: readonly string[] = []): Promise<number> {
-    const rows = await this.db.query<{ id: string }>(
-      `UPDATE jobs SET next_dispatch_at = now()
-        WHERE status = 'queued' AND next_dispatch_at > now()
-          AND id::text NOT IN (SELECT jsonb_array_elements_text($1::jsonb))
-       RETURNING id`,
-      [JSON.stringify(exceptIds)],
-    );
-    return rows.length;
+  /** Delivery failed; the work queue tries again. `message` says so to whoever polls the job. */
+  async noteDispatchWait(id: string, message: string): Promise<void> {
+    await this.db.query(`UPDATE jobs SET message = $2, updated_at = now() WHERE id = $1 AND status = 'queued'`, [id, message]);
   }
 
   /** The ML service no longer knows the job: queue it for delivery again. */

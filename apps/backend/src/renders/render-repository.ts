@@ -17,8 +17,8 @@ export interface Render {
   outputKey: string | null;
   /** Claims so far, the current one included. */
   attempts: number;
+  /** The attempt that holds it while processing (see RenderWorker); null otherwise. */
   leaseOwner: string | null;
-  leaseExpiresAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;
@@ -40,7 +40,6 @@ interface RenderRow {
   output_key: string | null;
   attempts: number;
   lease_owner: string | null;
-  lease_expires_at: Date | null;
   created_at: Date;
   updated_at: Date;
   started_at: Date | null;
@@ -62,7 +61,6 @@ function toRender(r: RenderRow): Render {
     outputKey: r.output_key,
     attempts: Number(r.attempts),
     leaseOwner: r.lease_owner,
-    leaseExpiresAt: r.lease_expires_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     startedAt: r.started_at,
@@ -92,14 +90,14 @@ export interface RenderLimits {
 export type QueueOutcome =
   | { outcome: 'joined' | 'replaced' | 'created'; render: Render }
   | { outcome: 'full'; scope: 'client' | 'instance' };
-const SECONDS = `($SEC::double precision * interval '1 second')`;
-const seconds = (param: number) => SECONDS.replace('$SEC', `$${param}`);
 
 /**
  * Every SQL statement about renders. As for jobs, each transition is one
- * conditional UPDATE; a worker's writes also require its own lease
- * (`lease_owner`), so a render requeued behind a slow worker's back is never
- * completed or failed by that worker afterwards.
+ * conditional UPDATE; a worker's writes also require that its attempt still
+ * owns the render (`lease_owner`), so a render retried behind a slow worker's
+ * back is never completed or failed by that worker afterwards. Who works on
+ * a render when, and for how long a claim holds, is the work queue's
+ * (queue/work-queue.ts); this table is the truth about the render itself.
  */
 export class RenderRepository {
   constructor(private readonly db: Db) {}
@@ -163,40 +161,67 @@ export class RenderRepository {
     return rows[0]?.n ?? 0;
   }
 
-  /**
-   * Claims up to `limit` queued renders, oldest first, for `owner` until the
-   * lease runs out. SKIP LOCKED lets several backends claim side by side.
-   */
-  async claimQueued(limit: number, owner: string, leaseSeconds: number): Promise<Render[]> {
-    if (limit <= 0) return [];
-    const rows = await this.db.query<RenderRow>(
-      `WITH next AS (
-         SELECT id FROM renders WHERE status = 'queued'
-          ORDER BY created_at, id
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED
-       )
-       UPDATE renders r
-          SET status = 'processing', progress = 0, attempts = r.attempts + 1,
-              lease_owner = $2, lease_expires_at = now() + ${seconds(3)},
-              started_at = now(), updated_at = now()
-         FROM next WHERE r.id = next.id
-       RETURNING r.*`,
-      [limit, owner, leaseSeconds],
-    );
-    return rows.map(toRender);
+  /** Every queued or processing render's id: each should have its work waiting or under way in the work queue. */
+  async liveIds(on: Queryable = this.db): Promise<string[]> {
+    const rows = await on.query<{ id: string }>(`SELECT id FROM renders WHERE ${LIVE} ORDER BY created_at, id`);
+    return rows.map((r) => r.id);
   }
 
-  /** Extends `owner`'s lease and records progress (never backwards). False once the lease is no longer `owner`'s. */
-  async renew(id: string, owner: string, leaseSeconds: number, progress?: number): Promise<boolean> {
+  /**
+   * Takes render `id` for the attempt `owner` (the work queue handed it over):
+   * a queued one, or a processing one whose earlier attempt's claim ran out
+   * (that attempt can no longer write: it is not the owner). Null when the
+   * render has ended or is gone, and there is nothing to do.
+   */
+  async claim(id: string, owner: string): Promise<Render | null> {
+    const rows = await this.db.query<RenderRow>(
+      `UPDATE renders
+          SET status = 'processing', progress = 0, attempts = attempts + 1,
+              lease_owner = $2, lease_expires_at = NULL, started_at = now(), updated_at = now()
+        WHERE id = $1 AND ${LIVE}
+       RETURNING *`,
+      [id, owner],
+    );
+    return rows[0] ? toRender(rows[0]) : null;
+  }
+
+  /**
+   * Live renders among `ids` that have no work in the queue (an interrupted
+   * render whose retries ran out, one handed back at shutdown, one from before
+   * the queue): a processing one claimed `maxAttempts` times fails, the others
+   * are (or stay) queued; returns both, so the caller queues the work of the rest.
+   */
+  async settleOrphans(ids: readonly string[], maxAttempts: number, on: Queryable = this.db): Promise<{ queued: Render[]; failed: Render[] }> {
+    const idList = JSON.stringify(ids);
+    const failed = await on.query<RenderRow>(
+      `UPDATE renders
+          SET status = 'failed', error_code = 'INTERNAL_ERROR',
+              error_message = 'the render was interrupted ' || attempts || ' times (the backend stopped while rendering); start it again',
+              lease_owner = NULL, lease_expires_at = NULL, updated_at = now(), completed_at = now()
+        WHERE id::text IN (SELECT jsonb_array_elements_text($1::jsonb)) AND status = 'processing' AND attempts >= $2
+       RETURNING *`,
+      [idList, maxAttempts],
+    );
+    const queued = await on.query<RenderRow>(
+      `UPDATE renders
+          SET status = 'queued', progress = 0, lease_owner = NULL, lease_expires_at = NULL,
+              updated_at = CASE WHEN status = 'queued' THEN updated_at ELSE now() END
+        WHERE id::text IN (SELECT jsonb_array_elements_text($1::jsonb)) AND ${LIVE}
+       RETURNING *`,
+      [idList],
+    );
+    return { queued: queued.map(toRender), failed: failed.map(toRender) };
+  }
+
+  /** Records progress (never backwards) while `owner`'s attempt runs. False once the render is no longer `owner`'s. */
+  async renew(id: string, owner: string, progress?: number): Promise<boolean> {
     const rows = await this.db.query<{ id: string }>(
       `UPDATE renders
-          SET lease_expires_at = now() + ${seconds(3)},
-              progress = GREATEST(progress, LEAST(100, COALESCE($4::double precision, progress))),
+          SET progress = GREATEST(progress, LEAST(100, COALESCE($3::double precision, progress))),
               updated_at = now()
         WHERE id = $1 AND status = 'processing' AND lease_owner = $2
        RETURNING id`,
-      [id, owner, leaseSeconds, progress ?? null],
+      [id, owner, progress ?? null],
     );
     return rows.length > 0;
   }
@@ -236,28 +261,5 @@ export class RenderRepository {
       [id, owner],
     );
     return rows.length > 0;
-  }
-
-  /**
-   * Processing renders whose lease ran out (their backend died or hung): those
-   * tried `maxAttempts` times fail, the others are queued again.
-   */
-  async recoverExpired(maxAttempts: number): Promise<{ requeued: Render[]; failed: Render[] }> {
-    const failed = await this.db.query<RenderRow>(
-      `UPDATE renders
-          SET status = 'failed', error_code = 'INTERNAL_ERROR',
-              error_message = 'the render was interrupted ' || attempts || ' times (the backend stopped while rendering); start it again',
-              lease_owner = NULL, lease_expires_at = NULL, updated_at = now(), completed_at = now()
-        WHERE status = 'processing' AND lease_expires_at <= now() AND attempts >= $1
-       RETURNING *`,
-      [maxAttempts],
-    );
-    const requeued = await this.db.query<RenderRow>(
-      `UPDATE renders
-          SET status = 'queued', progress = 0, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-        WHERE status = 'processing' AND lease_expires_at <= now()
-       RETURNING *`,
-    );
-    return { requeued: requeued.map(toRender), failed: failed.map(toRender) };
   }
 }

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import { currentCaptions, currentSpeakers } from '../captions/caption-document.js';
 import type { JobRepository } from '../jobs/job-repository.js';
@@ -9,9 +7,12 @@ import { burnCaptions, RenderError } from './burn-captions.js';
 import type { FfmpegTools } from './ffmpeg-tools.js';
 import type { Render, RenderRepository } from './render-repository.js';
 import { createTickLoop } from '../jobs/tick-loop.js';
+import type { QueueJob, QueuePolicy, WorkQueue } from '../queue/work-queue.js';
 
 export interface RenderWorkerOptions {
   renders: RenderRepository;
+  /** Where renders wait, are claimed and retried ('render'; see renderQueuePolicy). */
+  queue: WorkQueue;
   jobs: Pick<JobRepository, 'get'>;
   storage: Pick<ObjectStorage, 'head' | 'createDownloadUrl' | 'write' | 'delete'>;
   tools: FfmpegTools;
@@ -19,8 +20,8 @@ export interface RenderWorkerOptions {
   concurrency: number;
   /** How long a claim holds without a renewal; renewed every third of it while ffmpeg runs. */
   leaseSeconds: number;
-  /** Claims before a render that keeps getting interrupted is failed. */
-  maxAttempts?: number;
+  /** Claims before a render that keeps getting interrupted is failed (renderQueuePolicy's too). */
+  maxAttempts: number;
   pollIntervalMs: number;
   x264Preset: string;
   crf: number;
@@ -32,13 +33,18 @@ export interface RenderWorkerOptions {
 }
 
 export interface RenderWorker {
-  /** Starts the loop (idempotent); renders whose lease ran out are queued again on the first tick. */
+  /** Starts the loop (idempotent). */
   start(): void;
   /** Ends the loop, kills running ffmpegs and hands their renders back to the queue; resolves when all that is done. */
   stop(): Promise<void>;
-  /** A render was just queued: look now instead of at the next poll; a no-op unless started. */
+  /**
+   * A render was just queued: queue its work now, and start it now when the
+   * loop runs here (an API-only backend never starts the loop; a worker renders).
+   */
   kick(): void;
-  /** One pass: recover expired leases, claim what the free slots allow and start it. */
+  /** Queues work for every live render that has none (see tick). */
+  enqueue(): Promise<void>;
+  /** One pass: queue work for renders that have none, claim what the free slots allow and start it. */
   tick(): Promise<void>;
   /** How many renders this worker runs now. */
   readonly running: number;
@@ -57,38 +63,64 @@ class Shutdown extends Error {
 
 class LeaseLost extends Error {
   constructor() {
-    super('the render was claimed by someone else (its lease ran out)');
+    super('the render was claimed by someone else (its claim ran out)');
     this.name = 'LeaseLost';
   }
 }
 
+const QUEUE = 'render';
+
 /**
- * Runs queued renders inside the backend process. All state is in the
- * database: a render is claimed with `FOR UPDATE SKIP LOCKED` and a lease
- * renewed while ffmpeg runs, so several backends can share the queue and a
- * backend that dies leaves nothing stuck (its renders are queued again once
- * their lease runs out, and fail after `maxAttempts` claims).
+ * How the work queue holds a render: a claim lasts RENDER_LEASE_SECONDS and is
+ * renewed while ffmpeg runs, so a backend that dies mid-render loses it within
+ * that time and another backend retries it at once, up to `maxAttempts` in all.
+ */
+export function renderQueuePolicy(opts: { leaseSeconds: number; maxAttempts: number }): QueuePolicy {
+  return { retryLimit: opts.maxAttempts - 1, retryDelaySeconds: 0, retryBackoff: false, expireInSeconds: opts.leaseSeconds };
+}
+
+/**
+ * Runs queued renders inside the backend process. A render's work waits in
+ * the work queue (pg-boss, in the same database), so several backends share
+ * it; the claim is renewed while ffmpeg runs, and a backend that dies leaves
+ * nothing stuck: its claim runs out and another backend takes the render over
+ * (failing it after `maxAttempts` claims). Each attempt owns the render row
+ * by a name of its own, so an attempt that lost its claim cannot write.
  */
 export function createRenderWorker(opts: RenderWorkerOptions): RenderWorker {
   const log = opts.logger;
-  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const maxAttempts = opts.maxAttempts ?? 3;
+  const maxAttempts = opts.maxAttempts;
+  const queue = opts.queue;
   const running = new Map<string, { abort: AbortController; done: Promise<void> }>();
 
+  // Queue work for live renders that have none: new ones, ones handed back at shutdown, ones whose retries ran out.
+  async function enqueue(): Promise<void> {
+    await queue.reconcile(
+      QUEUE,
+      (tx) => opts.renders.liveIds(tx),
+      async (ids, tx) => {
+        const { queued, failed } = await opts.renders.settleOrphans(ids, maxAttempts, tx);
+        for (const r of failed) log.error({ renderId: r.id, jobId: r.jobId, attempts: r.attempts }, 'render interrupted too often; failed');
+        for (const r of queued) await queue.send(QUEUE, r.id, { on: tx });
+      },
+    );
+  }
 
   async function tick(): Promise<void> {
-    const { requeued, failed } = await opts.renders.recoverExpired(maxAttempts);
-    for (const r of requeued) log.warn({ renderId: r.id, jobId: r.jobId, attempts: r.attempts }, 'render lease expired; queued again');
-    for (const r of failed) log.error({ renderId: r.id, jobId: r.jobId, attempts: r.attempts }, 'render interrupted too often; failed');
+    await enqueue();
     if (loop.stopped) return;
-    const claimed = await opts.renders.claimQueued(opts.concurrency - running.size, owner, opts.leaseSeconds);
-    for (const render of claimed) {
-      if (loop.stopped) {
-        await opts.renders.release(render.id, owner);
+    const claimed = await queue.fetch(QUEUE, opts.concurrency - running.size);
+    for (const work of claimed) {
+      // The attempt's own name: a retry of the same queue job is another attempt.
+      const owner = `${work.id}/${work.retryCount}`;
+      const render = loop.stopped ? null : await opts.renders.claim(work.key, owner);
+      if (!render) {
+        await queue.complete(QUEUE, work.id);
         continue;
       }
+      if (work.retryCount > 0) log.warn({ renderId: render.id, jobId: render.jobId, attempts: render.attempts }, 'render taken over after its claim ran out');
       const abort = new AbortController();
-      const done = run(render, abort).finally(() => {
+      const done = run(render, work, owner, abort).finally(() => {
         running.delete(render.id);
         kick();
       });
@@ -96,15 +128,17 @@ export function createRenderWorker(opts: RenderWorkerOptions): RenderWorker {
     }
   }
 
-  async function run(render: Render, abort: AbortController): Promise<void> {
+  async function run(render: Render, work: QueueJob, owner: string, abort: AbortController): Promise<void> {
     log.info({ renderId: render.id, jobId: render.jobId, attempt: render.attempts }, 'render started');
     let progress = 0;
     let lastWrite = 0;
     const renew = async (): Promise<void> => {
-      const held = await opts.renders.renew(render.id, owner, opts.leaseSeconds, progress).catch((err: unknown) => {
-        log.warn({ err, renderId: render.id }, 'could not renew a render lease; trying again');
-        return true;
-      });
+      const held = await Promise.all([queue.extend(QUEUE, work.id), opts.renders.renew(render.id, owner, progress)])
+        .then(([claim, row]) => claim && row)
+        .catch((err: unknown) => {
+          log.warn({ err, renderId: render.id }, 'could not renew a render claim; trying again');
+          return true;
+        });
       if (!held) abort.abort(new LeaseLost());
     };
     const heartbeat = setInterval(() => void renew(), (opts.leaseSeconds * 1000) / 3);
@@ -154,6 +188,7 @@ export function createRenderWorker(opts: RenderWorkerOptions): RenderWorker {
         },
       });
       const completed = await opts.renders.complete(render.id, owner, key);
+      if (completed) await queue.complete(QUEUE, work.id);
       log.info({ renderId: render.id, jobId: render.jobId, key, recorded: completed !== null }, 'render completed');
       // A job deleted while this render ran (its mark hides it from get) may have had its
       // objects removed before this one was written: remove it too, or it stays behind.
@@ -162,29 +197,34 @@ export function createRenderWorker(opts: RenderWorkerOptions): RenderWorker {
         log.info({ renderId: render.id, jobId: render.jobId }, 'render finished after its job was deleted; its video removed');
       }
     } catch (err) {
-      await settleFailure(render, abort, err);
+      await settleFailure(render, work, owner, abort, err);
     } finally {
       clearInterval(heartbeat);
     }
   }
 
-  async function settleFailure(render: Render, abort: AbortController, err: unknown): Promise<void> {
+  // The queue job ends only where this attempt still owned the render; otherwise it is someone else's now.
+  async function settleFailure(render: Render, work: QueueJob, owner: string, abort: AbortController, err: unknown): Promise<void> {
     const reason: unknown = abort.signal.aborted ? abort.signal.reason : undefined;
     try {
       if (reason instanceof Shutdown) {
+        // Handed back without counting the try; the next tick of any worker queues its work afresh.
         const released = await opts.renders.release(render.id, owner);
+        if (released) await queue.complete(QUEUE, work.id);
         log.info({ renderId: render.id, released }, 'render interrupted by shutdown; queued again');
       } else if (reason instanceof LeaseLost) {
-        log.warn({ renderId: render.id }, 'render abandoned: its lease ran out and it was queued again');
+        log.warn({ renderId: render.id }, 'render abandoned: its claim ran out and another attempt took it');
       } else if (err instanceof RenderError) {
-        await opts.renders.fail(render.id, owner, err.code, err.message);
+        if (await opts.renders.fail(render.id, owner, err.code, err.message)) await queue.complete(QUEUE, work.id);
         log.warn({ renderId: render.id, jobId: render.jobId, code: err.code, reason: err.message }, 'render failed');
       } else {
-        await opts.renders.fail(render.id, owner, 'INTERNAL_ERROR', 'the render failed unexpectedly; the backend log says more');
+        if (await opts.renders.fail(render.id, owner, 'INTERNAL_ERROR', 'the render failed unexpectedly; the backend log says more')) {
+          await queue.complete(QUEUE, work.id);
+        }
         log.error({ err, renderId: render.id, jobId: render.jobId }, 'render failed unexpectedly');
       }
     } catch (dbErr) {
-      // The lease runs out and recovery picks it up: nothing stays stuck even now.
+      // The claim runs out and another attempt picks it up: nothing stays stuck even now.
       log.error({ err: dbErr, renderId: render.id }, 'could not record the end of a render');
     }
   }
@@ -194,7 +234,10 @@ export function createRenderWorker(opts: RenderWorkerOptions): RenderWorker {
     tick,
     onError: (err) => log.error({ err }, 'render worker tick failed; retrying next tick'),
   });
-  const kick = () => loop.kick();
+  const kick = () => {
+    if (!loop.stopped) loop.kick();
+    else void enqueue().catch((err: unknown) => log.error({ err }, 'could not queue a render; the next worker tick does'));
+  };
 
   return {
     start: () => loop.start(),
@@ -204,6 +247,7 @@ export function createRenderWorker(opts: RenderWorkerOptions): RenderWorker {
       await Promise.all([...running.values()].map((r) => r.done));
     },
     kick,
+    enqueue,
     tick,
     get running() {
       return running.size;

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import type { ProcessVideoRequest } from '@ecg/contracts';
+import { JobRepository } from '../src/jobs/job-repository.js';
+import { MlStandIn, type StandInRequest } from './helpers/ml-stand-in.js';
+import { freePort, startTestBackend, TEST_SECRETS, waitFor, type TestBackend } from './helpers/test-backend.js';
+import { TEST_POSTGRES_URL } from './helpers/test-databases.js';
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const jobIdOf = (r: StandInRequest) => (JSON.parse(r.body) as ProcessVideoRequest).job_id;
+
+async function adminQuery(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** One PostgreSQL schema for the app and one for its work queue, as several backends of one install share them. */
+async function sharedDatabase(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  const schema = `ecg_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE SCHEMA ${schema}`);
+  const url = new URL(TEST_POSTGRES_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    env: { DATABASE_URL: url.toString(), QUEUE_SCHEMA: `${schema}_queue` },
+    drop: () => adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_queue CASCADE`),
+  };
+}
+
+let keyNumber = 0;
+const fileKey = () => `videos/anonymous/20250101_000000_${String(keyNumber++).padStart(8, '0')}_multi-${keyNumber}.mp4`;
+
+describe('several backends on one PostgreSQL', () => {
+  let ml: MlStandIn;
+  let mlPort: number;
+  before(async () => {
+    mlPort = await freePort();
+    ml = new MlStandIn();
+    await ml.listen(mlPort);
+  });
+  after(async () => {
+    await ml?.close();
+  });
+
+  const sentPerJob = (ids: readonly string[]) => {
+    const counts = new Map(ids.map((id) => [id, 0]));
+    for (const r of ml.processRequests) {
+      const id = jobIdOf(r);
+      if (counts.has(id)) counts.set(id, counts.get(id)! + 1);
+    }
+    return counts;
+  };
+
+  it('two backends dispatching at once send every job to the ML service exactly once', async () => {
+    const db = await sharedDatabase();
+    const env = { ...db.env, ML_URL: `http://127.0.0.1:${mlPort}`, DISPATCH_INTERVAL_MS: '20' };
+    const backends: TestBackend[] = [];
+    try {
+      backends.push(await startTestBackend({ env }), await startTestBackend({ env }));
+      const jobs = new JobRepository(backends[0]!.db);
+      const ids: string[] = [];
+      for (let i = 0; i < 40; i += 1) ids.push((await jobs.createOrGetLive(fileKey())).job.id);
+      // A little latency per call, so both backends have deliveries in flight together.
+      ml.onProcess = async (req) => {
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+        return { status: 202, body: { job_id: jobIdOf(req), status: 'queued' } };
+      };
+      for (const b of backends) b.app.dispatcher.start();
+      await waitFor('every job delivered', async () => {
+        const rows = await backends[1]!.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE status = 'processing'`);
+        return rows[0]?.n === ids.length ? true : undefined;
+      }, 30_000);
+      const counts = sentPerJob(ids);
+      assert.deepEqual([...counts.entries()].filter(([, n]) => n !== 1), [], 'no job sent twice, none lost');
+      const attempts = await backends[0]!.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE dispatch_attempts <> 1`);
+      assert.equal(attempts[0]?.n, 0, 'one attempt each');
+    } finally {
+      for (const b of backends) await b.destroy();
+      await db.drop();
+    }
+  });
+
+  it('a backend killed with SIGKILL mid-delivery loses nothing: the other one delivers every job', async () => {
+    const db = await sharedDatabase();
+    const dataDir = await mkdtemp(join(tmpdir(), 'ecg-killed-'));
+    const env = {
+      ...db.env,
+      ML_URL: `http://127.0.0.1:${mlPort}`,
+      DISPATCH_INTERVAL_MS: '50',
+      // Short claims and maintenance, so the dead backend's claims come back within the test.
+      ML_REQUEST_TIMEOUT_SECONDS: '1',
+      QUEUE_MAINTENANCE_SECONDS: '1',
+    };
+    let child: ChildProcess | undefined;
+    let survivor: TestBackend | undefined;
+    try {
+      // The first backend migrates the schemas; then the jobs exist before either dispatcher runs.
+      survivor = await startTestBackend({ env });
+      const jobs = new JobRepository(survivor.db);
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i += 1) ids.push((await jobs.createOrGetLive(fileKey())).job.id);
+
+      // Calls from the doomed backend hang: it dies with deliveries in flight.
+      let doomed = true;
+      const hung = new Set<string>();
+      const accepted = new Map<string, number>();
+      ml.onProcess = (req) => {
+        const id = jobIdOf(req);
+        if (doomed) {
+          hung.add(id);
+          return new Promise(() => {});
+        }
+        accepted.set(id, (accepted.get(id) ?? 0) + 1);
+        return { status: 202, body: { job_id: id, status: 'queued' } };
+      };
+      const port = await freePort();
+      const output: string[] = [];
+      child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+        env: { ...process.env, ...TEST_SECRETS, ...env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout!.on('data', (c: Buffer) => output.push(c.toString()));
+      child.stderr!.on('data', (c: Buffer) => output.push(c.toString()));
+      await waitFor('the doomed backend to be mid-delivery', async () => (hung.size >= 3 ? true : undefined), 60_000).catch((err: unknown) => {
+        throw new Error(`${(err as Error).message}\n${output.join('').slice(-3000)}`);
+      });
+      child.kill('SIGKILL');
+      await new Promise((r) => child!.once('exit', r));
+      doomed = false;
+
+      survivor.app.dispatcher.start();
+      await waitFor('every job delivered by the survivor', async () => {
+        const rows = await survivor!.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE status = 'processing'`);
+        return rows[0]?.n === ids.length ? true : undefined;
+      }, 30_000);
+      assert.deepEqual(ids.filter((id) => accepted.get(id) !== 1), [], 'each job accepted exactly once');
+      // The jobs the dead backend was sending were sent again once its claims expired; the others once.
+      const counts = sentPerJob(ids);
+      for (const id of ids) assert.equal(counts.get(id), hung.has(id) ? 2 : 1, id);
+    } finally {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await survivor?.destroy();
+      await rm(dataDir, { recursive: true, force: true });
+      await db.drop();
+    }
+  });
+});
