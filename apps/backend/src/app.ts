@@ -12,7 +12,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { runsApi, type BackendConfig } from './config.js';
+import { runsApi, runsWork, type BackendConfig, type BackendRole } from './config.js';
 import type { Db } from './db/db.js';
 import { AppError, errorHandler, notFoundHandler } from './errors.js';
 import { createDispatcher, dispatchQueuePolicy, type Dispatcher } from './jobs/dispatcher.js';
@@ -123,6 +123,19 @@ function trustHops(hops: number): (address: string, hop: number) => boolean {
  */
 function logRequest(req: FastifyRequest): Record<string, unknown> {
   return { method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip };
+}
+
+/**
+ * Starts the background work BACKEND_ROLE gives this process: dispatch to the
+ * ML service, renders, the retention sweep and webhooks (`all` and `worker`).
+ * An `api` process starts none of it; its routes only queue work for workers.
+ */
+export function startBackgroundWork(app: App, role: BackendRole): void {
+  if (!runsWork(role)) return;
+  app.dispatcher.start();
+  app.renderWorker.start();
+  app.retentionSweep.start();
+  app.webhookSender.start();
 }
 
 /**

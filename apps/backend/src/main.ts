@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig, runsWork, type BackendConfig } from './config.js';
-import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type BackendConfig } from './config.js';
+import { buildApp, startBackgroundWork } from './app.js';
 import { createDb } from './db/create-db.js';
 import { createStorage } from './storage/create-storage.js';
 
@@ -50,13 +50,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 
   await app.listen({ port: config.port, host: config.host });
-  // BACKEND_ROLE=api runs none of the background work: it only queues it for the workers.
-  if (runsWork(config.role)) {
-    app.dispatcher.start();
-    app.renderWorker.start();
-    app.retentionSweep.start();
-    app.webhookSender.start();
-  }
+  startBackgroundWork(app, config.role);
   app.log.info(
     { role: config.role, publicUrl: config.publicUrl, database: db.driver, storage: storage.driver, mlUrl: config.mlUrl },
     'backend ready',

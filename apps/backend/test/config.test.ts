@@ -39,6 +39,18 @@ describe('loadConfig', () => {
     assert.equal(c.jobTimeoutSeconds, 21600);
     assert.equal(c.logLevel, 'info');
     assert.equal(c.mlApiToken, 'tok');
+    assert.equal(c.role, 'all');
+    assert.deepEqual(c.queue, { schema: 'pgboss', maintenanceIntervalSeconds: 10 });
+    assert.equal(c.mlRequestTimeoutMs, 15_000);
+  });
+
+  it('reads the backend role and the work queue settings, and refuses others', () => {
+    const c = loadConfig({ DATA_DIR: dir, BACKEND_ROLE: 'worker', QUEUE_SCHEMA: 'ecg_queue', QUEUE_MAINTENANCE_SECONDS: '2', ML_REQUEST_TIMEOUT_SECONDS: '4', ...SECRETS });
+    assert.equal(c.role, 'worker');
+    assert.deepEqual(c.queue, { schema: 'ecg_queue', maintenanceIntervalSeconds: 2 });
+    assert.equal(c.mlRequestTimeoutMs, 4000);
+    assert.throws(() => loadConfig({ DATA_DIR: dir, BACKEND_ROLE: 'both', ...SECRETS }), (e: Error) => e instanceof ConfigError && /BACKEND_ROLE/.test(e.message));
+    assert.throws(() => loadConfig({ DATA_DIR: dir, QUEUE_SCHEMA: 'pg boss; drop', ...SECRETS }), /QUEUE_SCHEMA/);
   });
 
   it('derives PUBLIC_URL from PORT and treats empty variables as unset', () => {

@@ -8,10 +8,12 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { ProcessVideoRequest } from '@ecg/contracts';
+import { startBackgroundWork } from '../src/app.js';
 import { JobRepository } from '../src/jobs/job-repository.js';
 import { MlStandIn, type StandInRequest } from './helpers/ml-stand-in.js';
 import { freePort, startTestBackend, TEST_SECRETS, waitFor, type TestBackend } from './helpers/test-backend.js';
 import { TEST_POSTGRES_URL } from './helpers/test-databases.js';
+import { uploadFile } from './helpers/upload.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const jobIdOf = (r: StandInRequest) => (JSON.parse(r.body) as ProcessVideoRequest).job_id;
@@ -152,6 +154,42 @@ describe('several backends on one PostgreSQL', () => {
       if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await survivor?.destroy();
       await rm(dataDir, { recursive: true, force: true });
+      await db.drop();
+    }
+  });
+
+  it('BACKEND_ROLE=api only queues work and BACKEND_ROLE=worker delivers it, serving /health alone', async () => {
+    const db = await sharedDatabase();
+    const env = { ...db.env, ML_URL: `http://127.0.0.1:${mlPort}`, DISPATCH_INTERVAL_MS: '20' };
+    const backends: TestBackend[] = [];
+    try {
+      const api = await startTestBackend({ env: { ...env, BACKEND_ROLE: 'api' } });
+      backends.push(api);
+      startBackgroundWork(api.app, api.config.role);
+      ml.onProcess = (req) => ({ status: 202, body: { job_id: jobIdOf(req), status: 'queued' } });
+      const key = await uploadFile(api.app, 'split.mp4', 'video/mp4', Buffer.from('pretend video'));
+      const res = await api.app.inject({ method: 'POST', url: '/api/upload-video/request-process', payload: { fileKey: key } });
+      assert.equal(res.statusCode, 200, res.body);
+      const jobId = res.json<{ jobId: string }>().jobId;
+      const schema = api.config.queue.schema;
+      await waitFor('the delivery queued by the api backend', async () => {
+        const rows = await api.db.query(`SELECT id FROM ${schema}.job WHERE name = 'ml-dispatch' AND singleton_key = $1 AND state = 'created'`, [jobId]);
+        return rows.length === 1 ? true : undefined;
+      });
+      // Many of its would-be 20 ms dispatch ticks later, still nothing was sent.
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(sentPerJob([jobId]).get(jobId), 0, 'an api backend sends nothing');
+
+      const worker = await startTestBackend({ env: { ...env, BACKEND_ROLE: 'worker' } });
+      backends.push(worker);
+      startBackgroundWork(worker.app, worker.config.role);
+      await waitFor('the worker to deliver it', async () => ((await worker.db.query<{ status: string }>('SELECT status FROM jobs WHERE id = $1', [jobId]))[0]?.status === 'processing' ? true : undefined));
+      assert.equal(sentPerJob([jobId]).get(jobId), 1);
+      assert.equal((await worker.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+      const notServed = await worker.app.inject({ method: 'GET', url: `/api/upload-video/jobs/${jobId}` });
+      assert.equal(notServed.statusCode, 404, 'a worker serves no API');
+    } finally {
+      for (const b of backends) await b.destroy();
       await db.drop();
     }
   });
