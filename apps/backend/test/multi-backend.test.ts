@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import type { ProcessVideoRequest } from '@ecg/contracts';
+import type { ProcessVideoRequest, RenderJob } from '@ecg/contracts';
 import { startBackgroundWork } from '../src/app.js';
 import { JobRepository } from '../src/jobs/job-repository.js';
+import { RenderRepository } from '../src/renders/render-repository.js';
+import { completedJob } from './helpers/completed-job.js';
+import { EXPRESSIVE_RESULT, makeTestVideo } from './helpers/expressive.js';
 import { MlStandIn, type StandInRequest } from './helpers/ml-stand-in.js';
 import { freePort, startTestBackend, TEST_SECRETS, waitFor, type TestBackend } from './helpers/test-backend.js';
 import { TEST_POSTGRES_URL } from './helpers/test-databases.js';
@@ -190,6 +193,78 @@ describe('several backends on one PostgreSQL', () => {
       assert.equal(notServed.statusCode, 404, 'a worker serves no API');
     } finally {
       for (const b of backends) await b.destroy();
+      await db.drop();
+    }
+  });
+
+  it('a render claimed by a backend killed with SIGKILL is taken over and finished by another', async () => {
+    const db = await sharedDatabase();
+    // One DATA_DIR for both (local storage and secrets shared, as on one volume); the database is PostgreSQL.
+    const dataDir = await mkdtemp(join(tmpdir(), 'ecg-render-takeover-'));
+    const env = {
+      ...db.env,
+      RENDER_LEASE_SECONDS: '3',
+      QUEUE_MAINTENANCE_SECONDS: '1',
+      RENDER_POLL_INTERVAL_MS: '50',
+      RENDER_X264_PRESET: 'ultrafast',
+      RATE_LIMIT_PER_MINUTE: '10000',
+    };
+    let child: ChildProcess | undefined;
+    let survivor: TestBackend | undefined;
+    try {
+      const videoPath = join(dataDir, 'input.mp4');
+      await makeTestVideo(videoPath, 2);
+      // The doomed backend's ffmpeg (a stand-in, not the real one) reports a little progress and never finishes.
+      const hangingFfmpeg = join(dataDir, 'ffmpeg-hangs');
+      await writeFile(
+        hangingFfmpeg,
+        `#!/bin/sh\ncase "$*" in *-filters*) echo ' ... ass               V->V       Render ASS subtitles onto input video using the libass library.'; exit 0;; esac\n` +
+          'echo out_time_us=500000\necho progress=continue\nexec sleep 120\n',
+      );
+      await chmod(hangingFfmpeg, 0o755);
+
+      survivor = await startTestBackend({ listen: true, dataDir, env });
+      const jobId = await completedJob(survivor.app, 'clip.mp4', EXPRESSIVE_RESULT, await readFile(videoPath));
+      const res = await survivor.app.inject({ method: 'POST', url: `/api/upload-video/result/${jobId}/render`, payload: {} });
+      assert.equal(res.statusCode, 202, res.body);
+      const renderId = res.json<RenderJob>().render_id;
+      const renders = new RenderRepository(survivor.db);
+
+      const port = await freePort();
+      const output: string[] = [];
+      // Its own process group, so SIGKILL takes its ffmpeg down with it, as a crashed container would.
+      child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+        env: { ...process.env, ...TEST_SECRETS, ...env, DATA_DIR: dataDir, PORT: String(port), FFMPEG_PATH: hangingFfmpeg, LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      child.stdout!.on('data', (c: Buffer) => output.push(c.toString()));
+      child.stderr!.on('data', (c: Buffer) => output.push(c.toString()));
+      const claimed = await waitFor('the doomed backend to be rendering', async () => {
+        const r = await renders.get(renderId);
+        return r?.status === 'processing' ? r : undefined;
+      }, 60_000).catch((err: unknown) => {
+        throw new Error(`${(err as Error).message}\n${output.join('').slice(-3000)}`);
+      });
+      assert.equal(claimed.attempts, 1);
+      process.kill(-child.pid!, 'SIGKILL');
+      await new Promise((r) => child!.once('exit', r));
+
+      survivor.app.renderWorker.start();
+      const done = await waitFor('the render to be finished by the survivor', async () => {
+        const r = await survivor!.app.inject({ method: 'GET', url: `/api/upload-video/result/${jobId}/render/${renderId}` });
+        const view = r.json<RenderJob>();
+        return view.status === 'completed' || view.status === 'failed' ? view : undefined;
+      }, 45_000);
+      assert.equal(done.status, 'completed', JSON.stringify(done.error));
+      assert.equal((await renders.get(renderId))?.attempts, 2, 'claimed once by each backend');
+      const video = await fetch(done.download_url!);
+      assert.equal(video.status, 200);
+      assert.ok((await video.arrayBuffer()).byteLength > 1000);
+    } finally {
+      if (child?.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
+      await survivor?.destroy();
+      await rm(dataDir, { recursive: true, force: true });
       await db.drop();
     }
   });

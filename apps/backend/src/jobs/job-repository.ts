@@ -28,7 +28,9 @@ export interface Job {
   errorCode: ErrorCode | null;
   errorMessage: string | null;
   result: TranscriptResult | null;
+  /** Deliveries to the ML service tried so far (the work queue schedules them; this only counts). */
   dispatchAttempts: number;
+  /** For a processing job: when it is next asked about if it stays silent (claimStaleProcessing). */
   nextDispatchAt: Date;
   dispatchedAt: Date | null;
   lastEventAt: Date | null;
