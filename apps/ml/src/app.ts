@@ -15,7 +15,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { isMlError, MlError } from './errors.js';
 import type { JobStore } from './queue/job-store.js';
-import type { WorkerPool } from './queue/worker-pool.js';
+import type { JobQueue } from './queue/job-queue.js';
 import type { Readiness } from './readiness.js';
 import { healthRoutes } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
@@ -34,7 +34,9 @@ export interface AppDeps {
   /** ML_STATUS_RATE_LIMIT_PER_MINUTE. */
   statusRateLimitPerMinute: number;
   store: JobStore;
-  pool: Pick<WorkerPool, 'submit' | 'cancel' | 'isAccepting' | 'stats'>;
+  queue: Pick<JobQueue, 'submit' | 'cancel' | 'isAccepting' | 'stats'>;
+  /** ML_ROLE=worker serves /health alone: it takes no jobs over HTTP and holds no status to show. */
+  healthOnly?: boolean;
   readiness: () => Promise<Readiness>;
   logger?: FastifyServerOptions['logger'];
 }
@@ -110,17 +112,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, {
     readiness: deps.readiness,
-    queueStats: () => deps.pool.stats(),
+    queueStats: () => deps.queue.stats(),
     engineName: deps.engineName,
     threads: deps.threads,
   });
+  if (deps.healthOnly) return app;
   await app.register(statusRoutes, { store: deps.store, apiToken: deps.apiToken, rateLimitPerMinute: deps.statusRateLimitPerMinute });
   await app.register(processVideoRoutes, {
     apiToken: deps.apiToken,
     backendUrl: deps.backendUrl,
     callbackAllowedOrigins: deps.callbackAllowedOrigins,
     store: deps.store,
-    pool: deps.pool,
+    queue: deps.queue,
     readiness: deps.readiness,
   });
   await app.register(modelsRoutes, { apiToken: deps.apiToken, modelsDir: deps.modelsDir, readiness: deps.readiness });

@@ -7,6 +7,22 @@ import { originOf, parseOriginList } from '@ecg/net-policy';
 
 export type VadMode = 'auto' | 'on' | 'off';
 
+/** ML_ROLE: what one instance does when several share a Redis queue. */
+export type MlRole = 'all' | 'api' | 'worker';
+
+/** The shared queue (REDIS_URL set): BullMQ on Redis instead of the embedded file queue. */
+export interface RedisQueueConfig {
+  url: string;
+  /** ML_QUEUE_PREFIX: BullMQ's key prefix and the job records' key prefix; instances sharing work share it. */
+  prefix: string;
+  /** ML_LOCK_DURATION_MS: how long a job's lock outlives its worker (renewed every half of it while alive). */
+  lockDurationMs: number;
+  /** ML_STALLED_INTERVAL_MS: how often workers look for jobs whose lock lapsed. */
+  stalledIntervalMs: number;
+  /** ML_MAX_STALLED_COUNT: times a job may lose its worker and be run again before it fails. */
+  maxStalledCount: number;
+}
+
 export interface MlConfig {
   port: number;
   host: string;
@@ -49,6 +65,10 @@ export interface MlConfig {
   ffmpegPath: string | undefined;
   ffprobePath: string | undefined;
   logLevel: string;
+  /** ML_ROLE: all (default) takes jobs over HTTP and runs them; api only takes them; worker only runs them. */
+  role: MlRole;
+  /** Set by REDIS_URL; absent: the embedded file queue under ML_DATA_DIR. */
+  redis?: RedisQueueConfig;
 }
 
 const bool = z
@@ -98,6 +118,12 @@ const EnvSchema = z.object({
   FFMPEG_PATH: opt(z.string()),
   FFPROBE_PATH: opt(z.string()),
   LOG_LEVEL: opt(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+  REDIS_URL: opt(z.string().trim().url().refine((u) => /^rediss?:$/.test(new URL(u).protocol), 'must be a redis:// or rediss:// URL')),
+  ML_ROLE: opt(z.enum(['all', 'api', 'worker'])),
+  ML_QUEUE_PREFIX: opt(z.string().trim().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only (at most 64)')),
+  ML_LOCK_DURATION_MS: opt(int(1000)),
+  ML_STALLED_INTERVAL_MS: opt(int(500)),
+  ML_MAX_STALLED_COUNT: opt(int(0).max(100)),
 });
 
 /**
@@ -115,6 +141,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): MlConfig {
     throw new Error(`invalid ML service configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  const role = e.ML_ROLE ?? 'all';
+  // Without a shared queue an api instance's jobs would never run, and a worker would have nothing to take.
+  if (role !== 'all' && !e.REDIS_URL) {
+    throw new Error(`invalid ML service configuration:\n  ML_ROLE: ${role} needs REDIS_URL (the shared queue); without it only ML_ROLE=all works`);
+  }
   const dataDir = resolve(e.DATA_DIR ?? './data');
   const backendUrl = (e.BACKEND_URL ?? 'http://127.0.0.1:8000').replace(/\/+$/, '');
   const backendOrigin = originOf(backendUrl)!;
@@ -155,5 +186,21 @@ export function loadConfig(env: NodeJS.ProcessEnv): MlConfig {
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
     logLevel: e.LOG_LEVEL ?? 'info',
+    role,
+    ...(e.REDIS_URL
+      ? {
+          redis: {
+            url: e.REDIS_URL,
+            prefix: e.ML_QUEUE_PREFIX ?? 'ecg-ml',
+            // 30 s: the lock is renewed every 15 s from the event loop, which whisper-cli (a child
+            // process) never blocks and diarization blocks for a few seconds an hour at most.
+            lockDurationMs: e.ML_LOCK_DURATION_MS ?? 30_000,
+            stalledIntervalMs: e.ML_STALLED_INTERVAL_MS ?? 30_000,
+            // Two re-runs: a kill -9 or an OOM kill by chance is survived twice; a file that
+            // kills its worker every time fails on its third run instead of looping.
+            maxStalledCount: e.ML_MAX_STALLED_COUNT ?? 2,
+          },
+        }
+      : {}),
   };
 }

@@ -9,9 +9,15 @@ import { MlError } from './errors.js';
 import { postSignedJson } from './pipeline/deliver-result.js';
 import type { ResolveHost } from './pipeline/download.js';
 import type { PipelineDeps } from './pipeline/run-job.js';
-import { DeliveryOutbox } from './queue/delivery-outbox.js';
+import { Redis } from 'ioredis';
+import { BullDeliveries } from './queue/bull-deliveries.js';
+import { BullJobQueue } from './queue/bull-job-queue.js';
+import { DeliveryOutbox, type Deliveries } from './queue/delivery-outbox.js';
 import { FileJobStore } from './queue/file-job-store.js';
+import { embeddedJobQueue, type JobQueue } from './queue/job-queue.js';
 import { createDeliverySettlement, createJobRunner, type Logger } from './queue/job-runner.js';
+import type { JobStore } from './queue/job-store.js';
+import { RedisJobStore } from './queue/redis-job-store.js';
 import { WorkerPool } from './queue/worker-pool.js';
 import { cachedReadiness, checkReadiness, type Readiness } from './readiness.js';
 
@@ -28,20 +34,22 @@ export interface MlServiceOptions {
 
 export interface MlService {
   app: FastifyInstance;
-  store: FileJobStore;
-  pool: WorkerPool;
-  outbox: DeliveryOutbox;
+  store: JobStore;
+  queue: JobQueue;
+  deliveries: Deliveries;
   readiness: () => Promise<Readiness>;
   /** Loads pending deliveries and re-queues interrupted jobs. */
   start(): Promise<{ requeued: number; pendingDeliveries: number }>;
-  /** Stops taking jobs, puts running ones back to queued, stops retrying deliveries (they stay on disk), closes HTTP. */
+  /** Stops taking jobs, puts running ones back to queued, stops retrying deliveries (they stay stored), closes HTTP. */
   close(): Promise<void>;
 }
 
 /**
- * Wires the ML service: file job store and delivery outbox under
- * ML_DATA_DIR, the worker pool, the pipeline with whisper-cli, the HTTP app.
- * `main.ts` and the integration tests both start the service through here.
+ * Wires the ML service: the job store, the deliveries and the queue (files
+ * under ML_DATA_DIR and the in-process worker pool by default; Redis and
+ * BullMQ, shared with other instances, when REDIS_URL is set), the pipeline
+ * with whisper-cli, the HTTP app (ML_ROLE=worker: /health only). `main.ts`
+ * and the integration tests both start the service through here.
  */
 export async function createMlService(config: MlConfig, opts: MlServiceOptions = {}): Promise<MlService> {
   const env = opts.env ?? process.env;
@@ -50,9 +58,12 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
   // Leftovers of a process that died mid-job: no job owns them any more.
   await rm(tmpRoot, { recursive: true, force: true });
   await mkdir(tmpRoot, { recursive: true });
-  const store = await new FileJobStore(join(config.mlDataDir, 'jobs')).init();
+  // BullMQ's blocking reads must wait for as long as they take (its documented requirement).
+  const redis = config.redis ? new Redis(config.redis.url, { maxRetriesPerRequest: null }) : null;
+  const store: JobStore = redis && config.redis ? new RedisJobStore(redis, config.redis.prefix) : await new FileJobStore(join(config.mlDataDir, 'jobs')).init();
+  const runsJobs = config.role !== 'api';
 
-  // The app (and its logger) is built last, because its routes need the pool.
+  // The app (and its logger) is built last, because its routes need the queue.
   const built: { app?: FastifyInstance } = {};
   const log: Logger = {
     info: (o, m) => built.app?.log.info(o, m),
@@ -61,14 +72,24 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
   };
 
   const settlement = createDeliverySettlement(store, log);
-  const outbox = new DeliveryOutbox({
-    dir: join(config.mlDataDir, 'outbox'),
-    send: (entry) => postSignedJson(entry.url, entry.body, config.callbackSecret),
-    onSettled: settlement.onSettled,
-    onRetry: settlement.onRetry,
-    backoff: opts.outboxBackoff,
-    log,
-  });
+  const send = (entry: { url: string; body: string }) => postSignedJson(entry.url, entry.body, config.callbackSecret);
+  const fileOutbox = redis
+    ? null
+    : new DeliveryOutbox({ dir: join(config.mlDataDir, 'outbox'), send, onSettled: settlement.onSettled, onRetry: settlement.onRetry, backoff: opts.outboxBackoff, log });
+  const bullDeliveries =
+    redis && config.redis
+      ? new BullDeliveries({
+          connection: redis,
+          prefix: config.redis.prefix,
+          // An api-only instance queues deliveries (a cancel's failure); the workers send them.
+          send: runsJobs ? send : null,
+          onSettled: settlement.onSettled,
+          onRetry: settlement.onRetry,
+          backoff: opts.outboxBackoff,
+          log,
+        })
+      : null;
+  const outbox: Deliveries = (fileOutbox ?? bullDeliveries)!;
 
   const readiness = cachedReadiness(() => checkReadiness(config, env));
   const pipelineDeps = async (): Promise<PipelineDeps> => {
@@ -107,7 +128,19 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
     progressIntervalMs: opts.progressIntervalMs,
     log,
   });
-  const pool = new WorkerPool({ store, runner, concurrency: config.concurrency, log });
+  const queue: JobQueue =
+    redis && config.redis && bullDeliveries
+      ? new BullJobQueue({
+          connection: redis,
+          settings: config.redis,
+          store,
+          runner,
+          concurrency: runsJobs ? config.concurrency : 0,
+          deliveryPending: (jobId) => bullDeliveries.has(jobId),
+          log,
+        })
+      : // A job whose result already waits in the outbox is done; rerunning it would waste the CPU.
+        embeddedJobQueue(new WorkerPool({ store, runner, concurrency: config.concurrency, log }), (job) => job.stage === 'delivering' && fileOutbox!.has(job.job_id));
 
   const app = await buildApp({
     apiToken: config.apiToken,
@@ -119,7 +152,8 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
     engineName: createEngine({ binaryPath: 'whisper-cli', tmpDir: tmpRoot }).name,
     statusRateLimitPerMinute: config.statusRateLimitPerMinute,
     store,
-    pool,
+    queue,
+    healthOnly: config.role === 'worker',
     readiness,
     logger: opts.logger,
   });
@@ -128,19 +162,19 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
   return {
     app,
     store,
-    pool,
-    outbox,
+    queue,
+    deliveries: outbox,
     readiness,
     async start() {
       const pendingDeliveries = await outbox.start();
-      // A job whose result already waits in the outbox is done; rerunning it would waste the CPU.
-      const requeued = await pool.recover((job) => job.stage === 'delivering' && outbox.has(job.job_id));
+      const requeued = await queue.start();
       return { requeued, pendingDeliveries };
     },
     async close() {
-      await pool.stop();
+      await queue.stop();
       await app.close();
       await outbox.stop();
+      await redis?.quit().catch(() => redis.disconnect());
     },
   };
 }

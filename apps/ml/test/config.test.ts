@@ -98,4 +98,35 @@ describe('ML configuration from the environment', () => {
     assert.equal(c.callbackSecret, file.CALLBACK_SECRET);
     assert.ok(c.apiToken.length >= 32);
   });
+
+  it('runs the embedded queue and every role in one process unless REDIS_URL is set', () => {
+    const c = loadConfig(base);
+    assert.equal(c.role, 'all');
+    assert.equal(c.redis, undefined);
+  });
+
+  it('reads the shared queue settings, with the stalled-job bounds explicit', () => {
+    const d = loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379/2' });
+    assert.deepEqual(d.redis, { url: 'redis://127.0.0.1:6379/2', prefix: 'ecg-ml', lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 2 });
+    const c = loadConfig({
+      ...base,
+      REDIS_URL: 'rediss://redis.internal:6380',
+      ML_ROLE: 'worker',
+      ML_QUEUE_PREFIX: 'site-a',
+      ML_LOCK_DURATION_MS: '5000',
+      ML_STALLED_INTERVAL_MS: '2000',
+      ML_MAX_STALLED_COUNT: '0',
+    });
+    assert.equal(c.role, 'worker');
+    assert.deepEqual(c.redis, { url: 'rediss://redis.internal:6380', prefix: 'site-a', lockDurationMs: 5000, stalledIntervalMs: 2000, maxStalledCount: 0 });
+  });
+
+  it('refuses ML_ROLE api or worker without REDIS_URL, and a REDIS_URL that is not redis://', () => {
+    for (const role of ['api', 'worker']) {
+      assert.throws(() => loadConfig({ ...base, ML_ROLE: role }), /ML_ROLE: .* needs REDIS_URL/);
+    }
+    assert.throws(() => loadConfig({ ...base, ML_ROLE: 'both', REDIS_URL: 'redis://x' }), /ML_ROLE/);
+    assert.throws(() => loadConfig({ ...base, REDIS_URL: 'http://127.0.0.1:6379' }), /REDIS_URL: must be a redis/);
+    assert.throws(() => loadConfig({ ...base, REDIS_URL: 'redis://x', ML_QUEUE_PREFIX: 'a:b' }), /ML_QUEUE_PREFIX/);
+  });
 });

@@ -20,6 +20,27 @@ export interface OutboxEntry {
 
 export type OutboxSettlement = 'delivered' | 'gone' | 'expired';
 
+/**
+ * The deliveries seam: final deliveries (result or failure) kept until the
+ * backend takes them. Two implementations: DeliveryOutbox (files under
+ * ML_DATA_DIR, this process sends them) and BullDeliveries (BullMQ jobs on
+ * Redis, any worker instance sends them). Both retry with backoffDelayMs,
+ * drop an entry the backend answers 404/410 for, and call the settlement
+ * callbacks once an entry leaves.
+ *
+ * Callers may rely on: `add` resolves once the delivery is persisted (it
+ * survives a restart of this process from then on); `retryNow(url)` is a
+ * hint that url's backend answers again; `stop` stops sending and keeps
+ * what is pending.
+ */
+export interface Deliveries {
+  add(input: Pick<OutboxEntry, 'job_id' | 'kind' | 'url' | 'body'>): Promise<void>;
+  retryNow(url: string): void;
+  /** Begins sending; answers how many deliveries were already pending. */
+  start(): Promise<number>;
+  stop(): Promise<void>;
+}
+
 export interface DeliveryOutboxOptions {
   dir: string;
   send: (entry: OutboxEntry) => Promise<SendOutcome>;
@@ -49,7 +70,7 @@ const FLUSH_SPACING_MS = 50;
  * once: the backend is back, and its results should not wait out the delay
  * they grew while it was down.
  */
-export class DeliveryOutbox {
+export class DeliveryOutbox implements Deliveries {
   readonly #opts: DeliveryOutboxOptions;
   readonly #backoff: (attempt: number) => number;
   readonly #entries = new Map<string, OutboxEntry>();

@@ -3,7 +3,7 @@ import { isMlError } from '../errors.js';
 import { failureBody, ProgressDelivery, resultBody } from '../pipeline/deliver-result.js';
 import { ProgressTracker } from '../pipeline/progress.js';
 import { runJob, toMlError, type PipelineDeps } from '../pipeline/run-job.js';
-import type { DeliveryOutbox, OutboxEntry, OutboxSettlement } from './delivery-outbox.js';
+import type { Deliveries, OutboxEntry, OutboxSettlement } from './delivery-outbox.js';
 import type { JobPatch, JobRecord, JobStore } from './job-store.js';
 import { JobAbort, type JobRunner } from './worker-pool.js';
 
@@ -15,7 +15,7 @@ export interface Logger {
 
 export interface JobRunnerDeps {
   store: JobStore;
-  outbox: Pick<DeliveryOutbox, 'add'>;
+  outbox: Pick<Deliveries, 'add'>;
   /** Pipeline settings for a run starting now; throws MlError(MODEL_UNAVAILABLE) when no model is usable. */
   pipelineDeps: () => Promise<PipelineDeps>;
   /** Sends one best-effort progress delivery (signed POST of the raw body). */

@@ -1,10 +1,11 @@
 import { MlHealthResponse } from '@ecg/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { QueueStats } from '../queue/job-queue.js';
 import type { Readiness } from '../readiness.js';
 
 export interface HealthRouteOptions {
   readiness: () => Promise<Readiness>;
-  queueStats: () => { waiting: number; running: number; concurrency: number };
+  queueStats: () => Promise<QueueStats>;
   engineName: string;
   threads: number;
 }
@@ -17,7 +18,7 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async (ap
     { logLevel: 'warn', schema: { summary: 'Readiness: model, engine, queue', response: { 200: MlHealthResponse, 503: MlHealthResponse } } },
     async (_req, reply) => {
       const r = await opts.readiness();
-      const common = { engine: opts.engineName, threads: opts.threads, queue: opts.queueStats() };
+      const common = { engine: opts.engineName, threads: opts.threads, queue: await opts.queueStats() };
       if (r.ready) return { status: 'ok' as const, ready: true, model: r.model.name, vad: r.vadModelPath !== undefined, ...common };
       return reply.code(503).send({ status: 'unavailable' as const, ready: false, model: r.modelName, vad: r.vad, reason: r.reason, ...common });
     },

@@ -5,7 +5,7 @@ import { hasBearerToken } from '../auth.js';
 import { callbackUrl } from '../pipeline/deliver-result.js';
 import { isCallbackBaseAllowed } from '@ecg/net-policy';
 import { newJobRecord, type JobStore } from '../queue/job-store.js';
-import type { WorkerPool } from '../queue/worker-pool.js';
+import type { JobQueue } from '../queue/job-queue.js';
 import type { Readiness } from '../readiness.js';
 
 export interface ProcessVideoRouteOptions {
@@ -13,7 +13,7 @@ export interface ProcessVideoRouteOptions {
   backendUrl: string;
   callbackAllowedOrigins: readonly string[];
   store: JobStore;
-  pool: Pick<WorkerPool, 'submit' | 'cancel' | 'isAccepting'>;
+  queue: Pick<JobQueue, 'submit' | 'cancel' | 'isAccepting'>;
   readiness: () => Promise<Readiness>;
 }
 
@@ -65,7 +65,7 @@ export const processVideoRoutes: FastifyPluginAsyncZod<ProcessVideoRouteOptions>
       }
       const readiness = await opts.readiness();
       if (!readiness.ready) return reply.code(503).send(errorBody('MODEL_UNAVAILABLE', `no model is loaded: ${readiness.reason}`));
-      if (!opts.pool.isAccepting()) {
+      if (!opts.queue.isAccepting()) {
         return reply.code(503).send(errorBody('INSUFFICIENT_RESOURCES', 'the ML service is shutting down; retry shortly'));
       }
 
@@ -82,7 +82,7 @@ export const processVideoRoutes: FastifyPluginAsyncZod<ProcessVideoRouteOptions>
       const { record: stored, created } = await opts.store.create(record);
       if (!created) return { job_id: stored.job_id, status: stored.status };
       req.log.info({ jobId: stored.job_id }, 'job accepted');
-      return { job_id: stored.job_id, status: opts.pool.submit(stored.job_id) };
+      return { job_id: stored.job_id, status: await opts.queue.submit(stored.job_id) };
     },
   );
 
@@ -97,7 +97,7 @@ export const processVideoRoutes: FastifyPluginAsyncZod<ProcessVideoRouteOptions>
       },
     },
     async (req, reply) => {
-      const job = await opts.pool.cancel(req.params.job_id);
+      const job = await opts.queue.cancel(req.params.job_id);
       if (!job) return reply.code(404).send(errorBody('JOB_NOT_FOUND', `no job ${req.params.job_id}`));
       return { job_id: job.job_id, status: job.status };
     },

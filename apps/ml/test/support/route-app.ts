@@ -1,6 +1,6 @@
 /**
  * The ML service's HTTP app (buildApp) over a real file job store, with a
- * worker pool that runs nothing and a model that is always ready: for route
+ * job queue that runs nothing and a model that is always ready: for route
  * tests that need no whisper-cli, ffmpeg or listening socket (app.inject).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -33,14 +33,14 @@ export async function startRouteApp(overrides: Partial<AppDeps> = {}): Promise<R
     engineName: 'test',
     statusRateLimitPerMinute: 1000,
     store,
-    pool: {
-      submit: (id) => {
+    queue: {
+      submit: async (id) => {
         submitted.push(id);
         return 'queued';
       },
       cancel: async (id) => store.get(id),
       isAccepting: () => true,
-      stats: () => ({ waiting: 0, running: 0, concurrency: 1 }),
+      stats: async () => ({ waiting: 0, running: 0, concurrency: 1 }),
     },
     readiness: async () => ({
       ready: true,
