@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { ProcessVideoRequest } from '@ecg/contracts';
+import { dispatchQueuePolicy } from '../src/jobs/dispatcher.js';
 import { JobRepository, type Job } from '../src/jobs/job-repository.js';
+import { renderQueuePolicy } from '../src/renders/render-worker.js';
 import { MlStandIn, type StandInRequest } from './helpers/ml-stand-in.js';
 import { freePort, startTestBackend, TEST_SECRETS, waitFor, type TestBackend } from './helpers/test-backend.js';
 import { uploadFile } from './helpers/upload.js';
@@ -272,5 +274,28 @@ describe('dispatcher: delivering jobs to the ML service', () => {
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(ml!.requests.length, count, 'a stopped dispatcher ignores kicks');
     assert.deepEqual(await jobs.get(jobId), j, 'and writes nothing more');
+  });
+});
+
+describe('how the work queue retries deliveries and renders', () => {
+  it('doubles delivery delays from DISPATCH_INTERVAL_MS and starts over before a step passes DISPATCH_MAX_BACKOFF_MS', () => {
+    const p = dispatchQueuePolicy({ intervalMs: 1000, maxBackoffMs: 30_000, requestTimeoutMs: 15_000 });
+    assert.equal(p.retryDelaySeconds, 1);
+    assert.equal(p.retryBackoff, true);
+    // pg-boss's retry r waits between delay * 2^(r-1) and delay * 2^r: the last one allowed stays within the bound.
+    assert.equal(p.retryLimit, 4);
+    assert.ok(2 ** p.retryLimit * 1000 <= 30_000 && 2 ** (p.retryLimit + 1) * 1000 > 30_000);
+    assert.equal(p.expireInSeconds, 30, 'a claim outlives the call it covers');
+    const fast = dispatchQueuePolicy({ intervalMs: 20, maxBackoffMs: 150, requestTimeoutMs: 1000 });
+    assert.deepEqual([fast.retryDelaySeconds, fast.retryBackoff], [0, false], 'under a second: retried at the polling pace');
+  });
+
+  it('claims a render for RENDER_LEASE_SECONDS and retries it until the attempts run out', () => {
+    assert.deepEqual(renderQueuePolicy({ leaseSeconds: 60, maxAttempts: 3 }), {
+      retryLimit: 2,
+      retryDelaySeconds: 0,
+      retryBackoff: false,
+      expireInSeconds: 60,
+    });
   });
 });
