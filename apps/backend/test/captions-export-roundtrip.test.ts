@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Caption, TranscriptResult } from '@ecg/contracts';
-import { resolveFfmpegTools, runTool } from '../src/renders/ffmpeg-tools.js';
+import { requireMediaTools, runTool } from '@ecg/media-tools';
 import { completedJob } from './helpers/completed-job.js';
 import { startTestBackend, type TestBackend } from './helpers/test-backend.js';
 
@@ -159,7 +159,7 @@ describe('captions: every export of hostile captions reads back as exactly the s
   let b: TestBackend;
   let dir: string;
   let jobId: string;
-  const tools = resolveFfmpegTools(process.env);
+  const tools = requireMediaTools(process.env);
   before(async () => {
     assert.ok(tools.ffprobe, 'ffprobe is needed beside ffmpeg (Debian: apt-get install ffmpeg)');
     b = await startTestBackend({ env: { RATE_LIMIT_PER_MINUTE: '10000' } });

@@ -73,7 +73,7 @@ describe('render configuration', () => {
     }
   });
 
-  it('takes FFMPEG_PATH first, the ffprobe beside it, and PATH otherwise', async () => {
+  it('takes FFMPEG_PATH first, the ffprobe beside it, and PATH otherwise; no bundled fallback, a missing ffmpeg is a sentence', async () => {
     const bin = join(dir, 'bin');
     const other = join(dir, 'other');
     for (const [folder, names] of [[bin, ['ffmpeg', 'ffprobe']], [other, ['ffmpeg', 'ffprobe']]] as const) {
@@ -84,11 +84,16 @@ describe('render configuration', () => {
       }
     }
     assert.deepEqual(resolveFfmpegTools({ FFMPEG_PATH: join(bin, 'ffmpeg'), PATH: other }), {
-      ffmpeg: join(bin, 'ffmpeg'),
-      ffprobe: join(bin, 'ffprobe'),
+      ok: true,
+      tools: { ffmpeg: join(bin, 'ffmpeg'), ffprobe: join(bin, 'ffprobe'), source: 'FFMPEG_PATH' },
     });
-    assert.deepEqual(resolveFfmpegTools({ PATH: `/nonexistent:${other}` }), { ffmpeg: join(other, 'ffmpeg'), ffprobe: join(other, 'ffprobe') });
-    assert.deepEqual(resolveFfmpegTools({ PATH: '/nonexistent' }), { ffmpeg: 'ffmpeg', ffprobe: null }, 'a render then fails saying ffmpeg is missing');
+    assert.deepEqual(resolveFfmpegTools({ PATH: `/nonexistent:${other}` }), {
+      ok: true,
+      tools: { ffmpeg: join(other, 'ffmpeg'), ffprobe: join(other, 'ffprobe'), source: 'PATH' },
+    });
+    const missing = resolveFfmpegTools({ PATH: '/nonexistent' });
+    assert.equal(missing.ok, false, 'a render then fails with the sentence');
+    assert.match(!missing.ok ? missing.problem : '', /^ffmpeg not found on PATH: install it .*or set FFMPEG_PATH/);
   });
 
   it('names a render download after the video, Korean kept', () => {

@@ -207,6 +207,25 @@ describe('expressive captions: render worker failures and restarts', () => {
     }
   });
 
+  it('starts without ffmpeg and fails each render with INTERNAL_ERROR and the sentence saying FFMPEG_PATH is wrong', async () => {
+    const missing = join(dir, 'no-such-ffmpeg');
+    const b = await startTestBackend({ listen: true, env: { ...FAST_RENDER_ENV, FFMPEG_PATH: missing } });
+    try {
+      const jobId = await completedJob(b.app, 'clip.mp4', EXPRESSIVE_RESULT, video);
+      const res = await b.app.inject({ method: 'POST', url: `/api/upload-video/result/${jobId}/render`, payload: {} });
+      const { render_id } = res.json<RenderJob>();
+      b.app.renderWorker.start();
+      const failed = await waitFor('the render to fail', async () => {
+        const r = await renderOf(b, jobId, render_id);
+        return r.status === 'failed' ? r : undefined;
+      });
+      assert.equal(failed.error?.code, 'INTERNAL_ERROR');
+      assert.equal(failed.error?.message, `FFMPEG_PATH=${missing} is not an executable file: point it at an ffmpeg binary, or unset it to use the ffmpeg on PATH`);
+    } finally {
+      await b.destroy();
+    }
+  });
+
   it('takes over a render claimed by a backend that died, once its claim has run out', async () => {
     const b = await startTestBackend({ listen: true, env: { ...FAST_RENDER_ENV, RENDER_LEASE_SECONDS: '3', QUEUE_MAINTENANCE_SECONDS: '1' } });
     try {

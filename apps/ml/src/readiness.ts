@@ -3,7 +3,7 @@ import type { MlConfig } from './config.js';
 import { findWhisperCli, findWhisperVadBinary, whisperCliProblem } from './engine/whisper-binary.js';
 import { readModelHeader } from './models/inspect-model.js';
 import { resolveModelPath } from './models/resolve-model.js';
-import { resolveFfmpegTools, type FfmpegTools } from './pipeline/ffmpeg.js';
+import { findFfmpegTools, type FfmpegTools } from './pipeline/ffmpeg.js';
 
 export type Readiness =
   | {
@@ -43,12 +43,9 @@ export async function checkReadiness(config: MlConfig, env: NodeJS.ProcessEnv): 
   }
   const binaryPath = findWhisperCli(env);
   if (!binaryPath) return notReady(whisperCliProblem(env));
-  let tools: FfmpegTools;
-  try {
-    tools = resolveFfmpegTools({ FFMPEG_PATH: config.ffmpegPath, FFPROBE_PATH: config.ffprobePath, PATH: env.PATH });
-  } catch (err) {
-    return notReady((err as Error).message);
-  }
+  const found = findFfmpegTools({ FFMPEG_PATH: config.ffmpegPath, FFPROBE_PATH: config.ffprobePath, PATH: env.PATH });
+  if (!found.ok) return notReady(found.problem);
+  const tools = found.tools;
   if (config.vad === 'on' && !existsSync(config.vadModelPath)) {
     return notReady(`WHISPER_VAD=on but the VAD model is missing: ${config.vadModelPath} (npm run model:download vad, or set WHISPER_VAD_MODEL)`);
   }

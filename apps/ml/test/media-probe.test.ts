@@ -43,14 +43,14 @@ describe('probing and extracting media with the real ffmpeg', () => {
 
   it('probes an MP4 with ffprobe: audio present, 11 s long', async () => {
     const info = await probeMedia(tools, mp4);
-    assert.equal(info.hasAudio, true);
+    assert.equal(info.audio !== null, true);
     assert.equal(info.hasVideo, true);
     assert.ok(info.durationSeconds! > 10.5 && info.durationSeconds! < 11.5, String(info.durationSeconds));
   });
 
   it('probes the same MP4 by parsing `ffmpeg -i` when there is no ffprobe', async () => {
     const info = await probeMedia({ ...tools, ffprobe: null }, mp4);
-    assert.equal(info.hasAudio, true);
+    assert.equal(info.audio !== null, true);
     assert.ok(info.durationSeconds! > 10.5 && info.durationSeconds! < 11.5);
   });
 
@@ -98,14 +98,14 @@ describe('probing and extracting media with the real ffmpeg', () => {
     assert.ok(Math.abs(size / 32000 - r.seconds) < 0.1);
     assert.equal(fractions.at(-1), 1);
     const info = await probeMedia(tools, out);
-    assert.equal(info.hasAudio, true);
+    assert.equal(info.audio !== null, true);
   });
 
   it('calls a fast-start MP4 cut in half MEDIA_DECODE_ERROR: its index promises more audio than there is', async () => {
     const cut = await truncateHalf(faststart, join(dir, 'cut-faststart'));
     const info = await probeMedia(tools, cut); // the index is intact, so probing succeeds
     await assert.rejects(
-      extractAudio({ tools, inputPath: cut, outputPath: join(dir, 'cut.wav'), expectedSeconds: info.audioDurationSeconds, expectedIsAudioDuration: true, maxMediaSeconds: 100 }),
+      extractAudio({ tools, inputPath: cut, outputPath: join(dir, 'cut.wav'), expectedSeconds: info.audio?.durationSeconds ?? null, expectedIsAudioDuration: true, maxMediaSeconds: 100 }),
       isCode('MEDIA_DECODE_ERROR'),
     );
   });

@@ -45,6 +45,18 @@ describe('readiness: says which part is missing', () => {
     assert.match(!r.ready ? r.reason : '', /WHISPER_CLI_PATH=.* does not exist/);
   });
 
+  it('names an FFMPEG_PATH that is not an executable file, and how to fix it', async () => {
+    const missing = join(dir, 'no-such-ffmpeg');
+    const r = await checkReadiness(config({ WHISPER_MODEL: model, FFMPEG_PATH: missing }), process.env);
+    assert.equal(r.ready, false);
+    assert.equal(!r.ready && r.reason, `FFMPEG_PATH=${missing} is not an executable file: point it at an ffmpeg binary, or unset it to use the ffmpeg on PATH`);
+  });
+
+  it('with no ffmpeg on PATH, is ready on the one bundled in @ffmpeg-installer/ffmpeg', async () => {
+    const r = await checkReadiness(config({ WHISPER_MODEL: model }), { ...process.env, PATH: dir });
+    assert.equal(r.ready && r.tools.source, '@ffmpeg-installer/ffmpeg');
+  });
+
   it('names a missing VAD model when WHISPER_VAD=on', async () => {
     const r = await checkReadiness(config({ WHISPER_MODEL: model, WHISPER_VAD: 'on', WHISPER_VAD_MODEL: join(dir, 'none.bin') }), process.env);
     assert.match(!r.ready ? r.reason : '', /WHISPER_VAD=on but the VAD model is missing/);

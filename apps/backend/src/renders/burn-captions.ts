@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { dualSpeakerDash, toAss } from '@ecg/captions';
 import type { Caption, CaptionSpeaker, ErrorCode } from '@ecg/contracts';
-import { hasLibass, lastLine, probeMedia, runTool, type FfmpegTools, type MediaProbe } from './ffmpeg-tools.js';
+import { hasLibass, lastLine, MediaProbeError, probeMedia, runTool, type FfmpegTools, type MediaProbe } from './ffmpeg-tools.js';
 
 /** A render failure with the code the client sees. */
 export class RenderError extends Error {
@@ -19,6 +19,7 @@ export class RenderError extends Error {
 }
 
 export interface BurnCaptionsInput {
+  /** The finder's verdict: when it found no ffmpeg, the render fails with its sentence. */
   tools: FfmpegTools;
   /** Presigned GET URL of the video: ffmpeg streams it (HTTP range requests), nothing is copied first. */
   inputUrl: string;
@@ -29,7 +30,7 @@ export interface BurnCaptionsInput {
   strength: number;
   title?: string | undefined;
   language?: string | undefined;
-  /** Used for progress when ffprobe is missing or cannot tell (the transcript's duration). */
+  /** Used for progress when the probe cannot tell (the transcript's duration). */
   fallbackDurationSeconds?: number | null | undefined;
   x264Preset: string;
   crf: number;
@@ -47,7 +48,8 @@ export interface BurnCaptionsInput {
 // caption sizes are the same fraction of the picture at 240p as at 4K.
 const PLAY_RES_Y = 1080;
 // ffmpeg's HTTP reads give up after this long without a byte, so a stalled storage fails the render.
-const IO_TIMEOUT_US = '30000000';
+const IO_TIMEOUT_SECONDS = 30;
+const IO_TIMEOUT_US = String(IO_TIMEOUT_SECONDS * 1e6);
 // AAC goes into MP4 as it is; anything else is re-encoded so every player takes the result.
 const COPYABLE_AUDIO = new Set(['aac']);
 
@@ -72,7 +74,8 @@ function libassAvailable(ffmpeg: string): Promise<boolean> {
  * whatever happens. Disk use is one output file per running render.
  */
 export async function burnCaptions(input: BurnCaptionsInput): Promise<void> {
-  const { tools } = input;
+  if (!input.tools.ok) throw new RenderError('INTERNAL_ERROR', input.tools.problem);
+  const { tools } = input.tools;
   if (!(await libassAvailable(tools.ffmpeg))) {
     throw new RenderError(
       'INTERNAL_ERROR',
@@ -81,19 +84,22 @@ export async function burnCaptions(input: BurnCaptionsInput): Promise<void> {
     );
   }
 
-  let probe: MediaProbe | null = null;
-  if (tools.ffprobe) {
-    try {
-      probe = await probeMedia(tools.ffprobe, input.inputUrl, input.signal);
-    } catch (err) {
-      if (input.signal.aborted) throw err;
-      throw new RenderError('MEDIA_DECODE_ERROR', `could not read the video: ${(err as Error).message}`);
-    }
-    if (!probe.hasVideo) throw new RenderError('UNSUPPORTED_MEDIA', 'the upload has no video stream to burn captions into');
+  // ffprobe, else `ffmpeg -i`: the input is a URL, so only its headers are read.
+  let probe: MediaProbe;
+  try {
+    probe = await probeMedia(tools, input.inputUrl, { signal: input.signal, ioTimeoutSeconds: IO_TIMEOUT_SECONDS });
+  } catch (err) {
+    if (input.signal.aborted) throw err;
+    // The tool's own words (URLs cut out): over HTTP a 404 or a timeout reads as "not media" to the classifier.
+    const why = err instanceof MediaProbeError ? String(err.details?.ffmpeg ?? '') || err.message : (err as Error).message;
+    throw new RenderError('MEDIA_DECODE_ERROR', `could not read the video: ${why}`);
   }
-  const duration = probe?.durationSeconds ?? input.fallbackDurationSeconds ?? null;
-  const playResX =
-    probe?.width && probe.height ? Math.max(1, Math.round((PLAY_RES_Y * probe.width) / probe.height)) : Math.round((PLAY_RES_Y * 16) / 9);
+  if (!probe.hasVideo) throw new RenderError('UNSUPPORTED_MEDIA', 'the upload has no video stream to burn captions into');
+  const probed = probe.durationSeconds ?? probe.streams.find((s) => s.type === 'video')?.durationSeconds ?? null;
+  const duration = probed !== null && probed > 0 ? probed : (input.fallbackDurationSeconds ?? null);
+  // The stored size, as before the toolkit: what the `ass` filter is given.
+  const picture = probe.video;
+  const playResX = picture ? Math.max(1, Math.round((PLAY_RES_Y * picture.storedWidth) / picture.storedHeight)) : Math.round((PLAY_RES_Y * 16) / 9);
 
   const dir = await mkdtemp(join(input.tmpRoot ?? tmpdir(), 'ecg-render-'));
   try {
@@ -111,7 +117,7 @@ export async function burnCaptions(input: BurnCaptionsInput): Promise<void> {
       }),
       'utf8',
     );
-    const audio = probe?.audioCodec && COPYABLE_AUDIO.has(probe.audioCodec) ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', '160k'];
+    const audio = probe.audio?.codec && COPYABLE_AUDIO.has(probe.audio.codec) ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', '160k'];
     const args = [
       '-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1',
       '-rw_timeout', IO_TIMEOUT_US,

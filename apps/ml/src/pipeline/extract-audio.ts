@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { MlError } from '../errors.js';
-import { runTool, type FfmpegTools } from './ffmpeg.js';
+import { logTail, runTool, type FfmpegTools } from './ffmpeg.js';
 
 /** 16 kHz mono s16le: 32000 bytes per second of audio. */
 const WAV_BYTES_PER_SECOND = 32_000;
@@ -58,7 +58,7 @@ export async function extractAudio(opts: ExtractAudioOptions): Promise<{ seconds
       if (opts.expectedSeconds && opts.expectedSeconds > 0) opts.onProgress?.(Math.min(1, s / opts.expectedSeconds));
     },
   });
-  const detail = run.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 500);
+  const detail = logTail(run.stderr, 3);
   if (run.code !== 0) {
     throw new MlError('MEDIA_DECODE_ERROR', 'ffmpeg could not decode the audio of this file', 422, { ffmpeg: detail });
   }

@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MlError } from '../errors.js';
-import { runTool, type FfmpegTools } from '../pipeline/ffmpeg.js';
+import { logTail, runTool, type FfmpegTools } from '../pipeline/ffmpeg.js';
 import { RGB_BYTES } from './frame-difference.js';
 
 /**
@@ -178,7 +178,7 @@ export async function decodeFrames(opts: DecodeFramesOptions): Promise<{ frames:
     await connectionEnded;
     if (failure) throw failure;
     if (run.code !== 0) {
-      const detail = run.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 500);
+      const detail = logTail(run.stderr, 3);
       throw new MlError('MEDIA_DECODE_ERROR', `ffmpeg could not decode the video stream: ${detail}`, 422, { ffmpeg: detail });
     }
     if (filled !== 0) throw new MlError('MEDIA_DECODE_ERROR', `the video stream ended inside a frame (${filled} of ${frameBytes} bytes)`, 422);
