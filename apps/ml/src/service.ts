@@ -142,6 +142,9 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
       : // A job whose result already waits in the outbox is done; rerunning it would waste the CPU.
         embeddedJobQueue(new WorkerPool({ store, runner, concurrency: config.concurrency, log }), (job) => job.stage === 'delivering' && fileOutbox!.has(job.job_id));
 
+  // ioredis reconnects by itself (commands wait meanwhile); each failed try is worth a line, not a crash.
+  redis?.on('error', (err) => log.warn({ err }, 'redis connection error; reconnecting'));
+
   const app = await buildApp({
     apiToken: config.apiToken,
     modelsDir: config.modelsDir,
