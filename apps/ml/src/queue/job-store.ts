@@ -32,15 +32,16 @@ export type JobPatch = Partial<Omit<JobRecord, 'job_id' | 'created_at'>>;
 /**
  * The job store seam: the only place job state lives. The worker pool, the
  * routes and the outbox read and write through it, and anything they hold in
- * memory is a cache of it, so jobs survive a restart and the file store can
- * later give way to a shared one (Redis, under BullMQ) with several workers.
+ * memory is a cache of it, so jobs survive a restart. Two implementations:
+ * the file store (one process, the default) and the Redis store (REDIS_URL:
+ * shared by every instance; see redis-job-store.ts).
  *
  * Callers may rely on:
  * - `create` is atomic create-if-absent: of two concurrent creates with the
  *   same id exactly one returns `created: true`, and both get the stored record;
  * - `update` is atomic per record (readers never see a half-written record)
- *   and serialised per job id; it returns the record after the patch, or null
- *   for an unknown id;
+ *   and serialised per job id (across processes too, for the Redis store); it
+ *   returns the record after the patch, or null for an unknown id;
  * - `list` returns records oldest first (by created_at).
  */
 export interface JobStore {

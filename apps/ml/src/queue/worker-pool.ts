@@ -35,7 +35,8 @@ export interface WorkerPoolOptions {
  * Runs queued jobs on at most `concurrency` workers, oldest first. The
  * waiting list is a cache of the store's queued jobs (rebuilt by `recover`),
  * so a restart loses nothing: what was queued or mid-run is run again from the
- * start. This is the piece a BullMQ worker replaces later.
+ * start. The embedded queue (job-queue.ts); with REDIS_URL, bull-job-queue.ts
+ * runs jobs instead.
  */
 export class WorkerPool {
   readonly #store: JobStore;

@@ -75,6 +75,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     exited = new Promise<void>((r) => proc.once('exit', () => r()));
     for (;;) {
       const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined); // refused until the server listens: that is what the loop waits out
       const ok = await probe.connect().then(() => probe.ping().then(() => true), () => false);
       probe.disconnect();
       if (ok) return;
@@ -84,7 +85,8 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   };
   const stop = async () => {
     if (!child || child.exitCode !== null) return;
-    const admin = new Redis(url, { maxRetriesPerRequest: 0 });
+    const admin = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+    admin.on('error', () => undefined);
     await admin.shutdown().catch(() => undefined); // the connection closes under the reply
     admin.disconnect();
     await exited;
