@@ -176,7 +176,9 @@ export class BullJobQueue implements JobQueue {
     await entry.done;
     if (controller.signal.aborted && controller.signal.reason instanceof JobAbort && controller.signal.reason.kind === 'shutdown') {
       // Back to wait without counting an attempt: another worker (or this one, restarted) runs it again.
-      await bull.moveToWait(token);
+      // Should Redis refuse that now, the job's lock lapses and the stalled check requeues it instead;
+      // failing the BullMQ job here would fail a job that only met a shutdown.
+      await bull.moveToWait(token).catch((err: unknown) => this.#opts.log?.warn({ err, jobId }, 'could not put the job back; its lock will lapse instead'));
       throw new WaitingError();
     }
   }
