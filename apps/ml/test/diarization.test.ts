@@ -156,6 +156,17 @@ test('Silero VAD through whisper-vad-speech-segments finds jfk.wav\'s four phras
   assert.deepEqual(parseVadSegments('Detected 1 speech segments:\nSpeech segment 0: start = 32.00, end = 227.00\n'), [{ start: 0.32, end: 2.27 }]);
 });
 
+test('speech regions already found by whisper-cli’s VAD pass are used as Silero’s, without the VAD binary', async () => {
+  const regions = await sileroRegions({ binaryPath: vadBinaryPath, modelPath: VAD_MODEL, wavPath: two.wavPath });
+  const ran = await diarize(silero(two.wavPath));
+  const given = await diarize({ wavPath: two.wavPath, speechRegions: regions, vadBinaryPath: join(dir, 'no-such-binary') });
+  assert.equal(given.vad, 'silero');
+  assert.deepEqual(given, ran, 'the same regions give the same diarization as running the VAD here');
+  const none = await diarize({ wavPath: two.wavPath, speechRegions: [] });
+  assert.equal(none.vad, 'silero');
+  assert.deepEqual(none.turns, [], 'a VAD that found no speech leaves no turns');
+});
+
 test('the energy VAD finds speech over the noise floor, bridges short gaps and drops blips', () => {
   // Levels in 0.5 dB steps from −127.5 dBFS: floor −60 dB (135), speech −20 dB (215).
   const levels = new Uint8Array(1000).fill(135);

@@ -8,6 +8,7 @@ import {
   parseProgressLine,
   parseSegmentLine,
   parseVadMapping,
+  parseVadSpeechRegions,
   parseWhisperJson,
 } from '../src/engine/parse-whisper-output.js';
 import { dtwPresetFor, whisperCliArgs } from '../src/engine/whisper-cli-engine.js';
@@ -90,6 +91,19 @@ test('the VAD time map is rebuilt from whisper-cli’s log exactly as whisper.cp
   assert.ok(Math.abs(mapProcessedTime(2.1, map) - 2.77) < 1e-9, 'the 0.1 s gap spans the removed silence');
   assert.equal(mapProcessedTime(29.76, map), 10.62, 'past the end: clamped to the last chunk end');
   assert.deepEqual(parseVadMapping(['whisper_vad: detected 0 speech segments']), []);
+});
+
+test('the speech regions whisper-cli’s VAD found are read from its log, only when the log holds all it announced', () => {
+  const log = [
+    'whisper_vad_segments_from_probs: Final speech segments after filtering: 2',
+    'whisper_vad_segments_from_probs: VAD segment 0: start = 0.32, end = 2.27 (duration: 1.95)',
+    'whisper_vad: vad_segment_info: orig_start: 0.32, orig_end: 2.27, vad_start: 0.00, vad_end: 1.95',
+    'whisper_vad_segments_from_probs: VAD segment 1: start = 3.27, end = 4.41 (duration: 1.14)',
+  ];
+  assert.deepEqual(parseVadSpeechRegions(log), [{ start: 0.32, end: 2.27 }, { start: 3.27, end: 4.41 }]);
+  assert.deepEqual(parseVadSpeechRegions(['whisper_vad_segments_from_probs: Final speech segments after filtering: 0']), [], 'VAD ran, no speech');
+  assert.equal(parseVadSpeechRegions(log.slice(0, 2)), null, 'one region missing: not trusted');
+  assert.equal(parseVadSpeechRegions(['main: processing', 'VAD segment 0: start = 1.00, end = 2.00 (duration: 1.00)']), null, 'no count: VAD off');
 });
 
 test('with VAD, token times are mapped back to the file, like whisper-cli maps segment times', () => {

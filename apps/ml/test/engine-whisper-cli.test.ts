@@ -4,6 +4,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWhisperCliEngine } from '../src/engine/whisper-cli-engine.js';
+import { findWhisperVadBinary } from '../src/engine/whisper-binary.js';
+import { sileroRegions } from '../src/diarization/silero-vad.js';
 import { EngineError, type EngineSegment } from '../src/engine/engine.js';
 import { assembleResult } from '../src/pipeline/assemble-result.js';
 import { JFK_WAV, VAD_MODEL, requireWhisperCli } from './helpers/fixtures.js';
@@ -58,6 +60,7 @@ test('whisper-cli transcribes jfk.wav with live progress to 100 and segments ins
   assert.ok(live.length > 0, 'segments arrive from stdout as whisper-cli prints them');
   assert.deepEqual(live.map((s) => s.text), t.segments.filter((s) => s.text).map((s) => s.text), 'live segments match the final ones');
   assert.deepEqual(readdirSync(engineTmp), [], 'temporary files are removed');
+  assert.equal(t.speechRegions, undefined, 'no VAD, no speech regions');
 
   const result = assembleResult({ transcript: t, durationSeconds: 11, modelName: 'micro', engineName: engine.name, threads: 2, timing: {} });
   const words = result.segments.flatMap((s) => s.words ?? []);
@@ -76,6 +79,12 @@ test('with VAD, 20 s of silence after the speech yields no segment (or word) aft
   for (const tok of t.segments.flatMap((s) => s.tokens ?? []).filter((x) => !x.special)) {
     assert.ok(tok.start >= 0.3 && tok.start <= 10.7, `token at ${tok.start} lies inside jfk's speech (0.32–10.62 s)`);
   }
+  // The diarizer takes these instead of running the VAD again: they must be what the VAD binary finds.
+  const vadBinary = findWhisperVadBinary();
+  assert.ok(vadBinary, 'whisper-vad-speech-segments is built beside whisper-cli');
+  const own = await sileroRegions({ binaryPath: vadBinary, modelPath: VAD_MODEL, wavPath: padded });
+  assert.equal(own.length, 4);
+  assert.deepEqual(t.speechRegions, own, 'whisper-cli’s VAD pass found the same speech regions as whisper-vad-speech-segments');
 });
 
 test('with VAD, 30 s of pure silence yields zero segments', async () => {
@@ -84,6 +93,7 @@ test('with VAD, 30 s of pure silence yields zero segments', async () => {
   await silenceWav(30, silent);
   const t = await engine.transcribe({ ...base, audioPath: silent, modelPath: micro, vadModelPath: VAD_MODEL });
   assert.equal(t.segments.filter((s) => s.text.trim()).length, 0);
+  assert.deepEqual(t.speechRegions, [], 'the VAD ran and found no speech');
 });
 
 test('a cancelled transcription rejects CANCELLED promptly and its process is gone', async () => {

@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TranscriptResult } from '@ecg/contracts';
+import { diarize, type DiarizeInput } from '../src/diarization/diarize.js';
 import { runJob, type JobInput, type PipelineDeps } from '../src/pipeline/run-job.js';
-import { JFK_WAV, requireWhisperCli } from './helpers/fixtures.js';
+import { JFK_WAV, VAD_MODEL, requireWhisperCli } from './helpers/fixtures.js';
 import { muxIntoMp4 } from './support/media.js';
 import { SECRET } from './support/ml-service.js';
 import { testPipelineDeps } from './support/pipeline-deps.js';
@@ -74,6 +75,23 @@ describe('diarization in the pipeline', () => {
     assert.ok(out.result.segments.length > 0, 'the transcript is there');
     assert.ok(out.waveform, 'the analysis is there');
     assert.deepEqual(out.result.warnings, ['diarization failed: fake diarizer: out of ideas']);
+  });
+
+  it('with VAD on, the diarizer takes the speech regions of whisper-cli’s VAD pass instead of running the VAD again', async () => {
+    const inputs: DiarizeInput[] = [];
+    const withVad: PipelineDeps = {
+      ...deps,
+      vadModelPath: VAD_MODEL,
+      // The real diarizer, wrapped to see what it is given; no VAD binary, so Silero regions can only come from the engine.
+      diarization: { ...deps.diarization, vadBinaryPath: undefined, diarize: (input) => (inputs.push(input), diarize(input)) },
+    };
+    const out = await run(job(), withVad);
+    assert.equal(inputs.length, 1);
+    const regions = inputs[0]!.speechRegions ?? [];
+    assert.equal(regions.length, 4, `jfk.wav's four phrases: ${JSON.stringify(regions)}`);
+    assert.ok(Math.abs(regions[0]!.start - 0.32) < 0.05 && Math.abs(regions[3]!.end - 10.62) < 0.05, JSON.stringify(regions));
+    assert.equal(out.result.diarization?.vad, 'silero');
+    assert.deepEqual(out.result.diarization?.speakers.map((s) => s.id), ['SPEAKER_00']);
   });
 
   it('runs no diarizer with DIARIZATION off', async () => {

@@ -49,6 +49,12 @@ export interface DiarizeInput {
   vadModelPath?: string | undefined;
   /** whisper-vad-speech-segments binary; undefined → energy VAD. */
   vadBinaryPath?: string | undefined;
+  /**
+   * Silero's speech regions for this very WAV, already found (by whisper-cli's
+   * own `--vad` pass, EngineTranscript.speechRegions): used instead of running
+   * the VAD again, which costs as much as it did there. Undefined → found here.
+   */
+  speechRegions?: readonly SpeechRegion[] | undefined;
   numSpeakers?: number | undefined;
   minSpeakers?: number | undefined;
   maxSpeakers?: number | undefined;
@@ -81,14 +87,17 @@ export async function diarize(input: DiarizeInput): Promise<Diarization> {
     maxSpeakers: Math.min(input.maxSpeakers ?? MAX_SPEAKERS, MAX_SPEAKERS),
   };
   if (input.signal?.aborted) throw new MlError('CANCELLED', 'diarization cancelled');
-  const useSilero = Boolean(input.vadModelPath && input.vadBinaryPath && existsSync(input.vadModelPath) && existsSync(input.vadBinaryPath));
+  const known = input.speechRegions;
+  const useSilero = known !== undefined || Boolean(input.vadModelPath && input.vadBinaryPath && existsSync(input.vadModelPath) && existsSync(input.vadBinaryPath));
   const vad = useSilero ? 'silero' : 'energy';
   const reader = await openWav(input.wavPath);
   try {
     const duration = reader.totalSamples / reader.sampleRate;
     let regions: SpeechRegion[];
     const levels = await frameLevels(reader, input.signal);
-    if (useSilero) {
+    if (known !== undefined) {
+      regions = [...known];
+    } else if (useSilero) {
       regions = await sileroRegions({
         binaryPath: input.vadBinaryPath!,
         modelPath: input.vadModelPath!,

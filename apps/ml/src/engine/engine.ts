@@ -60,6 +60,13 @@ export interface EngineTranscript {
   segments: EngineSegment[];
   /** Wall seconds spent inside the engine. */
   seconds: number;
+  /**
+   * With VAD on: the speech regions (seconds of the file) the Silero VAD found,
+   * exactly those whisper.cpp's whisper-vad-speech-segments would print for
+   * the same file and model, so the diarizer need not run it again. Absent
+   * when VAD was off or the engine could not read them.
+   */
+  speechRegions?: Array<{ start: number; end: number }>;
 }
 
 export type EngineErrorCode = 'CANCELLED' | 'TRANSCRIPTION_ERROR' | 'MODEL_UNAVAILABLE';

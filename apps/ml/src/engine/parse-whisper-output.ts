@@ -52,6 +52,33 @@ export interface VadTimePoint {
   original: number;
 }
 
+/**
+ * The speech regions whisper.cpp's Silero VAD found, as whisper-cli logs them
+ * with `--vad`: "Final speech segments after filtering: 16", then one
+ * "VAD segment 0: start = 0.32, end = 2.27 (duration: 1.95)" per region, in
+ * seconds of the file. They are the very regions whisper.cpp's
+ * `whisper-vad-speech-segments` prints for the same file and model (both run
+ * whisper_vad_segments_from_samples with the default settings), so the
+ * diarizer can take them instead of running the VAD a second time. Null when
+ * the log has no count (VAD off) or fewer regions than it announced.
+ */
+export function parseVadSpeechRegions(stderrLines: readonly string[]): Array<{ start: number; end: number }> | null {
+  let count: number | null = null;
+  const regions: Array<{ start: number; end: number }> = [];
+  for (const line of stderrLines) {
+    const n = /Final speech segments after filtering: (\d+)/.exec(line);
+    if (n) {
+      // A second VAD pass in one log (never seen) would leave it ambiguous which regions are whose.
+      if (count !== null) return null;
+      count = Number(n[1]);
+      continue;
+    }
+    const m = /VAD segment \d+: start = ([\d.]+), end = ([\d.]+)/.exec(line);
+    if (m && count !== null) regions.push({ start: Number(m[1]), end: Number(m[2]) });
+  }
+  return count !== null && regions.length === count ? regions : null;
+}
+
 // whisper.cpp puts this much silence between the speech chunks it keeps (src/whisper.cpp, whisper_vad).
 const VAD_GAP_SECONDS = 0.1;
 

@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readModelHeader, type ModelHeader } from '../models/inspect-model.js';
 import { EngineError, type EngineTranscript, type TranscribeRequest, type TranscriptionEngine } from './engine.js';
-import { clampSegmentToAudio, parseAudioSecondsLine, parseProgressLine, parseSegmentLine, parseVadMapping, parseWhisperJson } from './parse-whisper-output.js';
+import { clampSegmentToAudio, parseAudioSecondsLine, parseProgressLine, parseSegmentLine, parseVadMapping, parseVadSpeechRegions, parseWhisperJson } from './parse-whisper-output.js';
 
 /**
  * whisper.cpp's DTW alignment-head presets, with the shapes of the official
@@ -114,7 +114,7 @@ export function createWhisperCliEngine(opts: WhisperCliEngineOptions): Transcrip
         });
         createInterface({ input: child.stderr }).on('line', (line) => {
           stderrTail = (stderrTail + line + '\n').slice(-8000);
-          if (line.includes('vad_segment_info')) vadLines.push(line);
+          if (line.includes('vad_segment_info') || line.includes('VAD segment') || line.includes('speech segments after filtering')) vadLines.push(line);
           audioSeconds ??= parseAudioSecondsLine(line);
           const p = parseProgressLine(line);
           if (p !== null && p > lastProgress) {
@@ -154,7 +154,8 @@ export function createWhisperCliEngine(opts: WhisperCliEngineOptions): Transcrip
           throw new EngineError('TRANSCRIPTION_ERROR', `whisper-cli output could not be read: ${(err as Error).message}`);
         }
         if (lastProgress < 100) req.onProgress?.(100);
-        return transcript;
+        const speechRegions = req.vadModelPath ? parseVadSpeechRegions(vadLines) : null;
+        return speechRegions ? { ...transcript, speechRegions } : transcript;
       } catch (err) {
         if (err instanceof EngineError) throw err;
         throw new EngineError('TRANSCRIPTION_ERROR', `could not run whisper-cli (${opts.binaryPath}): ${(err as Error).message}`);

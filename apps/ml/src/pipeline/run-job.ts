@@ -196,7 +196,7 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
 
     t = performance.now();
     const diarized = deps.diarization.enabled
-      ? await diarizeOrWarn(audioPath, analysed.result, job.speakers ?? {}, deps, signal, hooks)
+      ? await diarizeOrWarn(audioPath, analysed.result, job.speakers ?? {}, transcript.speechRegions, deps, signal, hooks)
       : analysed.result;
     if (deps.diarization.enabled) lap('diarize', t);
 
@@ -261,6 +261,8 @@ async function diarizeOrWarn(
   wavPath: string,
   result: TranscriptResult,
   counts: SpeakerCountOptions,
+  /** Silero's regions from the engine's own VAD pass (VAD on): the diarizer need not run the VAD again. */
+  speechRegions: readonly { start: number; end: number }[] | undefined,
   deps: PipelineDeps,
   signal: AbortSignal,
   hooks: JobHooks,
@@ -272,6 +274,7 @@ async function diarizeOrWarn(
       wavPath,
       vadModelPath: deps.vadModelPath,
       vadBinaryPath: deps.diarization.vadBinaryPath,
+      ...(speechRegions ? { speechRegions } : {}),
       ...(counts.num_speakers !== undefined ? { numSpeakers: counts.num_speakers } : {}),
       ...(counts.min_speakers !== undefined ? { minSpeakers: counts.min_speakers } : {}),
       ...(counts.max_speakers !== undefined ? { maxSpeakers: counts.max_speakers } : {}),
