@@ -4,7 +4,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -14,7 +14,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { runsApi, runsWork, type BackendConfig, type BackendRole } from './config.js';
 import type { Db } from './db/db.js';
-import { AppError, errorHandler, notFoundHandler } from './errors.js';
+import { installErrorHandling, installRequestIds, logRequest, REQUEST_ID_HEADER, requestIdFor, ServiceError } from '@ecg/service-kit';
 import { createDispatcher, dispatchQueuePolicy, type Dispatcher } from './jobs/dispatcher.js';
 import { createWorkQueue, type WorkQueue } from './queue/work-queue.js';
 import { JobRepository } from './jobs/job-repository.js';
@@ -25,7 +25,6 @@ import { createRetentionSweep, type RetentionSweep } from './jobs/retention-swee
 import { jobDeleteRoute } from './routes/upload-video/job-delete.js';
 import { jobCancelRoute } from './routes/upload-video/job-cancel.js';
 import { jobReadRoute } from './routes/upload-video/job-read.js';
-import { REQUEST_ID_HEADER, requestIdFor } from './request-id.js';
 import { clientConfigRoute } from './routes/client-config.js';
 import { isRateLimitExempt } from './routes/api-route.js';
 import { healthRoutes } from './routes/health.js';
@@ -118,14 +117,6 @@ function trustHops(hops: number): (address: string, hop: number) => boolean {
 }
 
 /**
- * What a log line says about a request. The query string is left out: on the
- * storage routes it carries URL signatures, bearer credentials for hours.
- */
-function logRequest(req: FastifyRequest): Record<string, unknown> {
-  return { method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip };
-}
-
-/**
  * Starts the background work BACKEND_ROLE gives this process: dispatch to the
  * ML service, renders, the retention sweep and webhooks (`all` and `worker`).
  * An `api` process starts none of it; its routes only queue work for workers.
@@ -157,11 +148,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler);
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header(REQUEST_ID_HEADER, request.id);
-  });
+  installErrorHandling(app);
+  installRequestIds(app);
   installRequestGuards(app, { hosts: hostPolicy(config.publicUrl, config.allowedHosts), webOrigins: config.webOrigins });
   installJsonBodyParser(app);
   const metrics = createBackendMetrics(db);
@@ -318,7 +306,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
     errorResponseBuilder: (_request, ctx) =>
-      new AppError('RATE_LIMITED', 429, `too many requests: at most ${ctx.max} a minute; retry in ${ctx.after}`),
+      new ServiceError('RATE_LIMITED', `too many requests: at most ${ctx.max} a minute; retry in ${ctx.after}`),
   });
   await app.register(swagger, {
     openapi: {

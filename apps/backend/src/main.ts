@@ -1,3 +1,4 @@
+import { closeOnSignals } from '@ecg/service-kit';
 import { ConfigError, loadConfig, type BackendConfig } from './config.js';
 import { buildApp, startBackgroundWork } from './app.js';
 import { createDb } from './db/create-db.js';
@@ -22,32 +23,9 @@ async function main(): Promise<void> {
   const storage = createStorage(config.storage);
   const app = await buildApp({ config, db, storage });
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
-    const hard = setTimeout(() => {
-      app.log.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS);
-    hard.unref();
-    // app.close() stops accepting, lets in-flight requests finish and stops the dispatcher and the
-    // render worker (onClose), which kills running ffmpegs and queues their renders again.
-    app
-      .close()
-      .then(() => db.close())
-      .then(() => {
-        clearTimeout(hard);
-        process.exit(0);
-      })
-      .catch((err: unknown) => {
-        app.log.error({ err }, 'error during shutdown');
-        process.exit(1);
-      });
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  // app.close() stops accepting, lets in-flight requests finish and stops the dispatcher and the
+  // render worker (onClose), which kills running ffmpegs and queues their renders again.
+  closeOnSignals(() => app.close().then(() => db.close()), { timeoutMs: SHUTDOWN_TIMEOUT_MS, log: app.log });
 
   await app.listen({ port: config.port, host: config.host });
   startBackgroundWork(app, config.role);

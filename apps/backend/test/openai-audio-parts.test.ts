@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TranscriptResult } from '@ecg/contracts';
-import { AppError } from '../src/errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { readAudioFields } from '../src/routes/openai/audio-fields.js';
 import { failureStatus } from '../src/routes/openai/audio-request.js';
 import { averageLogProbability, compressionRatio, openAiLanguageName, openAiSegment, verboseTranscription } from '../src/routes/openai/audio-response.js';
@@ -15,7 +15,7 @@ function refusal(fn: () => unknown): { code: string; param: unknown } {
   try {
     fn();
   } catch (err) {
-    assert.ok(err instanceof AppError);
+    assert.ok(err instanceof ServiceError);
     return { code: err.code, param: (err.details as { param?: unknown } | undefined)?.param };
   }
   assert.fail('expected a refusal');

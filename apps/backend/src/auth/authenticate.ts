@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SESSION_COOKIE } from '@ecg/contracts';
-import { AppError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { isOwnPageRequest, isStateChanging } from '../security/same-origin.js';
 import type { ApiKeyRepository } from './api-key-repository.js';
 import { ANONYMOUS_PRINCIPAL, type Principal } from './principal.js';
@@ -59,15 +59,15 @@ export function installAuthentication(app: FastifyInstance, opts: AuthenticateOp
     request.principal = principal;
     if (!guarded) return;
     if (!principal) {
-      if (key !== null) throw new AppError('INVALID_API_KEY', 401, 'this API key is not valid (unknown or revoked)');
-      throw new AppError('AUTHENTICATION_REQUIRED', 401, 'sign in, or send an API key as "Authorization: Bearer <key>"');
+      if (key !== null) throw new ServiceError('INVALID_API_KEY', 'this API key is not valid (unknown or revoked)');
+      throw new ServiceError('AUTHENTICATION_REQUIRED', 'sign in, or send an API key as "Authorization: Bearer <key>"');
     }
     if (
       principal.via === 'session' &&
       isStateChanging(request.method) &&
       !isOwnPageRequest(request.headers.origin, request.headers.referer, request.headers.host, opts.appOrigins)
     ) {
-      throw new AppError('ORIGIN_NOT_ALLOWED', 403, 'a signed-in change must come from ECG’s own pages (Origin or Referer)');
+      throw new ServiceError('ORIGIN_NOT_ALLOWED', 'a signed-in change must come from ECG’s own pages (Origin or Referer)');
     }
   });
 }

@@ -1,7 +1,7 @@
 import type {} from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
 import { ANONYMOUS_USER_ID, type UserRole } from '@ecg/contracts';
-import { AppError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 
 /** Who a request acts for. Every job, upload, caption, render and media URL is looked up as theirs. */
 export interface Principal {
@@ -33,13 +33,13 @@ declare module 'fastify' {
 
 /** The request's user; 401 when there is none (only public routes can get that far without one). */
 export function requireUser(request: FastifyRequest): Principal {
-  if (!request.principal) throw new AppError('AUTHENTICATION_REQUIRED', 401, 'sign in, or send an API key as "Authorization: Bearer <key>"');
+  if (!request.principal) throw new ServiceError('AUTHENTICATION_REQUIRED', 'sign in, or send an API key as "Authorization: Bearer <key>"');
   return request.principal;
 }
 
 /** The request's user if an admin; 403 otherwise. */
 export function requireAdmin(request: FastifyRequest): Principal {
   const user = requireUser(request);
-  if (user.role !== 'admin') throw new AppError('FORBIDDEN', 403, 'only an admin may do this');
+  if (user.role !== 'admin') throw new ServiceError('FORBIDDEN', 'only an admin may do this');
   return user;
 }

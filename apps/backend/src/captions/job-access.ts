@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import type { Job, JobRepository } from '../jobs/job-repository.js';
 
 /**
@@ -8,7 +8,7 @@ import type { Job, JobRepository } from '../jobs/job-repository.js';
  */
 export async function requireJob(jobs: Pick<JobRepository, 'getOwned'>, id: string, ownerId: string): Promise<Job> {
   const job = await jobs.getOwned(id, ownerId);
-  if (!job) throw new AppError('JOB_NOT_FOUND', 404, `no job ${id}`);
+  if (!job) throw new ServiceError('JOB_NOT_FOUND', `no job ${id}`);
   return job;
 }
 
@@ -19,9 +19,11 @@ export async function requireCompletedJob(jobs: Pick<JobRepository, 'getOwned'>,
   return job;
 }
 
-function notCompleted(job: Job): AppError {
-  return new AppError('JOB_NOT_COMPLETED', 409, `job ${job.id} is ${job.status}; captions exist once it has completed`, {
-    status: job.status,
+function notCompleted(job: Job): ServiceError {
+  return new ServiceError('JOB_NOT_COMPLETED', `job ${job.id} is ${job.status}; captions exist once it has completed`, {
+    details: {
+      status: job.status,
+    },
   });
 }
 
@@ -35,13 +37,12 @@ export async function explainRefusedWrite(
   id: string,
   ownerId: string,
   baseVersion: number,
-): Promise<AppError> {
+): Promise<ServiceError> {
   const job = await requireJob(jobs, id, ownerId);
   if (job.status !== 'completed') return notCompleted(job);
-  return new AppError(
+  return new ServiceError(
     'VERSION_CONFLICT',
-    409,
     `the captions changed since version ${baseVersion}; they are at version ${job.captionVersion} now. Reload them and apply your edits again`,
-    { current_version: job.captionVersion },
+    { details: { current_version: job.captionVersion } },
   );
 }

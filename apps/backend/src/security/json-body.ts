@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 
 /*
  * U+0000 in a JSON string is valid JSON, but PostgreSQL's jsonb and text
@@ -16,8 +16,8 @@ export function containsNulEscape(jsonText: string): boolean {
   return jsonText.includes('\\u0000') && NUL_ESCAPE.test(jsonText);
 }
 
-export function nulRefusal(): AppError {
-  return new AppError('VALIDATION_ERROR', 400, 'the body contains a NUL character (U+0000), which no field accepts');
+export function nulRefusal(): ServiceError {
+  return new ServiceError('VALIDATION_ERROR', 'the body contains a NUL character (U+0000), which no field accepts');
 }
 
 /**

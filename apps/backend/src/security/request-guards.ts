@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { isAllowedHost, type HostPolicy } from './allowed-hosts.js';
 import { isAllowedOrigin, isStateChanging } from './same-origin.js';
 
@@ -20,17 +20,15 @@ export function installRequestGuards(app: FastifyInstance, opts: RequestGuardOpt
     const host = request.headers.host;
     if (!isAllowedHost(host, opts.hosts)) {
       reply.header('connection', 'close');
-      throw new AppError(
+      throw new ServiceError(
         'HOST_NOT_ALLOWED',
-        403,
         `this server does not answer for host "${String(host).slice(0, 200)}"; open it at PUBLIC_URL, or add the name to ALLOWED_HOSTS`,
       );
     }
     if (isStateChanging(request.method) && !isAllowedOrigin(request.headers.origin, host, opts.webOrigins)) {
       reply.header('connection', 'close');
-      throw new AppError(
+      throw new ServiceError(
         'ORIGIN_NOT_ALLOWED',
-        403,
         `requests from pages on ${String(request.headers.origin).slice(0, 200)} may not change anything here (WEB_ORIGINS lists the allowed ones)`,
       );
     }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { StorageNotFoundError, type ObjectStorage } from './storage.js';
 
 /**
@@ -18,8 +18,8 @@ export async function readDerived(
   try {
     return await storage.read(key);
   } catch (err) {
-    if (err instanceof StorageNotFoundError) throw new AppError('NOT_FOUND', 404, `job ${jobId} has no ${what}`);
+    if (err instanceof StorageNotFoundError) throw new ServiceError('NOT_FOUND', `job ${jobId} has no ${what}`);
     log.error({ err, jobId }, `storage failed while reading ${what}`);
-    throw new AppError('STORAGE_UNAVAILABLE', 503, 'storage is not available; try again shortly');
+    throw new ServiceError('STORAGE_UNAVAILABLE', 'storage is not available; try again shortly');
   }
 }

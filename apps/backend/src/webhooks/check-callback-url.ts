@@ -1,5 +1,5 @@
 import { checkUserUrl } from '@ecg/net-policy';
-import { AppError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 
 /**
  * request-process's check of a callback_url: http(s), no credentials, and not
@@ -10,7 +10,7 @@ import { AppError } from '../errors.js';
 export function checkCallbackUrl(raw: string, allowedOrigins: readonly string[]): string {
   const verdict = checkUserUrl(raw, allowedOrigins);
   if (!verdict.ok) {
-    throw new AppError('URL_NOT_ALLOWED', 400, `callback_url is refused: ${verdict.reason} (see WEBHOOK_ALLOWED_ORIGINS)`);
+    throw new ServiceError('URL_NOT_ALLOWED', `callback_url is refused: ${verdict.reason} (see WEBHOOK_ALLOWED_ORIGINS)`);
   }
   return verdict.url.toString();
 }

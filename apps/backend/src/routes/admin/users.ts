@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CreateUserRequest, ErrorBody, UpdateUserRequest, User, UserIdParams, UserList } from '@ecg/contracts';
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { hashPassword } from '../../auth/passwords.js';
 import { requireAdmin } from '../../auth/principal.js';
 import { EmailTakenError, type UserRecord, type UserRepository } from '../../auth/user-repository.js';
@@ -23,7 +23,7 @@ const view = (u: UserRecord, jobCount: number): User => ({
 /** `/api/admin/users`: an admin lists, creates, disables and enables users. */
 export const adminUsersRoute: FastifyPluginAsyncZod<AdminUsersOptions> = async (app, opts) => {
   const admin = (request: Parameters<typeof requireAdmin>[0]) => {
-    if (!opts.authEnabled) throw new AppError('AUTH_DISABLED', 409, 'ECG_AUTH is off: this instance has no accounts');
+    if (!opts.authEnabled) throw new ServiceError('AUTH_DISABLED', 'ECG_AUTH is off: this instance has no accounts');
     return requireAdmin(request);
   };
 
@@ -55,7 +55,7 @@ export const adminUsersRoute: FastifyPluginAsyncZod<AdminUsersOptions> = async (
         request.log.info({ userId: user.id, role }, 'user created');
         return reply.code(201).send(view(user, 0));
       } catch (err) {
-        if (err instanceof EmailTakenError) throw new AppError('EMAIL_TAKEN', 409, `${email} has an account already`);
+        if (err instanceof EmailTakenError) throw new ServiceError('EMAIL_TAKEN', `${email} has an account already`);
         throw err;
       }
     },
@@ -75,10 +75,10 @@ export const adminUsersRoute: FastifyPluginAsyncZod<AdminUsersOptions> = async (
     async (request) => {
       const me = admin(request);
       if (request.params.userId === me.userId && request.body.disabled) {
-        throw new AppError('VALIDATION_ERROR', 400, 'you cannot disable your own account; another admin can');
+        throw new ServiceError('VALIDATION_ERROR', 'you cannot disable your own account; another admin can');
       }
       const user = await opts.users.setDisabled(request.params.userId, request.body.disabled);
-      if (!user) throw new AppError('NOT_FOUND', 404, `no user ${request.params.userId}`);
+      if (!user) throw new ServiceError('NOT_FOUND', `no user ${request.params.userId}`);
       const listed = (await opts.users.list()).find((u) => u.id === user.id);
       return view(user, listed?.jobCount ?? 0);
     },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ApiKeyIdParams, ApiKeyList, CreateApiKeyRequest, CreatedApiKey, ErrorBody } from '@ecg/contracts';
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import type { ApiKeyRecord, ApiKeyRepository } from '../../auth/api-key-repository.js';
 import { requireUser } from '../../auth/principal.js';
 import { newApiKey } from '../../auth/tokens.js';
@@ -26,7 +26,7 @@ const view = (k: ApiKeyRecord) => ({
  */
 export const apiKeysRoute: FastifyPluginAsyncZod<ApiKeysOptions> = async (app, opts) => {
   const owner = (request: Parameters<typeof requireUser>[0]) => {
-    if (!opts.authEnabled) throw new AppError('AUTH_DISABLED', 409, 'ECG_AUTH is off: every request is let in, so there are no API keys to make');
+    if (!opts.authEnabled) throw new ServiceError('AUTH_DISABLED', 'ECG_AUTH is off: every request is let in, so there are no API keys to make');
     return requireUser(request).userId;
   };
 
@@ -68,7 +68,7 @@ export const apiKeysRoute: FastifyPluginAsyncZod<ApiKeysOptions> = async (app, o
     },
     async (request, reply) => {
       if (!(await opts.apiKeys.revoke(owner(request), request.params.keyId))) {
-        throw new AppError('NOT_FOUND', 404, `you have no API key ${request.params.keyId}`);
+        throw new ServiceError('NOT_FOUND', `you have no API key ${request.params.keyId}`);
       }
       return reply.code(204).send(null);
     },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AuthSession, ErrorBody, LoginRequest } from '@ecg/contracts';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import type { FailureWindow } from '../../auth/login-limiter.js';
 import { verifyNothing, verifyPassword } from '../../auth/passwords.js';
 import { startSession, type StartSessionDeps } from '../../auth/start-session.js';
@@ -32,19 +32,19 @@ export const loginRoute: FastifyPluginAsyncZod<LoginOptions> = async (app, opts)
       },
     },
     async (request, reply) => {
-      if (!opts.authEnabled) throw new AppError('AUTH_DISABLED', 409, 'ECG_AUTH is off: this instance has no accounts and needs no login');
+      if (!opts.authEnabled) throw new ServiceError('AUTH_DISABLED', 'ECG_AUTH is off: this instance has no accounts and needs no login');
       const { email, password } = request.body;
       const wait = Math.max(opts.failures.perAccount.retryAfterSeconds(email), opts.failures.perAddress.retryAfterSeconds(request.ip));
       if (wait > 0) {
         reply.header('retry-after', String(wait));
-        throw new AppError('LOGIN_RATE_LIMITED', 429, `too many failed logins; try again in ${wait} s`, { retry_after_seconds: wait });
+        throw new ServiceError('LOGIN_RATE_LIMITED', `too many failed logins; try again in ${wait} s`, { details: { retry_after_seconds: wait } });
       }
       const user = await opts.users.findByEmail(email);
       const matches = user ? await verifyPassword(user.passwordHash, password) : await verifyNothing(password);
       if (!user || !matches || user.disabled) {
         opts.failures.perAccount.recordFailure(email);
         opts.failures.perAddress.recordFailure(request.ip);
-        throw new AppError('INVALID_CREDENTIALS', 401, 'wrong email or password');
+        throw new ServiceError('INVALID_CREDENTIALS', 'wrong email or password');
       }
       opts.failures.perAccount.reset(email);
       return startSession(opts, request, reply, user);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AuthSession, ErrorBody, SetupRequest, SetupStatus } from '@ecg/contracts';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { isLocalRequest } from '../../auth/loopback-request.js';
 import { hashPassword } from '../../auth/passwords.js';
 import { startSession, type StartSessionDeps } from '../../auth/start-session.js';
@@ -49,9 +49,9 @@ export const setupRoute: FastifyPluginAsyncZod<SetupOptions> = async (app, opts)
       },
     },
     async (request, reply) => {
-      if (!opts.authEnabled) throw new AppError('AUTH_DISABLED', 409, 'ECG_AUTH is off: this instance has no accounts');
+      if (!opts.authEnabled) throw new ServiceError('AUTH_DISABLED', 'ECG_AUTH is off: this instance has no accounts');
       const refused = () =>
-        new AppError('SETUP_NOT_AVAILABLE', 409, 'setup is done once, from a browser on the server itself, while no account exists; sign in instead');
+        new ServiceError('SETUP_NOT_AVAILABLE', 'setup is done once, from a browser on the server itself, while no account exists; sign in instead');
       if (!(await available(isLocalRequest(request)))) throw refused();
       const user = await opts.users.create(
         { email: request.body.email, passwordHash: await hashPassword(request.body.password), role: 'admin' },

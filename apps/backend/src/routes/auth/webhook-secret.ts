@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorBody, WebhookSecret } from '@ecg/contracts';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { requireUser } from '../../auth/principal.js';
 import type { WebhookSecretFor } from '../../webhooks/webhook-secret.js';
 
@@ -21,7 +21,7 @@ export const webhookSecretRoute: FastifyPluginAsyncZod<WebhookSecretOptions> = a
     },
     async (request, reply) => {
       const secret = await opts.secretFor(requireUser(request).userId);
-      if (secret === null) throw new AppError('NOT_FOUND', 404, 'no webhook secret for this user');
+      if (secret === null) throw new ServiceError('NOT_FOUND', 'no webhook secret for this user');
       reply.header('cache-control', 'no-store');
       return { secret };
     },

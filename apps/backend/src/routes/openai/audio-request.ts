@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode, MlModelsResponse } from '@ecg/contracts';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { requireUser } from '../../auth/principal.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
 import { uploadFileName } from '../../storage/keys.js';
@@ -104,11 +104,10 @@ export async function answerAudioRequest(
   reply.header('x-ecg-job-id', job.id);
   if (outcome.kind === 'abandoned' && opts.closing?.aborted && !gone.signal.aborted) {
     reply.header('x-should-retry', 'false');
-    throw new AppError(
+    throw new ServiceError(
       'RESULT_WAIT_TIMEOUT',
-      503,
       `the server is shutting down; job ${job.id} goes on: read it at /api/upload-video/result/${job.id}`,
-      { job_id: job.id },
+      { status: 503, details: { job_id: job.id } },
     );
   }
   if (outcome.kind === 'abandoned') {
@@ -118,18 +117,17 @@ export async function answerAudioRequest(
   }
   if (outcome.kind === 'timed-out') {
     reply.header('x-should-retry', 'false');
-    throw new AppError(
+    throw new ServiceError(
       'RESULT_WAIT_TIMEOUT',
-      504,
       `job ${job.id} did not finish within ${opts.syncTimeoutSeconds} s (OPENAI_SYNC_TIMEOUT_SECONDS); it goes on: read it at /api/upload-video/result/${job.id}`,
-      { job_id: job.id },
+      { details: { job_id: job.id } },
     );
   }
   const ended = outcome.job;
   if (ended.status === 'failed') {
     reply.header('x-should-retry', 'false');
     const code = ended.errorCode ?? 'INTERNAL_ERROR';
-    throw new AppError(code, failureStatus(code), ended.errorMessage ?? `job ${ended.id} failed`, { param: failureStatus(code) === 400 ? 'file' : undefined });
+    throw new ServiceError(code, ended.errorMessage ?? `job ${ended.id} failed`, { status: failureStatus(code), details: { param: failureStatus(code) === 400 ? 'file' : undefined } });
   }
   const answer = audioAnswer(ended, { task, format: audio.format, granularities: audio.granularities, temperature: audio.decode.temperature });
   return reply.header('content-type', answer.contentType).send(answer.body);

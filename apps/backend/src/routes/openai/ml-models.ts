@@ -1,5 +1,5 @@
 import { MlModelsResponse } from '@ecg/contracts';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 
 export interface MlModelsOptions {
   mlUrl: string;
@@ -20,11 +20,11 @@ export function createMlModels(opts: MlModelsOptions): () => Promise<MlModelsRes
         signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
       });
     } catch (err) {
-      throw new AppError('MODEL_UNAVAILABLE', 503, `the transcription service is not reachable (${(err as Error).message}); try again shortly`);
+      throw new ServiceError('MODEL_UNAVAILABLE', `the transcription service is not reachable (${(err as Error).message}); try again shortly`);
     }
     const parsed = res.ok ? MlModelsResponse.safeParse(await res.json().catch(() => undefined)) : null;
     if (!parsed?.success) {
-      throw new AppError('MODEL_UNAVAILABLE', 503, `the transcription service did not list its models (HTTP ${res.status}); check ML_URL and ML_API_TOKEN`);
+      throw new ServiceError('MODEL_UNAVAILABLE', `the transcription service did not list its models (HTTP ${res.status}); check ML_URL and ML_API_TOKEN`);
     }
     return parsed.data;
   };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { OpenAiErrorBody, OpenAiModel, OpenAiModelList, type MlModelsResponse } from '@ecg/contracts';
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { API_ROUTE_CONFIG } from '../api-route.js';
 import { WHISPER_1 } from './ml-models.js';
 
@@ -50,7 +50,7 @@ export const modelsRoute: FastifyPluginAsyncZod<ModelsRouteOptions> = async (app
     },
     async (request) => {
       const model = openAiModelList(await opts.installedModels()).data.find((m) => m.id === request.params.model);
-      if (!model) throw new AppError('NOT_FOUND', 404, `model "${request.params.model}" is not installed`, { param: 'model' });
+      if (!model) throw new ServiceError('NOT_FOUND', `model "${request.params.model}" is not installed`, { details: { param: 'model' } });
       return model;
     },
   );

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ErrorBody, OpenAiErrorBody } from '@ecg/contracts';
-import { AppError, toErrorResponse } from '../../errors.js';
+import { ServiceError, toErrorResponse } from '@ecg/service-kit';
 
 /**
  * The request field an error is about (OpenAI's `param`). Routes name it in
- * the AppError's details; a schema error names its field itself.
+ * the ServiceError's details; a schema error names its field itself.
  */
 function paramOf(body: ErrorBody): string | null {
   const details = body.error.details;
@@ -28,9 +28,9 @@ export function toOpenAiError(status: number, body: ErrorBody): OpenAiErrorBody 
   return { error: { message: body.error.message, type: typeFor(status), param: paramOf(body), code: body.error.code } };
 }
 
-/** An AppError about one request field, which OpenAI's envelope names as `param`. */
-export function fieldError(param: string, code: ConstructorParameters<typeof AppError>[0], status: number, message: string): AppError {
-  return new AppError(code, status, message, { param });
+/** A ServiceError about one request field, which OpenAI's envelope names as `param`. */
+export function fieldError(param: string, code: ConstructorParameters<typeof ServiceError>[0], status: number, message: string): ServiceError {
+  return new ServiceError(code, message, { status, details: { param } });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { ACCEPTED_EXTENSIONS, isAcceptedUpload } from '@ecg/contracts';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { newUploadKey } from '../../storage/keys.js';
 import type { ObjectStorage } from '../../storage/storage.js';
 import { uploadContentType } from '../upload-video/generate-url.js';
@@ -32,7 +32,7 @@ export interface ReceiveOptions {
  */
 export async function receiveAudioForm(request: FastifyRequest, opts: ReceiveOptions): Promise<ReceivedAudioForm> {
   if (!request.isMultipart()) {
-    throw new AppError('VALIDATION_ERROR', 400, 'send the request as multipart/form-data with the audio in "file"', { param: 'file' });
+    throw new ServiceError('VALIDATION_ERROR', 'send the request as multipart/form-data with the audio in "file"', { details: { param: 'file' } });
   }
   const fields = new Map<string, string[]>();
   let fileKey: string | null = null;
@@ -84,8 +84,8 @@ async function storeFile(part: MultipartFile, opts: ReceiveOptions): Promise<str
   return key;
 }
 
-function tooLarge(maxBytes: number): AppError {
-  return new AppError('FILE_TOO_LARGE', 413, `the file is larger than the limit of ${maxBytes} bytes (MAX_UPLOAD_BYTES)`, { param: 'file', maxBytes });
+function tooLarge(maxBytes: number): ServiceError {
+  return new ServiceError('FILE_TOO_LARGE', `the file is larger than the limit of ${maxBytes} bytes (MAX_UPLOAD_BYTES)`, { details: { param: 'file', maxBytes } });
 }
 
 /** @fastify/multipart's own limit errors as ECG's codes. */
@@ -93,10 +93,10 @@ function translateMultipartError(err: unknown, maxBytes: number): unknown {
   const code = (err as { code?: unknown }).code;
   if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge(maxBytes);
   if (code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT') {
-    return new AppError('PAYLOAD_TOO_LARGE', 413, 'the form has too many fields or files', { param: 'file' });
+    return new ServiceError('PAYLOAD_TOO_LARGE', 'the form has too many fields or files', { details: { param: 'file' } });
   }
   if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') {
-    return new AppError('VALIDATION_ERROR', 400, 'the body is not valid multipart/form-data', { param: 'file' });
+    return new ServiceError('VALIDATION_ERROR', 'the body is not valid multipart/form-data', { details: { param: 'file' } });
   }
   return err;
 }

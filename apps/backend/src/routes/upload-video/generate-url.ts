@@ -9,7 +9,7 @@ import {
   mediaTypeForExtension,
   normaliseMediaType,
 } from '@ecg/contracts';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { newUploadKey } from '../../storage/keys.js';
 import { requireUser } from '../../auth/principal.js';
 import type { ObjectStorage } from '../../storage/storage.js';
@@ -51,17 +51,18 @@ export const generateUrlRoute: FastifyPluginAsyncZod<GenerateUrlOptions> = async
       const declared = request.body.filetype ?? request.body.content_type ?? '';
       const contentType = uploadContentType(filename, declared);
       if (!isAcceptedUpload(filename, contentType)) {
-        throw new AppError(
+        throw new ServiceError(
           'UNSUPPORTED_FILE_TYPE',
-          415,
           `"${declared}" files are not accepted; upload a video or audio file (${ACCEPTED_EXTENSIONS.join(', ')})`,
-          { filetype: declared, accepted: ACCEPTED_EXTENSIONS },
+          { details: { filetype: declared, accepted: ACCEPTED_EXTENSIONS } },
         );
       }
       if (filesize !== undefined && filesize > opts.maxUploadBytes) {
-        throw new AppError('FILE_TOO_LARGE', 413, `the file is ${filesize} bytes; the limit is ${opts.maxUploadBytes} bytes`, {
-          filesize,
-          maxBytes: opts.maxUploadBytes,
+        throw new ServiceError('FILE_TOO_LARGE', `the file is ${filesize} bytes; the limit is ${opts.maxUploadBytes} bytes`, {
+          details: {
+            filesize,
+            maxBytes: opts.maxUploadBytes,
+          },
         });
       }
       const fileKey = newUploadKey(filename, requireUser(request).userId);
@@ -70,7 +71,7 @@ export const generateUrlRoute: FastifyPluginAsyncZod<GenerateUrlOptions> = async
         presigned = await opts.storage.createUploadUrl(fileKey, contentType, opts.uploadUrlExpiresSeconds);
       } catch (err) {
         request.log.error({ err, fileKey }, 'storage could not sign an upload URL');
-        throw new AppError('STORAGE_UNAVAILABLE', 503, 'storage is not available; try again shortly');
+        throw new ServiceError('STORAGE_UNAVAILABLE', 'storage is not available; try again shortly');
       }
       return {
         url: presigned.url,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorBody, JobIdParams } from '@ecg/contracts';
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import type { JobDeletionRepository } from '../../jobs/job-deletion-repository.js';
 import type { FinishDeletion } from '../../jobs/job-deleter.js';
 import { API_ROUTE_CONFIG } from '../api-route.js';
@@ -37,7 +37,7 @@ export const jobDeleteRoute: FastifyPluginAsyncZod<JobDeleteOptions> = async (ap
     },
     async (request, reply) => {
       const job = await opts.deletions.markForDeletion(request.params.jobId, requireUser(request).userId);
-      if (!job) throw new AppError('JOB_NOT_FOUND', 404, `no job ${request.params.jobId}`);
+      if (!job) throw new ServiceError('JOB_NOT_FOUND', `no job ${request.params.jobId}`);
       try {
         await opts.finishDeletion(job);
       } catch (err) {

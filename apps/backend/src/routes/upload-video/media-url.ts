@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorBody, JobIdParams, MediaUrlResponse } from '@ecg/contracts';
 import { z } from 'zod';
 import { requireJob } from '../../captions/job-access.js';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import type { JobRepository } from '../../jobs/job-repository.js';
 import type { ObjectInfo, ObjectStorage } from '../../storage/storage.js';
 import { API_ROUTE_CONFIG } from '../api-route.js';
@@ -39,9 +39,9 @@ export const mediaUrlRoute: FastifyPluginAsyncZod<MediaUrlOptions> = async (app,
         url = info ? await opts.storage.createDownloadUrl(job.fileKey, opts.expiresInSeconds) : '';
       } catch (err) {
         request.log.error({ err, jobId: job.id }, 'storage failed while signing a media URL');
-        throw new AppError('STORAGE_UNAVAILABLE', 503, 'storage is not available; try again shortly');
+        throw new ServiceError('STORAGE_UNAVAILABLE', 'storage is not available; try again shortly');
       }
-      if (!info) throw new AppError('OBJECT_NOT_FOUND', 404, `the video of job ${job.id} is no longer stored`);
+      if (!info) throw new ServiceError('OBJECT_NOT_FOUND', `the video of job ${job.id} is no longer stored`);
       // The URL expires; a cached answer would outlive it.
       reply.header('cache-control', 'no-store');
       return {

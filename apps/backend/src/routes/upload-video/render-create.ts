@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorBody, JobIdParams, RenderJob, RenderRequest } from '@ecg/contracts';
 import { z } from 'zod';
 import { requireCompletedJob } from '../../captions/job-access.js';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import type { JobRepository } from '../../jobs/job-repository.js';
 import type { RenderRepository } from '../../renders/render-repository.js';
 import { renderView } from '../../renders/render-view.js';
@@ -58,8 +58,8 @@ export const renderCreateRoute: FastifyPluginAsyncZod<RenderCreateOptions> = asy
       if (queued.outcome === 'full') {
         reply.header('retry-after', '60');
         throw queued.scope === 'client'
-          ? new AppError('RATE_LIMITED', 429, `you already have ${opts.maxPerClient} renders waiting or running; try again when one has finished`)
-          : new AppError('RATE_LIMITED', 429, `${opts.maxQueued} renders are already waiting or running; try again when some have finished`);
+          ? new ServiceError('RATE_LIMITED', `you already have ${opts.maxPerClient} renders waiting or running; try again when one has finished`)
+          : new ServiceError('RATE_LIMITED', `${opts.maxQueued} renders are already waiting or running; try again when some have finished`);
       }
       if (queued.outcome !== 'joined') {
         request.log.info({ jobId: job.id, renderId: queued.render.id, expressive, strength, outcome: queued.outcome }, 'render queued');

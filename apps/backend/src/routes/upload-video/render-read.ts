@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorBody, RenderIdParams, RenderJob } from '@ecg/contracts';
 import { z } from 'zod';
 import { requireJob } from '../../captions/job-access.js';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import type { JobRepository } from '../../jobs/job-repository.js';
 import type { RenderRepository } from '../../renders/render-repository.js';
 import { renderDownloadName, renderView } from '../../renders/render-view.js';
@@ -39,7 +39,7 @@ export const renderReadRoute: FastifyPluginAsyncZod<RenderReadOptions> = async (
       const job = await requireJob(opts.jobs, request.params.jobId, requireUser(request).userId);
       const render = await opts.renders.get(request.params.renderId);
       if (!render || render.jobId !== job.id) {
-        throw new AppError('NOT_FOUND', 404, `job ${job.id} has no render ${request.params.renderId}`);
+        throw new ServiceError('NOT_FOUND', `job ${job.id} has no render ${request.params.renderId}`);
       }
       let downloadUrl: string | undefined;
       if (render.status === 'completed' && render.outputKey) {
@@ -49,7 +49,7 @@ export const renderReadRoute: FastifyPluginAsyncZod<RenderReadOptions> = async (
           });
         } catch (err) {
           request.log.error({ err, renderId: render.id }, 'storage failed while signing a render URL');
-          throw new AppError('STORAGE_UNAVAILABLE', 503, 'storage is not available; try again shortly');
+          throw new ServiceError('STORAGE_UNAVAILABLE', 'storage is not available; try again shortly');
         }
       }
       // Progress changes from one poll to the next, and the URL expires.

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorBody, RequestProcessRequest, RequestProcessResponse, givenSpeakerCounts } from '@ecg/contracts';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { UploadDeletedError, type JobRepository } from '../../jobs/job-repository.js';
 import { isUploadKey, uploadFileName, uploadKeyOwner } from '../../storage/keys.js';
 import { requireUser } from '../../auth/principal.js';
@@ -36,12 +36,12 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
     async (request) => {
       const { fileKey, language, profile, callback_url } = request.body;
       if (!isUploadKey(fileKey)) {
-        throw new AppError('INVALID_FILE_KEY', 400, 'fileKey is not a key this service issued; use the fileKey from generate-url');
+        throw new ServiceError('INVALID_FILE_KEY', 'fileKey is not a key this service issued; use the fileKey from generate-url');
       }
       // Another user's upload is answered as one that does not exist (never 403).
       const ownerId = requireUser(request).userId;
       if (uploadKeyOwner(fileKey) !== ownerId) {
-        throw new AppError('OBJECT_NOT_FOUND', 404, 'no uploaded file under this fileKey; upload it with the URL from generate-url first');
+        throw new ServiceError('OBJECT_NOT_FOUND', 'no uploaded file under this fileKey; upload it with the URL from generate-url first');
       }
       // Before anything else: a refused URL answers 400 even for an upload that already has a job.
       const callbackUrl = callback_url === undefined ? null : checkCallbackUrl(callback_url, opts.webhookAllowedOrigins);
@@ -50,7 +50,7 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
       // must never delete a job's object (MAX_UPLOAD_BYTES may have been lowered since).
       const existing = await opts.jobs.findByFileKey(fileKey);
       if (existing && existing.ownerId !== ownerId) {
-        throw new AppError('OBJECT_NOT_FOUND', 404, 'no uploaded file under this fileKey; upload it with the URL from generate-url first');
+        throw new ServiceError('OBJECT_NOT_FOUND', 'no uploaded file under this fileKey; upload it with the URL from generate-url first');
       }
       if (existing) return { message: 'Video processing started.' as const, jobId: existing.id };
       let info: ObjectInfo | null;
@@ -58,18 +58,20 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
         info = await opts.storage.head(fileKey);
       } catch (err) {
         request.log.error({ err, fileKey }, 'storage HEAD failed');
-        throw new AppError('STORAGE_UNAVAILABLE', 503, 'storage is not available; try again shortly');
+        throw new ServiceError('STORAGE_UNAVAILABLE', 'storage is not available; try again shortly');
       }
       if (!info) {
-        throw new AppError('OBJECT_NOT_FOUND', 404, 'no uploaded file under this fileKey; upload it with the URL from generate-url first');
+        throw new ServiceError('OBJECT_NOT_FOUND', 'no uploaded file under this fileKey; upload it with the URL from generate-url first');
       }
       if (info.size > opts.maxUploadBytes) {
         // Nothing will ever process it; keeping it would only hold the space. No
         // job exists for it (checked above), so this deletes no job's object.
         await opts.storage.delete(fileKey).catch((err: unknown) => request.log.warn({ err, fileKey }, 'could not delete an oversized upload'));
-        throw new AppError('FILE_TOO_LARGE', 413, `the file is ${info.size} bytes; the limit is ${opts.maxUploadBytes} bytes`, {
-          size: info.size,
-          maxBytes: opts.maxUploadBytes,
+        throw new ServiceError('FILE_TOO_LARGE', `the file is ${info.size} bytes; the limit is ${opts.maxUploadBytes} bytes`, {
+          details: {
+            size: info.size,
+            maxBytes: opts.maxUploadBytes,
+          },
         });
       }
       const speakerCounts = givenSpeakerCounts(request.body);
@@ -86,7 +88,7 @@ export const requestProcessRoute: FastifyPluginAsyncZod<RequestProcessOptions> =
         });
       } catch (err) {
         if (err instanceof UploadDeletedError) {
-          throw new AppError('OBJECT_NOT_FOUND', 404, 'this upload was deleted with its job; upload the file again');
+          throw new ServiceError('OBJECT_NOT_FOUND', 'this upload was deleted with its job; upload the file again');
         }
         throw err;
       }

@@ -8,7 +8,7 @@ import {
   isTerminal,
 } from '@ecg/contracts';
 import { checkCallbackHeaders, verifyCallback } from '@ecg/signing';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { containsNulEscape, nulRefusal } from '../../security/json-body.js';
 import type { JobRepository } from '../../jobs/job-repository.js';
 import { storeThumbnails } from '../../storage/store-thumbnails.js';
@@ -92,14 +92,14 @@ export const resultCallbackRoute: FastifyPluginAsyncZod<ResultCallbackOptions> =
         );
         if (!verdict.ok) {
           reply.header('connection', 'close');
-          throw new AppError(verdict.code, 401, verdict.message);
+          throw new ServiceError(verdict.code, verdict.message, { status: 401 });
         }
         const declared = Number(request.headers['content-length'] ?? Number.NaN);
         // A chunked body (no length) is counted as large: its size is unknown until read.
         if (!(declared <= SMALL_BODY_BYTES)) {
           if (largeInFlight >= maxLarge) {
             reply.header('connection', 'close').header('retry-after', '5');
-            throw new AppError('STORAGE_UNAVAILABLE', 503, `${maxLarge} large deliveries are being read; retry shortly`);
+            throw new ServiceError('STORAGE_UNAVAILABLE', `${maxLarge} large deliveries are being read; retry shortly`);
           }
           largeInFlight += 1;
           holdsLargeSlot.add(request);
@@ -117,19 +117,19 @@ export const resultCallbackRoute: FastifyPluginAsyncZod<ResultCallbackOptions> =
           header(request.headers[CALLBACK_SIGNATURE_HEADER]),
           nowSeconds(),
         );
-        if (!verdict.ok) throw new AppError(verdict.code, 401, verdict.message);
+        if (!verdict.ok) throw new ServiceError(verdict.code, verdict.message, { status: 401 });
         if (containsNulEscape(raw)) throw nulRefusal();
         try {
           request.body = JSON.parse(raw) as typeof request.body;
         } catch {
-          throw new AppError('INVALID_JSON', 400, 'the body is not valid JSON');
+          throw new ServiceError('INVALID_JSON', 'the body is not valid JSON');
         }
       },
     },
     async (request) => {
       const b = request.body;
       const job = await opts.jobs.get(b.job_id);
-      if (!job) throw new AppError('JOB_NOT_FOUND', 404, `no job ${b.job_id}`);
+      if (!job) throw new ServiceError('JOB_NOT_FOUND', `no job ${b.job_id}`);
       if (isTerminal(job.status)) {
         request.log.info({ jobId: job.id, status: job.status }, 'delivery for a finished job ignored');
         return { status: 'received' as const };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorBody, JobCompletedResponse, JobFailedResponse, JobIdParams, JobPendingResponse } from '@ecg/contracts';
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import type { JobRepository } from '../../jobs/job-repository.js';
 import { resultView } from '../../jobs/job-views.js';
 import { API_ROUTE_CONFIG } from '../api-route.js';
@@ -32,7 +32,7 @@ export const resultReadRoute: FastifyPluginAsyncZod<ResultReadOptions> = async (
     },
     async (request, reply) => {
       const job = await opts.jobs.getOwned(request.params.jobId, requireUser(request).userId);
-      if (!job) throw new AppError('JOB_NOT_FOUND', 404, `no job ${request.params.jobId}`);
+      if (!job) throw new ServiceError('JOB_NOT_FOUND', `no job ${request.params.jobId}`);
       const view = resultView(job);
       return reply.code(view.httpStatus).send(view.body as never);
     },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorBody, JobIdSnakeParams, MlStatusResponse } from '@ecg/contracts';
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import type { JobRepository } from '../../jobs/job-repository.js';
 import { statusView } from '../../jobs/job-views.js';
 import { API_ROUTE_CONFIG } from '../api-route.js';
@@ -31,7 +31,7 @@ export const statusRoute: FastifyPluginAsyncZod<StatusOptions> = async (app, opt
     },
     async (request) => {
       const job = await opts.jobs.getOwned(request.params.job_id, requireUser(request).userId);
-      if (!job) throw new AppError('JOB_NOT_FOUND', 404, `no job ${request.params.job_id}`);
+      if (!job) throw new ServiceError('JOB_NOT_FOUND', `no job ${request.params.job_id}`);
       return statusView(job);
     },
   );

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorBody, JobIdParams, ThumbnailLayout, ThumbnailsResponse } from '@ecg/contracts';
 import { z } from 'zod';
 import { requireJob } from '../../captions/job-access.js';
-import { AppError } from '../../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import type { JobRepository } from '../../jobs/job-repository.js';
 import { thumbnailsKey, thumbnailsLayoutKey } from '../../storage/derived-keys.js';
 import { readDerived } from '../../storage/read-derived.js';
@@ -66,7 +66,7 @@ export const thumbnailsReadRoute: FastifyPluginAsyncZod<ThumbnailsReadOptions> =
         layout = ThumbnailLayout.parse(JSON.parse(await readSmall(stream, MAX_LAYOUT_BYTES)));
       } catch (err) {
         request.log.error({ err, jobId: job.id }, 'the stored thumbnail layout is unreadable');
-        throw new AppError('INTERNAL_ERROR', 500, `the thumbnails of job ${job.id} are stored damaged`);
+        throw new ServiceError('INTERNAL_ERROR', `the thumbnails of job ${job.id} are stored damaged`);
       }
       reply.header('cache-control', 'no-cache');
       return {
