@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { agglomerate, agglomerateBounded, deltaBicTied, MAX_AHC_CLUSTERS, MIN_VOICE_DISTANCE, voiceDistance } from '../src/diarization/bic-clustering.js';
 import { MAX_SPEAKERS } from '@ecg/contracts';
-import { createMfcc } from '../src/diarization/mfcc.js';
+import { createMfcc, DEFAULT_MFCC, melFilterbank } from '../src/diarization/mfcc.js';
 import { splitAtPauses } from '../src/diarization/split-at-pauses.js';
 
 /** Frame levels (energy-vad.ts's 0.5 dB steps from −127.5 dBFS), 10 ms each, from [seconds, dBFS] runs. */
@@ -116,6 +116,32 @@ test('spectral subtraction of the measured noise brings a noisy frame\'s cepstra
   const dist = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0);
   const reference = cep(clean);
   assert.ok(dist(cep(noisy, mean), reference) < 0.5 * dist(cep(noisy), reference), 'at least halves the distance');
+});
+
+test('a frame\'s mel energies are those of its direct DFT (the real-input FFT changes speed, not values)', () => {
+  const x = Float32Array.from({ length: 400 }, (_, i) => Math.sin(i * 0.3) * 0.5 + Math.sin(i * 1.7 + 1) * 0.2 + ((i * 7919) % 13) / 100);
+  const got = new Float64Array(DEFAULT_MFCC.melBins);
+  createMfcc().melEnergies(x, 0, got);
+  // The same steps written out plainly: DC removal, pre-emphasis 0.97, Hamming, 512-point DFT.
+  const mean = x.reduce((a, v) => a + v, 0) / x.length;
+  const f = new Float64Array(512);
+  for (let i = 0; i < 400; i++) {
+    const c = x[i]! - mean;
+    f[i] = (i > 0 ? c - 0.97 * (x[i - 1]! - mean) : c * 0.03) * (0.54 - 0.46 * Math.cos((2 * Math.PI * i) / 399));
+  }
+  const power = Array.from({ length: 257 }, (_, k) => {
+    let re = 0;
+    let im = 0;
+    for (let i = 0; i < 512; i++) {
+      re += f[i]! * Math.cos((2 * Math.PI * k * i) / 512);
+      im -= f[i]! * Math.sin((2 * Math.PI * k * i) / 512);
+    }
+    return re * re + im * im;
+  });
+  melFilterbank(DEFAULT_MFCC).forEach(({ first, weights }, m) => {
+    const want = weights.reduce((e, w, k) => e + w * power[first + k]!, 0);
+    assert.ok(Math.abs(got[m]! - want) <= 1e-9 * want, `mel bin ${m}: ${got[m]} vs ${want}`);
+  });
 });
 
 test('no more speakers than the result contract takes, however many voices the clustering sees', () => {
