@@ -3,17 +3,15 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { errorBody, type ErrorCode } from '@ecg/contracts';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import {
-  hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
   jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { isMlError, MlError } from './errors.js';
+import { installErrorHandling, installRequestIds, logRequest, requestIdFor, ServiceError } from '@ecg/service-kit';
 import type { JobStore } from './queue/job-store.js';
 import type { JobQueue } from './queue/job-queue.js';
 import type { Readiness } from './readiness.js';
@@ -43,31 +41,14 @@ export interface AppDeps {
 
 /** The ML service's HTTP face; everything it needs comes in `deps`. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 64 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  const logger = typeof deps.logger === 'object' && deps.logger !== null ? { ...deps.logger, serializers: { req: logRequest } } : (deps.logger ?? false);
+  const app = Fastify({ logger, genReqId: requestIdFor, bodyLimit: 64 * 1024 }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (hasZodFastifySchemaValidationErrors(err)) {
-      const details = err.validation.map((v) => ({ path: v.instancePath, message: v.message }));
-      return reply.code(400).send(errorBody('VALIDATION_ERROR', `invalid request: ${details.map((d) => `${d.path || 'body'} ${d.message}`).join('; ')}`, details));
-    }
-    if (isMlError(err)) return reply.code(err.httpStatus).send(errorBody(err.code, err.message, err.details));
-    const fastifyCodes: Record<string, [number, ErrorCode]> = {
-      FST_ERR_CTP_INVALID_JSON_BODY: [400, 'INVALID_JSON'],
-      FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'INVALID_JSON'],
-      FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE'],
-      FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'VALIDATION_ERROR'],
-    };
-    const known = err.code ? fastifyCodes[err.code] : undefined;
-    if (known) return reply.code(known[0]).send(errorBody(known[1], err.message));
-    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      return reply.code(err.statusCode).send(errorBody('VALIDATION_ERROR', err.message));
-    }
-    req.log.error({ err }, 'unhandled error');
-    return reply.code(500).send(errorBody('INTERNAL_ERROR', 'internal error'));
-  });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody('NOT_FOUND', `no route ${req.method} ${req.url}`)));
+  // The same error answers, request ids and request log lines as the backend (@ecg/service-kit).
+  installErrorHandling(app);
+  installRequestIds(app);
 
   // A JSON API and its /docs page: scripts and styles from this origin only, never framed, no
   // referrer (as the backend; apps/backend/src/security/security-headers.ts). No HSTS or
@@ -98,7 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Only routes that opt in (the public status route) are limited.
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_req, ctx) => new MlError('RATE_LIMITED', `too many status requests: at most ${ctx.max} a minute; retry in ${ctx.after}`, 429),
+    errorResponseBuilder: (_req, ctx) => new ServiceError('RATE_LIMITED', `too many status requests: at most ${ctx.max} a minute; retry in ${ctx.after}`),
   });
   await app.register(swagger, {
     openapi: {

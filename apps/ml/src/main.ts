@@ -3,6 +3,7 @@
  * Starts even when no model or binary is there yet (/health then says 503 and
  * why), because `npm start` may still be fetching the model.
  */
+import { closeOnSignals } from '@ecg/service-kit';
 import { loadConfig } from './config.js';
 import { createMlService } from './service.js';
 
@@ -18,20 +19,5 @@ const { requeued, pendingDeliveries } = await service.start();
 if (requeued || pendingDeliveries) log.info({ requeued, pendingDeliveries }, 'resumed work left by the previous run');
 await service.app.listen({ port: config.port, host: config.host });
 
-let closing = false;
-async function shutdown(signal: string): Promise<void> {
-  if (closing) return;
-  closing = true;
-  log.info({ signal }, 'shutting down: running jobs go back to the queue');
-  const force = setTimeout(() => process.exit(1), 20_000);
-  force.unref();
-  try {
-    await service.close();
-    process.exit(0);
-  } catch (err) {
-    log.error({ err }, 'shutdown failed');
-    process.exit(1);
-  }
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// Running jobs go back to the queue on close (service.close stops the workers first).
+closeOnSignals(() => service.close(), { timeoutMs: 20_000, log });

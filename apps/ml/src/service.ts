@@ -5,7 +5,7 @@ import { buildApp } from './app.js';
 import type { MlConfig } from './config.js';
 import type { TranscriptionEngine } from './engine/engine.js';
 import { createWhisperCliEngine } from './engine/whisper-cli-engine.js';
-import { MlError } from './errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { postSignedJson } from './pipeline/deliver-result.js';
 import type { ResolveHost } from './pipeline/download.js';
 import type { PipelineDeps } from './pipeline/run-job.js';
@@ -94,7 +94,7 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
   const readiness = cachedReadiness(() => checkReadiness(config, env));
   const pipelineDeps = async (): Promise<PipelineDeps> => {
     const r = await readiness();
-    if (!r.ready) throw new MlError('MODEL_UNAVAILABLE', `no model is loaded: ${r.reason}`, 503);
+    if (!r.ready) throw new ServiceError('MODEL_UNAVAILABLE', `no model is loaded: ${r.reason}`);
     return {
       tmpRoot,
       tools: r.tools,

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openWav, readWav } from '../src/analysis/read-wav.js';
-import { MlError } from '../src/errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { JFK_WAV } from './helpers/fixtures.js';
 import { ffmpeg } from './helpers/media.js';
 
 const isExtractionError = (pattern: RegExp) => (err: unknown) => {
-  assert.ok(err instanceof MlError, `expected MlError, got ${String(err)}`);
+  assert.ok(err instanceof ServiceError, `expected ServiceError, got ${String(err)}`);
   assert.equal(err.code, 'AUDIO_EXTRACTION_ERROR');
   assert.match(err.message, pattern);
   return true;

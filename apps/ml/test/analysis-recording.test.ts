@@ -7,7 +7,7 @@ import { AnalyzedTranscriptResult, type TranscriptResult, WaveformJson } from '@
 import { analyzeRecording, analyzeSamples, DEFAULT_EMPHASIS_THRESHOLDS, type AnalysisOutput } from '../src/analysis/analyze-recording.js';
 import { DB_FLOOR } from '../src/analysis/loudness.js';
 import { readWav } from '../src/analysis/read-wav.js';
-import { MlError } from '../src/errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { JFK_WAV } from './helpers/fixtures.js';
 
 const SR = 16000;
@@ -182,13 +182,13 @@ describe('emphasis, short words and edge cases on synthetic words', () => {
   it('refuses thresholds that are not positive dB values', () => {
     const { samples, result } = toneWords([-12]);
     for (const t of [{ loudDb: 0, whisperDb: 10 }, { loudDb: 6, whisperDb: Number.NaN }, { loudDb: -3, whisperDb: 10 }]) {
-      assert.throws(() => analyzeSamples(samples, SR, result, t), (err: unknown) => err instanceof MlError && err.code === 'INTERNAL_ERROR');
+      assert.throws(() => analyzeSamples(samples, SR, result, t), (err: unknown) => err instanceof ServiceError && err.code === 'INTERNAL_ERROR');
     }
   });
 
   it('fails with AUDIO_EXTRACTION_ERROR when the audio file is not a WAV', async () => {
     const path = join(dir, 'broken.wav');
     await writeFile(path, 'RIFF but not really');
-    await assert.rejects(analyzeRecording({ wavPath: path, result: toneWords([-12]).result }), (err: unknown) => err instanceof MlError && err.code === 'AUDIO_EXTRACTION_ERROR');
+    await assert.rejects(analyzeRecording({ wavPath: path, result: toneWords([-12]).result }), (err: unknown) => err instanceof ServiceError && err.code === 'AUDIO_EXTRACTION_ERROR');
   });
 });

@@ -6,15 +6,15 @@ import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MlError } from '../src/errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { transientDownloadFailure } from '../src/pipeline/download-failure.js';
 import { downloadWithRetry, type DownloadRetry } from '../src/pipeline/download-with-retry.js';
 
 const BODY = Buffer.alloc(40_000, 3);
 
 describe('which download failures are worth retrying', () => {
-  const http = (status: number) => new MlError('DOWNLOAD_ERROR', `storage answered HTTP ${status}`, 502, { status });
-  const net = (errorCode: string) => new MlError('DOWNLOAD_ERROR', `could not download the video: ${errorCode}`, 502, { errorCode });
+  const http = (status: number) => new ServiceError('DOWNLOAD_ERROR', `storage answered HTTP ${status}`, { details: { status } });
+  const net = (errorCode: string) => new ServiceError('DOWNLOAD_ERROR', `could not download the video: ${errorCode}`, { details: { errorCode } });
 
   it('retries a refused, reset or timed-out connection and a DNS answer that may come later', () => {
     for (const code of ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'TRUNCATED']) {
@@ -30,9 +30,9 @@ describe('which download failures are worth retrying', () => {
     assert.equal(transientDownloadFailure(http(403)), null);
     assert.equal(transientDownloadFailure(http(404)), null);
     assert.equal(transientDownloadFailure(http(400)), null);
-    assert.equal(transientDownloadFailure(new MlError('URL_NOT_ALLOWED', 'no', 400)), null);
-    assert.equal(transientDownloadFailure(new MlError('FILE_TOO_LARGE', 'big', 413)), null);
-    assert.equal(transientDownloadFailure(new MlError('DOWNLOAD_ERROR', 'the video did not download within 600 s', 504)), null);
+    assert.equal(transientDownloadFailure(new ServiceError('URL_NOT_ALLOWED', 'no')), null);
+    assert.equal(transientDownloadFailure(new ServiceError('FILE_TOO_LARGE', 'big')), null);
+    assert.equal(transientDownloadFailure(new ServiceError('DOWNLOAD_ERROR', 'the video did not download within 600 s', { status: 504 })), null);
     assert.equal(transientDownloadFailure(net('ERR_INVALID_URL')), null);
     assert.equal(transientDownloadFailure(new Error('ECONNREFUSED')), null);
   });
@@ -136,7 +136,7 @@ describe('downloading through a storage origin that is not there yet', () => {
     await startServer();
     let retried = 0;
     await assert.rejects(downloadWithRetry({ ...base('missing'), onRetry: () => retried++ }), (err: unknown) => {
-      assert.ok(err instanceof MlError && err.code === 'DOWNLOAD_ERROR', String(err));
+      assert.ok(err instanceof ServiceError && err.code === 'DOWNLOAD_ERROR', String(err));
       return true;
     });
     assert.equal(retried, 0);
@@ -148,7 +148,7 @@ describe('downloading through a storage origin that is not there yet', () => {
     const started = Date.now();
     let retries = 0;
     await assert.rejects(downloadWithRetry({ ...base('never'), retryForMs: 400, backoff: () => 50, onRetry: () => retries++ }), (err: unknown) => {
-      assert.ok(err instanceof MlError, String(err));
+      assert.ok(err instanceof ServiceError, String(err));
       assert.equal(err.code, 'DOWNLOAD_ERROR');
       assert.match(err.message, /retried/);
       assert.match(err.message, /ECONNREFUSED/);

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MlError } from '../src/errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { downloadToFile, type ResolveHost } from '../src/pipeline/download.js';
 
 const BODY = Buffer.alloc(50_000, 7);
@@ -55,7 +55,7 @@ describe('downloading the video', () => {
   const base = (name: string) => ({ destPath: dest(name), allowedOrigins: [origin], maxBytes: 1_000_000, timeoutMs: 5000 });
   const rejectsWith = async (p: Promise<unknown>, code: string) => {
     await assert.rejects(p, (err: unknown) => {
-      assert.ok(err instanceof MlError, `expected MlError, got ${String(err)}`);
+      assert.ok(err instanceof ServiceError, `expected ServiceError, got ${String(err)}`);
       assert.equal(err.code, code, err.message);
       return true;
     });

@@ -3,7 +3,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MlError } from '../src/errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { extractAudio, parseProgressLine } from '../src/pipeline/extract-audio.js';
 import { resolveFfmpegTools, type FfmpegTools } from '../src/pipeline/ffmpeg.js';
 import { checkTranscribable, classifyProbeFailure, parseFfmpegInfo, probeMedia } from '../src/pipeline/probe-media.js';
@@ -11,7 +11,7 @@ import { JFK_WAV } from './helpers/fixtures.js';
 import { muxIntoMp4, randomFile, truncateHalf, videoWithoutAudio } from './support/media.js';
 
 const isCode = (code: string) => (err: unknown) => {
-  assert.ok(err instanceof MlError, `expected MlError, got ${String(err)}`);
+  assert.ok(err instanceof ServiceError, `expected ServiceError, got ${String(err)}`);
   assert.equal(err.code, code, err.message);
   return true;
 };

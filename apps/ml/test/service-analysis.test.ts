@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AnalyzedTranscriptResult, WaveformJson, type JobStage } from '@ecg/contracts';
-import { MlError } from '../src/errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { ProgressTracker } from '../src/pipeline/progress.js';
 import { runJob, type JobHooks, type PipelineDeps } from '../src/pipeline/run-job.js';
 import { JFK_WAV, requireWhisperCli } from './helpers/fixtures.js';
@@ -120,7 +120,7 @@ describe('audio analysis in the pipeline', () => {
         writeFileSync(join(deps.tmpRoot, dirs[0]!, 'audio.wav'), 'not a wav file');
       },
     };
-    await assert.rejects(runJob(job(), deps, hooks), (err: unknown) => err instanceof MlError && err.code === 'AUDIO_EXTRACTION_ERROR');
+    await assert.rejects(runJob(job(), deps, hooks), (err: unknown) => err instanceof ServiceError && err.code === 'AUDIO_EXTRACTION_ERROR');
     assert.deepEqual(await leftovers(), []);
   });
 
@@ -135,7 +135,7 @@ describe('audio analysis in the pipeline', () => {
           if (stage === 'analyzing') ctl.abort();
         },
       }),
-      (err: unknown) => err instanceof MlError && err.code === 'CANCELLED',
+      (err: unknown) => err instanceof ServiceError && err.code === 'CANCELLED',
     );
     assert.equal(stages.at(-1), 'analyzing', 'nothing runs after the cancel');
     assert.deepEqual(await leftovers(), []);

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ResultCallbackRequest, ThumbnailSprite, VideoAnalysis, type JobStage, type TranscriptResult } from '@ecg/contracts';
-import { MlError } from '../src/errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { withVideo } from '../src/pipeline/assemble-result.js';
 import { runJob, videoAnalysisBudgetMs, type PipelineDeps } from '../src/pipeline/run-job.js';
 import { JFK_WAV, requireWhisperCli } from './helpers/fixtures.js';
@@ -132,7 +132,7 @@ describe('video analysis in the pipeline', () => {
           if (/analysing the video/.test(message) && fraction > 0.25 && !ctl.signal.aborted) ctl.abort();
         },
       }),
-      (err: unknown) => err instanceof MlError && err.code === 'CANCELLED',
+      (err: unknown) => err instanceof ServiceError && err.code === 'CANCELLED',
     );
     assert.ok(ctl.signal.aborted, 'the cancel came while the frames were decoded');
     assert.equal(stages.at(-1), 'extracting', 'nothing runs after the cancel');

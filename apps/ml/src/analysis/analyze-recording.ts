@@ -1,5 +1,5 @@
 import type { AnalyzedTranscriptResult, RecordingAnalysis, TranscriptResult } from '@ecg/contracts';
-import { MlError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { DB_FLOOR } from './loudness.js';
 import type { PitchTracker } from './pitch-yin.js';
 import { openWav } from './read-wav.js';
@@ -74,7 +74,7 @@ function methodOf(pitch: PitchTracker): RecordingAnalysis['method'] {
 
 function checkThresholds(t: EmphasisThresholdsInput): void {
   if (!(Number.isFinite(t.loudDb) && t.loudDb > 0 && Number.isFinite(t.whisperDb) && t.whisperDb > 0)) {
-    throw new MlError('INTERNAL_ERROR', `emphasis thresholds must be positive numbers of dB (got loud ${t.loudDb}, whisper ${t.whisperDb})`, 500, t);
+    throw new ServiceError('INTERNAL_ERROR', `emphasis thresholds must be positive numbers of dB (got loud ${t.loudDb}, whisper ${t.whisperDb})`, { details: t });
   }
 }
 

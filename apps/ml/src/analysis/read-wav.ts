@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { MlError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 
 /**
  * Reading the 16-bit PCM WAV that audio extraction writes (ffmpeg,
@@ -42,8 +42,8 @@ export interface WavReader extends WavInfo {
 const PCM = 1;
 const EXTENSIBLE = 0xfffe;
 
-function bad(path: string, why: string): MlError {
-  return new MlError('AUDIO_EXTRACTION_ERROR', `the extracted audio ${path} is not a usable 16-bit mono PCM WAV file: ${why}`);
+function bad(path: string, why: string): ServiceError {
+  return new ServiceError('AUDIO_EXTRACTION_ERROR', `the extracted audio ${path} is not a usable 16-bit mono PCM WAV file: ${why}`);
 }
 
 async function readExact(fh: FileHandle, position: number, length: number): Promise<Buffer> {
@@ -102,7 +102,7 @@ export async function openWav(path: string): Promise<WavReader> {
   try {
     fh = await open(path, 'r');
   } catch (err) {
-    throw new MlError('AUDIO_EXTRACTION_ERROR', `cannot open the extracted audio ${path}: ${(err as Error).message}`);
+    throw new ServiceError('AUDIO_EXTRACTION_ERROR', `cannot open the extracted audio ${path}: ${(err as Error).message}`);
   }
   let info: WavInfo;
   try {

@@ -18,7 +18,7 @@
  * or gain then looks the same, and distances are in units of the
  * recording's own spread.
  */
-import { MlError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { createPitchTracker } from '../analysis/pitch-yin.js';
 import type { WavReader } from '../analysis/read-wav.js';
 import { type Stats } from './gaussian.js';
@@ -103,7 +103,7 @@ export class BlockStore {
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new MlError('CANCELLED', 'diarization cancelled');
+  if (signal?.aborted) throw new ServiceError('CANCELLED', 'diarization cancelled');
 }
 
 /** Reads the speech regions of the WAV and returns their blocks, normalised per recording. */
@@ -118,7 +118,7 @@ export async function blockFeatures(
   signal?: AbortSignal,
   speech?: readonly SpeechRegion[],
 ): Promise<BlockStore> {
-  if (reader.sampleRate !== 16_000) throw new MlError('AUDIO_EXTRACTION_ERROR', `diarization expects 16 kHz audio, got ${reader.sampleRate} Hz`);
+  if (reader.sampleRate !== 16_000) throw new ServiceError('AUDIO_EXTRACTION_ERROR', `diarization expects 16 kHz audio, got ${reader.sampleRate} Hz`);
   const noise = speech ? await noiseMel(reader, speech, createMfcc({ coefficients: CEPSTRA })) : undefined;
   const mfcc = createMfcc({ coefficients: CEPSTRA, noiseMel: noise });
   const store = new BlockStore();

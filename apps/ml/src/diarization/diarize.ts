@@ -29,7 +29,7 @@
  */
 import { existsSync } from 'node:fs';
 import { MAX_SPEAKERS, type Diarization } from '@ecg/contracts';
-import { MlError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { openWav } from '../analysis/read-wav.js';
 import { blockFeatures, type BlockStore } from './block-features.js';
 import { blockLabels, clusterWindows, type CountOptions } from './bic-clustering.js';
@@ -73,9 +73,9 @@ export function labelBlocks(store: BlockStore, counts: CountOptions = {}): Int32
 function checkCounts(c: CountOptions): void {
   const { numSpeakers: num, minSpeakers: min, maxSpeakers: max } = c;
   for (const [name, v] of Object.entries({ numSpeakers: num, minSpeakers: min, maxSpeakers: max })) {
-    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new MlError('VALIDATION_ERROR', `${name} must be a whole number of at least 1`, 400);
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new ServiceError('VALIDATION_ERROR', `${name} must be a whole number of at least 1`);
   }
-  if (min !== undefined && max !== undefined && min > max) throw new MlError('VALIDATION_ERROR', 'minSpeakers must not be more than maxSpeakers', 400);
+  if (min !== undefined && max !== undefined && min > max) throw new ServiceError('VALIDATION_ERROR', 'minSpeakers must not be more than maxSpeakers');
 }
 
 export async function diarize(input: DiarizeInput): Promise<Diarization> {
@@ -86,7 +86,7 @@ export async function diarize(input: DiarizeInput): Promise<Diarization> {
     minSpeakers: input.minSpeakers === undefined ? undefined : Math.min(input.minSpeakers, MAX_SPEAKERS),
     maxSpeakers: Math.min(input.maxSpeakers ?? MAX_SPEAKERS, MAX_SPEAKERS),
   };
-  if (input.signal?.aborted) throw new MlError('CANCELLED', 'diarization cancelled');
+  if (input.signal?.aborted) throw new ServiceError('CANCELLED', 'diarization cancelled');
   const known = input.speechRegions;
   const useSilero = known !== undefined || Boolean(input.vadModelPath && input.vadBinaryPath && existsSync(input.vadModelPath) && existsSync(input.vadBinaryPath));
   const vad = useSilero ? 'silero' : 'energy';
@@ -110,7 +110,7 @@ export async function diarize(input: DiarizeInput): Promise<Diarization> {
     }
     const vadRegions = tidyRegions(regions, duration);
     const store = await blockFeatures(reader, splitAtPauses(vadRegions, levels, duration), input.signal, vadRegions);
-    if (input.signal?.aborted) throw new MlError('CANCELLED', 'diarization cancelled');
+    if (input.signal?.aborted) throw new ServiceError('CANCELLED', 'diarization cancelled');
     const labels = labelBlocks(store, counts);
     return { ...turnsFromLabels(store, labels, vadRegions), method: METHOD, vad };
   } finally {

@@ -16,7 +16,7 @@
  * One pass over the audio; a frame's level is kept as one byte (0.5 dB
  * steps), 360 KB per hour.
  */
-import { MlError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import type { WavReader } from '../analysis/read-wav.js';
 import { tidyRegions, type SpeechRegion } from './speech-region.js';
 
@@ -97,7 +97,7 @@ export async function frameLevels(reader: WavReader, signal?: AbortSignal): Prom
   const chunk = 2000;
   const buf = new Float32Array((chunk - 1) * hop + frame);
   for (let k0 = 0; k0 < frames; k0 += chunk) {
-    if (signal?.aborted) throw new MlError('CANCELLED', 'diarization cancelled');
+    if (signal?.aborted) throw new ServiceError('CANCELLED', 'diarization cancelled');
     const k1 = Math.min(frames, k0 + chunk);
     await reader.readInto(k0 * hop + hop / 2 - frame / 2, buf);
     for (let k = k0; k < k1; k++) {

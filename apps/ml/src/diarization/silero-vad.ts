@@ -12,7 +12,7 @@
  * sample: 230 MB per hour), as whisper-cli itself does.
  */
 import { spawn } from 'node:child_process';
-import { MlError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import type { SpeechRegion } from './speech-region.js';
 
 const LINE = /^Speech segment \d+: start = ([\d.]+), end = ([\d.]+)\s*$/;
@@ -36,7 +36,7 @@ export interface SileroVadInput {
 }
 
 export async function sileroRegions(input: SileroVadInput): Promise<SpeechRegion[]> {
-  if (input.signal?.aborted) throw new MlError('CANCELLED', 'diarization cancelled');
+  if (input.signal?.aborted) throw new ServiceError('CANCELLED', 'diarization cancelled');
   const args = ['-f', input.wavPath, '-vm', input.modelPath, '-t', String(input.threads ?? 2), '-np'];
   return new Promise((resolve, reject) => {
     const child = spawn(input.binaryPath, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: input.signal });
@@ -45,12 +45,12 @@ export async function sileroRegions(input: SileroVadInput): Promise<SpeechRegion
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
     child.once('error', (err) => {
-      if (input.signal?.aborted) reject(new MlError('CANCELLED', 'diarization cancelled'));
-      else reject(new MlError('INTERNAL_ERROR', `the Silero VAD (${input.binaryPath}) could not start: ${err.message}`));
+      if (input.signal?.aborted) reject(new ServiceError('CANCELLED', 'diarization cancelled'));
+      else reject(new ServiceError('INTERNAL_ERROR', `the Silero VAD (${input.binaryPath}) could not start: ${err.message}`));
     });
     child.once('close', (code, sig) => {
-      if (input.signal?.aborted) return reject(new MlError('CANCELLED', 'diarization cancelled'));
-      if (code !== 0) return reject(new MlError('INTERNAL_ERROR', `the Silero VAD failed (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' ')}`));
+      if (input.signal?.aborted) return reject(new ServiceError('CANCELLED', 'diarization cancelled'));
+      if (code !== 0) return reject(new ServiceError('INTERNAL_ERROR', `the Silero VAD failed (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' ')}`));
       resolve(parseVadSegments(stdout));
     });
   });

@@ -1,4 +1,4 @@
-import { isMlError } from '../errors.js';
+import { isServiceError } from '@ecg/service-kit';
 
 /** What downloadToFile records about a failed attempt, in its DOWNLOAD_ERROR's `details`. */
 export interface DownloadFailureDetails {
@@ -41,7 +41,7 @@ const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
  * an HTTP answer that will not change, the overall time limit, a cancel.
  */
 export function transientDownloadFailure(err: unknown): string | null {
-  if (!isMlError(err) || err.code !== 'DOWNLOAD_ERROR') return null;
+  if (!isServiceError(err) || err.code !== 'DOWNLOAD_ERROR') return null;
   const details = (err.details ?? {}) as DownloadFailureDetails;
   if (typeof details.status === 'number') return TRANSIENT_STATUSES.has(details.status) ? `HTTP ${details.status}` : null;
   if (typeof details.errorCode === 'string' && TRANSIENT_CODES.has(details.errorCode)) return details.errorCode;

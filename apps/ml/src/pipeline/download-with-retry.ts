@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MlError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { backoffDelayMs } from '../queue/backoff.js';
 import { transientDownloadFailure } from './download-failure.js';
 import { downloadToFile, type DownloadOptions, type DownloadResult } from './download.js';
@@ -53,11 +53,10 @@ export async function downloadWithRetry(opts: RetryingDownloadOptions): Promise<
       if (left <= 0) {
         if (opts.retryForMs <= 0) throw err;
         const seconds = Math.round((now - firstFailureAt) / 1000);
-        throw new MlError(
+        throw new ServiceError(
           'DOWNLOAD_ERROR',
           `could not download the video: storage was unreachable; retried for ${seconds} s (${attempt} attempts, DOWNLOAD_RETRY_SECONDS), last failure: ${reason}`,
-          502,
-          (err as MlError).details,
+          { details: (err as ServiceError).details },
         );
       }
       // The last wait is cut to the deadline, so one attempt is always made at the end of the period.

@@ -6,7 +6,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { MlError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { classifyAddress, isAddressAllowed, isOriginAllowed, originOf } from '@ecg/net-policy';
 import type { DownloadFailureDetails } from './download-failure.js';
 
@@ -63,7 +63,7 @@ export async function downloadToFile(opts: DownloadOptions): Promise<DownloadRes
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && res.headers.location) {
         res.resume();
-        if (hop >= maxRedirects) throw new MlError('DOWNLOAD_ERROR', `more than ${maxRedirects} redirects while downloading the video`, 502);
+        if (hop >= maxRedirects) throw new ServiceError('DOWNLOAD_ERROR', `more than ${maxRedirects} redirects while downloading the video`);
         url = new URL(res.headers.location, url).toString();
         continue;
       }
@@ -71,7 +71,7 @@ export async function downloadToFile(opts: DownloadOptions): Promise<DownloadRes
         res.resume();
         const hint = status === 403 || status === 404 ? ' (the download URL may have expired, or the file is gone)' : '';
         const details: DownloadFailureDetails = { status };
-        throw new MlError('DOWNLOAD_ERROR', `storage answered HTTP ${status} for the video${hint}`, 502, details);
+        throw new ServiceError('DOWNLOAD_ERROR', `storage answered HTTP ${status} for the video${hint}`, { details: details });
       }
       const declared = Number(res.headers['content-length']);
       const total = Number.isFinite(declared) && res.headers['content-length'] !== undefined ? declared : null;
@@ -84,14 +84,14 @@ export async function downloadToFile(opts: DownloadOptions): Promise<DownloadRes
     }
   } catch (err) {
     await rm(opts.destPath, { force: true });
-    if (err instanceof MlError) throw err;
+    if (err instanceof ServiceError) throw err;
     if (opts.signal?.aborted) throw opts.signal.reason;
     if (timeout.aborted) {
-      throw new MlError('DOWNLOAD_ERROR', `the video did not download within ${Math.round(opts.timeoutMs / 1000)} s`, 504);
+      throw new ServiceError('DOWNLOAD_ERROR', `the video did not download within ${Math.round(opts.timeoutMs / 1000)} s`, { status: 504 });
     }
     const code = (err as NodeJS.ErrnoException).code;
     const details: DownloadFailureDetails = code ? { errorCode: code } : {};
-    throw new MlError('DOWNLOAD_ERROR', `could not download the video: ${code ?? (err as Error).message}`, 502, details);
+    throw new ServiceError('DOWNLOAD_ERROR', `could not download the video: ${code ?? (err as Error).message}`, { details: details });
   }
 }
 
@@ -101,12 +101,12 @@ interface Target {
   family: number;
 }
 
-function notAllowed(message: string): MlError {
-  return new MlError('URL_NOT_ALLOWED', message, 400);
+function notAllowed(message: string): ServiceError {
+  return new ServiceError('URL_NOT_ALLOWED', message);
 }
 
-function tooLarge(maxBytes: number): MlError {
-  return new MlError('FILE_TOO_LARGE', `the video is larger than the ${maxBytes} bytes this service accepts (MAX_DOWNLOAD_BYTES)`, 413, { maxBytes });
+function tooLarge(maxBytes: number): ServiceError {
+  return new ServiceError('FILE_TOO_LARGE', `the video is larger than the ${maxBytes} bytes this service accepts (MAX_DOWNLOAD_BYTES)`, { details: { maxBytes } });
 }
 
 /** Checks the origin and picks an address the policy allows; throws URL_NOT_ALLOWED. */
@@ -129,7 +129,7 @@ export async function checkTarget(rawUrl: string, allowedOrigins: readonly strin
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const details: DownloadFailureDetails = code ? { errorCode: code } : {};
-    throw new MlError('DOWNLOAD_ERROR', `cannot resolve ${host}: ${code ?? (err as Error).message}`, 502, details);
+    throw new ServiceError('DOWNLOAD_ERROR', `cannot resolve ${host}: ${code ?? (err as Error).message}`, { details: details });
   }
   const ok = addresses.find((a) => isAddressAllowed(a.address, host));
   if (!ok) {
@@ -178,7 +178,7 @@ async function streamToFile(
   await pipeline(res, counter, createWriteStream(destPath, { mode: 0o600 }), { signal });
   if (total !== null && received < total) {
     const details: DownloadFailureDetails = { errorCode: 'TRUNCATED' };
-    throw new MlError('DOWNLOAD_ERROR', `the download ended after ${received} of ${total} bytes`, 502, details);
+    throw new ServiceError('DOWNLOAD_ERROR', `the download ended after ${received} of ${total} bytes`, { details: details });
   }
   return received;
 }

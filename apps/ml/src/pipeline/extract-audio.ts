@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { MlError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { logTail, runTool, type FfmpegTools } from './ffmpeg.js';
 
 /** 16 kHz mono s16le: 32000 bytes per second of audio. */
@@ -60,23 +60,22 @@ export async function extractAudio(opts: ExtractAudioOptions): Promise<{ seconds
   });
   const detail = logTail(run.stderr, 3);
   if (run.code !== 0) {
-    throw new MlError('MEDIA_DECODE_ERROR', 'ffmpeg could not decode the audio of this file', 422, { ffmpeg: detail });
+    throw new ServiceError('MEDIA_DECODE_ERROR', 'ffmpeg could not decode the audio of this file', { details: { ffmpeg: detail } });
   }
   const size = (await stat(opts.outputPath)).size;
   // The WAV header is 44-78 bytes; ignoring it costs a few milliseconds of accuracy.
   const seconds = Math.max(lastSeconds, size / WAV_BYTES_PER_SECOND);
   if (seconds > opts.maxMediaSeconds) {
-    throw new MlError('MEDIA_TOO_LONG', `the media is longer than the ${opts.maxMediaSeconds} s this service accepts (MAX_MEDIA_SECONDS)`, 422, {
+    throw new ServiceError('MEDIA_TOO_LONG', `the media is longer than the ${opts.maxMediaSeconds} s this service accepts (MAX_MEDIA_SECONDS)`, { details: {
       maxMediaSeconds: opts.maxMediaSeconds,
-    });
+    } });
   }
   const cutShort = opts.expectedIsAudioDuration && opts.expectedSeconds !== null && seconds < opts.expectedSeconds * 0.9 - 0.5;
   if (cutShort || /partial file/i.test(run.stderr)) {
-    throw new MlError(
+    throw new ServiceError(
       'MEDIA_DECODE_ERROR',
       `the audio stops at ${seconds.toFixed(1)} s${opts.expectedSeconds ? ` of the ${opts.expectedSeconds.toFixed(1)} s the file promises` : ''}: the file is truncated or damaged`,
-      422,
-      { ffmpeg: detail },
+      { details: { ffmpeg: detail } },
     );
   }
   opts.onProgress?.(1);

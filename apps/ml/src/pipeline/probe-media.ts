@@ -1,5 +1,5 @@
 import { MediaProbeError, probeMedia as probeWithToolkit, type MediaProbe } from '@ecg/media-tools';
-import { MlError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import type { FfmpegTools } from './ffmpeg.js';
 
 export { classifyProbeFailure, displaySize, MIN_PROBE_SCORE, parseFfmpegInfo, parseFfprobeJson, parseRate } from '@ecg/media-tools';
@@ -16,7 +16,7 @@ export async function probeMedia(tools: FfmpegTools, path: string, signal?: Abor
   try {
     return await probeWithToolkit(tools, path, { signal });
   } catch (err) {
-    if (err instanceof MediaProbeError) throw new MlError(err.code, err.message, 422, err.details);
+    if (err instanceof MediaProbeError) throw new ServiceError(err.code, err.message, { status: 422, details: err.details });
     throw err;
   }
 }
@@ -24,15 +24,14 @@ export async function probeMedia(tools: FfmpegTools, path: string, signal?: Abor
 /** Refuses media the pipeline cannot or should not transcribe. */
 export function checkTranscribable(info: MediaInfo, maxMediaSeconds: number): void {
   if (!info.audio) {
-    throw new MlError('NO_AUDIO_TRACK', 'the file has no audio track, so there is nothing to transcribe', 422);
+    throw new ServiceError('NO_AUDIO_TRACK', 'the file has no audio track, so there is nothing to transcribe');
   }
   const duration = info.durationSeconds ?? info.audio.durationSeconds;
   if (duration !== null && duration > maxMediaSeconds) {
-    throw new MlError(
+    throw new ServiceError(
       'MEDIA_TOO_LONG',
       `the media is ${Math.round(duration)} s long; this service accepts up to ${maxMediaSeconds} s (MAX_MEDIA_SECONDS)`,
-      422,
-      { durationSeconds: duration, maxMediaSeconds },
+      { details: { durationSeconds: duration, maxMediaSeconds } },
     );
   }
 }

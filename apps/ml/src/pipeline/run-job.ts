@@ -5,7 +5,7 @@ import { analyzeRecording, type EmphasisThresholdsInput } from '../analysis/anal
 import { assignSpeakers } from '../diarization/assign-speakers.js';
 import { diarize, type DiarizeInput } from '../diarization/diarize.js';
 import { EngineError, type TranscribeRequest, type TranscriptionEngine } from '../engine/engine.js';
-import { isMlError, MlError } from '../errors.js';
+import { isServiceError, ServiceError } from '@ecg/service-kit';
 import { analyzeVideo, type VideoAnalysisOutput } from '../video/analyze-video.js';
 import { assembleResult, withVideo, withWarning } from './assemble-result.js';
 import type { ResolveHost } from './download.js';
@@ -84,7 +84,7 @@ export interface JobOutput {
  * One job, start to result: download → probe → extract 16 kHz audio →
  * analyse the picture (shot changes, thumbnails; videos only) →
  * transcribe → assemble → analyse (loudness, pitch, emphasis, waveform) →
- * diarize (who spoke when). Every failure leaves as an MlError with the code a
+ * diarize (who spoke when). Every failure leaves as an ServiceError with the code a
  * person can act on (an abort as CANCELLED; the caller reads `signal.reason`
  * to tell a cancel from a shutdown). Whatever happens, the job's temporary
  * directory (video, WAV, engine scratch files) is gone when this settles.
@@ -166,7 +166,7 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
       });
     } catch (err) {
       if (timeout.aborted && !signal.aborted) {
-        throw new MlError('PROCESSING_TIMEOUT', `transcription did not finish within ${Math.round(deps.transcribeTimeoutMs / 1000)} s (TRANSCRIBE_TIMEOUT_SECONDS)`, 504);
+        throw new ServiceError('PROCESSING_TIMEOUT', `transcription did not finish within ${Math.round(deps.transcribeTimeoutMs / 1000)} s (TRANSCRIBE_TIMEOUT_SECONDS)`);
       }
       throw err;
     }
@@ -244,7 +244,7 @@ async function analyzeOrWarn(
     return await analyzeRecording({ wavPath, result, thresholds });
   } catch (err) {
     if (signal.aborted) throw err;
-    if (isMlError(err) && err.code === 'AUDIO_EXTRACTION_ERROR') throw err;
+    if (isServiceError(err) && err.code === 'AUDIO_EXTRACTION_ERROR') throw err;
     const message = `analysis failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1000);
     hooks.onWarning?.(message, err);
     return { result: withWarning(result, message) };
@@ -348,13 +348,13 @@ function round(v: number): number {
   return Math.round(v * 1000) / 1000;
 }
 
-export function toMlError(err: unknown, signal: AbortSignal): MlError {
-  if (signal.aborted) return new MlError('CANCELLED', 'the job was cancelled', 409);
-  if (err instanceof MlError) return err;
+export function toMlError(err: unknown, signal: AbortSignal): ServiceError {
+  if (signal.aborted) return new ServiceError('CANCELLED', 'the job was cancelled');
+  if (err instanceof ServiceError) return err;
   if (err instanceof EngineError) {
-    if (err.code === 'MODEL_UNAVAILABLE') return new MlError('MODEL_UNAVAILABLE', err.message, 503);
+    if (err.code === 'MODEL_UNAVAILABLE') return new ServiceError('MODEL_UNAVAILABLE', err.message);
     // CANCELLED without our signal aborted means the engine died under us: a failure, not a cancel.
-    return new MlError('TRANSCRIPTION_ERROR', `transcription failed: ${err.message}`, 500);
+    return new ServiceError('TRANSCRIPTION_ERROR', `transcription failed: ${err.message}`);
   }
-  return new MlError('INTERNAL_ERROR', `internal error: ${(err as Error)?.message ?? String(err)}`, 500);
+  return new ServiceError('INTERNAL_ERROR', `internal error: ${(err as Error)?.message ?? String(err)}`);
 }

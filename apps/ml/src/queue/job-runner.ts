@@ -1,5 +1,5 @@
 import type { ErrorCode, JobStage, TranscriptSegment } from '@ecg/contracts';
-import { isMlError } from '../errors.js';
+import { isServiceError } from '@ecg/service-kit';
 import { failureBody, ProgressDelivery, resultBody } from '../pipeline/deliver-result.js';
 import { ProgressTracker } from '../pipeline/progress.js';
 import { runJob, toMlError, type PipelineDeps } from '../pipeline/run-job.js';
@@ -16,7 +16,7 @@ export interface Logger {
 export interface JobRunnerDeps {
   store: JobStore;
   outbox: Pick<Deliveries, 'add'>;
-  /** Pipeline settings for a run starting now; throws MlError(MODEL_UNAVAILABLE) when no model is usable. */
+  /** Pipeline settings for a run starting now; throws ServiceError(MODEL_UNAVAILABLE) when no model is usable. */
   pipelineDeps: () => Promise<PipelineDeps>;
   /** Sends one best-effort progress delivery (signed POST of the raw body). */
   sendProgress: (url: string, rawBody: string) => Promise<unknown>;
@@ -146,7 +146,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         log.info({ jobId: job.job_id }, 'job interrupted by shutdown; back in the queue');
         return;
       }
-      const e = isMlError(err) ? err : toMlError(err, signal);
+      const e = isServiceError(err) ? err : toMlError(err, signal);
       await fail(job, e.code, e.message);
     } finally {
       if (dirty) log.warn({ jobId: job.job_id }, 'progress write dropped at job end');

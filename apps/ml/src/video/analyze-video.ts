@@ -1,5 +1,5 @@
 import type { ThumbnailSprite, VideoAnalysis } from '@ecg/contracts';
-import { MlError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import type { FfmpegTools } from '../pipeline/ffmpeg.js';
 import { decodeFrames } from './decode-frames.js';
 import { encodeJpeg } from './encode-jpeg.js';
@@ -84,10 +84,10 @@ export async function analyzeVideo(opts: AnalyzeVideoOptions): Promise<VideoAnal
     },
   });
   const shots = analyzer.finish();
-  if (frames === 0) throw new MlError('MEDIA_DECODE_ERROR', 'the video stream holds no frame', 422);
+  if (frames === 0) throw new ServiceError('MEDIA_DECODE_ERROR', 'the video stream holds no frame');
   const span = times.at(frames - 1) - times.at(0);
   const fps = opts.stream.fps ?? (frames > 1 && span > 0 ? (frames - 1) / span : null);
-  if (fps === null) throw new MlError('MEDIA_DECODE_ERROR', 'the video stream states no frame rate and holds too few frames to measure one', 422);
+  if (fps === null) throw new ServiceError('MEDIA_DECODE_ERROR', 'the video stream states no frame rate and holds too few frames to measure one');
   // Shots are 15 frames or longer and frame times strictly ascending: distinct in milliseconds but at over 15 000 fps.
   const video: VideoAnalysis = {
     fps: Math.round(fps * 1000) / 1000,

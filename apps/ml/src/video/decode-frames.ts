@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MlError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { logTail, runTool, type FfmpegTools } from '../pipeline/ffmpeg.js';
 import { RGB_BYTES } from './frame-difference.js';
 
@@ -179,9 +179,9 @@ export async function decodeFrames(opts: DecodeFramesOptions): Promise<{ frames:
     if (failure) throw failure;
     if (run.code !== 0) {
       const detail = logTail(run.stderr, 3);
-      throw new MlError('MEDIA_DECODE_ERROR', `ffmpeg could not decode the video stream: ${detail}`, 422, { ffmpeg: detail });
+      throw new ServiceError('MEDIA_DECODE_ERROR', `ffmpeg could not decode the video stream: ${detail}`, { details: { ffmpeg: detail } });
     }
-    if (filled !== 0) throw new MlError('MEDIA_DECODE_ERROR', `the video stream ended inside a frame (${filled} of ${frameBytes} bytes)`, 422);
+    if (filled !== 0) throw new ServiceError('MEDIA_DECODE_ERROR', `the video stream ended inside a frame (${filled} of ${frameBytes} bytes)`);
     return { frames, times };
   } finally {
     (connection as Socket | null)?.destroy();

@@ -1,6 +1,6 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MlError } from '../errors.js';
+import { ServiceError } from '@ecg/service-kit';
 import { lastLine, runTool, type FfmpegTools } from '../pipeline/ffmpeg.js';
 import type { RgbImage } from './tile-sprite.js';
 
@@ -27,7 +27,7 @@ export async function encodeJpeg(tools: FfmpegTools, image: RgbImage, workDir: s
       { signal },
     );
     if (run.code !== 0) {
-      throw new MlError('INTERNAL_ERROR', `ffmpeg could not encode the thumbnail sprite: ${lastLine(run.stderr)}`);
+      throw new ServiceError('INTERNAL_ERROR', `ffmpeg could not encode the thumbnail sprite: ${lastLine(run.stderr)}`);
     }
     return await readFile(jpegPath);
   } finally {
