@@ -12,6 +12,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { installErrorHandling, installRequestIds, logRequest, requestIdFor, ServiceError } from '@ecg/service-kit';
+import { installMetrics, type ServiceMetrics } from '@ecg/observability';
 import type { JobStore } from './queue/job-store.js';
 import type { JobQueue } from './queue/job-queue.js';
 import type { Readiness } from './readiness.js';
@@ -36,6 +37,8 @@ export interface AppDeps {
   /** ML_ROLE=worker serves /health alone: it takes no jobs over HTTP and holds no status to show. */
   healthOnly?: boolean;
   readiness: () => Promise<Readiness>;
+  /** Serves GET /metrics and times requests; absent: no /metrics (route tests). */
+  metrics?: ServiceMetrics;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -49,6 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The same error answers, request ids and request log lines as the backend (@ecg/service-kit).
   installErrorHandling(app);
   installRequestIds(app);
+  if (deps.metrics) installMetrics(app, deps.metrics);
 
   // A JSON API and its /docs page: scripts and styles from this origin only, never framed, no
   // referrer (as the backend; apps/backend/src/security/security-headers.ts). No HSTS or

@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import type { MlConfig } from './config.js';
 import type { TranscriptionEngine } from './engine/engine.js';
 import { createWhisperCliEngine } from './engine/whisper-cli-engine.js';
+import { createMlMetrics } from './metrics/ml-metrics.js';
 import { ServiceError } from '@ecg/service-kit';
 import { postSignedJson } from './pipeline/deliver-result.js';
 import type { ResolveHost } from './pipeline/download.js';
@@ -71,7 +72,9 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
     error: (o, m) => built.app?.log.error(o, m),
   };
 
-  const settlement = createDeliverySettlement(store, log);
+  // Reads the queue only when scraped, by which time it exists.
+  const metrics = createMlMetrics({ queue: { stats: () => queue.stats() }, store });
+  const settlement = createDeliverySettlement(store, log, (kind) => metrics.deliveryRetried(kind));
   const send = (entry: { url: string; body: string }) => postSignedJson(entry.url, entry.body, config.callbackSecret);
   const fileOutbox = redis
     ? null
@@ -127,6 +130,8 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
     },
     progressIntervalMs: opts.progressIntervalMs,
     log,
+    onTranscribed: (result) => metrics.jobTranscribed(result),
+    onFailed: (code) => metrics.jobFailed(code),
   });
   const queue: JobQueue =
     redis && config.redis && bullDeliveries
@@ -158,6 +163,7 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
     queue,
     healthOnly: config.role === 'worker',
     readiness,
+    metrics,
     logger: opts.logger,
   });
   built.app = app;

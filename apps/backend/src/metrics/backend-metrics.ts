@@ -83,7 +83,8 @@ export function createBackendMetrics(db: Pick<Db, 'query'>): BackendMetrics {
     ...base,
     jobCompleted(result) {
       for (const [stage, seconds] of Object.entries(result.timing ?? {})) {
-        if (Number.isFinite(seconds) && seconds >= 0) stageSeconds.observe({ stage }, seconds);
+        // The ML result names them `<stage>_seconds` (run-job.ts); the label is the stage.
+        if (Number.isFinite(seconds) && seconds >= 0) stageSeconds.observe({ stage: stage.replace(/_seconds$/, '') }, seconds);
       }
     },
     jobFailed: (code) => failures.inc({ code }),

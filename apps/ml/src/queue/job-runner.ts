@@ -1,4 +1,4 @@
-import type { ErrorCode, JobStage, TranscriptSegment } from '@ecg/contracts';
+import type { ErrorCode, JobStage, TranscriptResult, TranscriptSegment } from '@ecg/contracts';
 import { isServiceError } from '@ecg/service-kit';
 import { failureBody, ProgressDelivery, resultBody } from '../pipeline/deliver-result.js';
 import { ProgressTracker } from '../pipeline/progress.js';
@@ -24,6 +24,9 @@ export interface JobRunnerDeps {
   /** Least time between two progress writes to the store (stage changes are written at once). */
   storeIntervalMs?: number;
   log: Logger;
+  /** Told of each transcribed result and each failure (GET /metrics counts them). */
+  onTranscribed?: (result: TranscriptResult) => void;
+  onFailed?: (code: ErrorCode) => void;
 }
 
 /**
@@ -48,6 +51,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     });
     await deps.outbox.add({ job_id: job.job_id, kind: 'failure', url: job.callback_url, body: failureBody(job.job_id, code, message) });
     log.info({ jobId: job.job_id, code }, `job failed: ${message}`);
+    deps.onFailed?.(code);
   }
 
   async function run(job: JobRecord, signal: AbortSignal): Promise<void> {
@@ -120,6 +124,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         onNotice: (msg, details) => log.warn({ ...details, jobId: job.job_id }, msg),
       });
       await settleProgress();
+      deps.onTranscribed?.(result);
       tracker.update('delivering', 0);
       // The stage is recorded before the outbox gets the result: a delivery that
       // succeeds at once marks the job completed, and nothing may overwrite that.
@@ -161,7 +166,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
  * result completes it; a result the backend refused as unknown, or gave up on,
  * fails it with DELIVERY_ERROR (the transcript exists nowhere else).
  */
-export function createDeliverySettlement(store: JobStore, log: Logger) {
+export function createDeliverySettlement(store: JobStore, log: Logger, onRetried?: (kind: OutboxEntry['kind']) => void) {
   return {
     async onSettled(entry: OutboxEntry, how: OutboxSettlement, detail: string): Promise<void> {
       log.info({ jobId: entry.job_id, kind: entry.kind, how, detail }, 'delivery settled');
@@ -175,6 +180,7 @@ export function createDeliverySettlement(store: JobStore, log: Logger) {
       }
     },
     async onRetry(entry: OutboxEntry, retryInMs: number): Promise<void> {
+      onRetried?.(entry.kind);
       if (entry.kind !== 'result') return;
       await store.update(entry.job_id, {
         message: `result ready; the backend did not take it yet (attempt ${entry.attempts}: ${entry.last_error ?? 'error'}); retrying in ${Math.ceil(retryInMs / 1000)} s`,
