@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { WebhookEvent } from '@ecg/contracts';
 import { signCallback } from '@ecg/signing';
-import { backoffDelayMs, type BackoffPolicy } from '../jobs/backoff.js';
+import { backoffDelayMs, type BackoffPolicy } from '@ecg/service-kit';
 import { createTickLoop } from '../jobs/tick-loop.js';
 import { judgeAttempt } from './delivery-verdict.js';
 import { defaultResolveHost, postWebhook, type ResolveHost } from './post-webhook.js';
@@ -18,7 +18,7 @@ export interface WebhookSenderOptions {
   intervalMs: number;
   /** Attempts in all before a delivery is given up. */
   maxAttempts: number;
-  backoff: BackoffPolicy;
+  backoff: Required<Pick<BackoffPolicy, 'baseMs' | 'maxMs'>>;
   /** Delay before retry `attempt` (1 = first retry); default: backoffDelayMs with `backoff`. */
   retryDelayMs?: (attempt: number) => number;
   /** Told how each attempt went (GET /metrics counts them). */
@@ -60,7 +60,7 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
   // Longer than one attempt can take, so a claim does not expire while its POST is in flight.
   const leaseMs = timeoutMs * 3;
   const resolveHost = opts.resolveHost ?? defaultResolveHost;
-  const retryDelayMs = opts.retryDelayMs ?? ((attempt: number) => backoffDelayMs(attempt, opts.backoff));
+  const retryDelayMs = opts.retryDelayMs ?? ((attempt: number) => backoffDelayMs(attempt, { ...opts.backoff, jitter: 0.5 }));
   const log = opts.logger;
 
   async function deliver(d: WebhookDelivery): Promise<void> {

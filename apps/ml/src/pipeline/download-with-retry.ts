@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ServiceError } from '@ecg/service-kit';
-import { backoffDelayMs } from '../queue/backoff.js';
+import { backoffDelayMs } from '@ecg/service-kit';
 import { transientDownloadFailure } from './download-failure.js';
 import { downloadToFile, type DownloadOptions, type DownloadResult } from './download.js';
 

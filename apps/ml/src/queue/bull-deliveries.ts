@@ -2,7 +2,7 @@ import { originOf } from '@ecg/net-policy';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { SendOutcome } from '../pipeline/deliver-result.js';
-import { backoffDelayMs } from './backoff.js';
+import { backoffDelayMs } from '@ecg/service-kit';
 import type { Deliveries, OutboxEntry, OutboxSettlement } from './delivery-outbox.js';
 
 export const DELIVERY_QUEUE = 'ml-deliveries';

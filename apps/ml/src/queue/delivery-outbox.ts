@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { SendOutcome } from '../pipeline/deliver-result.js';
 import { originOf } from '@ecg/net-policy';
 import { readJsonFile, writeFileAtomic } from './atomic-file.js';
-import { backoffDelayMs } from './backoff.js';
+import { backoffDelayMs } from '@ecg/service-kit';
 
 /** One final delivery waiting for the backend to take it. */
 export interface OutboxEntry {
