@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import type { GenerateUrlResponse, JobListResponse, RequestProcessResponse } from '@ecg/contracts';
+import { metricSample } from '../../tests/helpers/prometheus.js';
 import { REPO_ROOT, systemEnv } from '../../tests/helpers/stack.js';
 import { testModelPath } from '../../apps/ml/test/helpers/test-model.js';
 import { JFK_WAV } from '../../apps/ml/test/helpers/fixtures.js';
@@ -90,7 +91,7 @@ export async function main(jobs = 200): Promise<ManyJobsFigures> {
       const list = (await (await fetch(`${backendUrl}/api/upload-video/jobs?limit=100`)).json()) as JobListResponse;
       // The list shows the newest 100; the ended count comes from /metrics, which counts them all.
       const metrics = await (await fetch(`${backendUrl}/metrics`)).text();
-      const count = (status: string) => Number(new RegExp(`^ecg_jobs\\{[^}]*status="${status}"[^}]*\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? 0);
+      const count = (status: string) => metricSample(metrics, 'ecg_jobs', { status }) ?? 0;
       completed = count('completed');
       failed = count('failed');
       ended = completed + failed;

@@ -9,14 +9,14 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { CreatedApiKey, GenerateUrlResponse, JobListResponse, RequestProcessResponse } from '@ecg/contracts';
-import { REPO_ROOT, startStack, type Stack } from '../helpers/stack.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { muxAudioIntoMp4 } from '../helpers/media.js';
-import { ensureWebBuild, launchChromium, newPersonContext, requireChromium, waitForText } from '../helpers/browser.js';
+import { ensureWebBuild, inWindow, launchChromium, requireChromium, waitForText } from '../helpers/browser.js';
 import { testModelPath } from '../../apps/ml/test/helpers/test-model.js';
 import { JFK_WAV, VAD_MODEL, requireWhisperCli } from '../../apps/ml/test/helpers/fixtures.js';
 
@@ -25,7 +25,6 @@ const ALICE = { email: 'alice@example.test', password: 'alice passphrase' };
 const BOB = { email: 'bob@example.test', password: 'bob passphrase' };
 const BOBS_FILE = 'bobs-private-meeting.mp4';
 const JOB_PATH = /\/jobs\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const RESULTS_DIR = join(REPO_ROOT, 'test-results');
 
 let stack: Stack | undefined;
 let browser: Browser | undefined;
@@ -90,24 +89,10 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function inBrowser(name: string, fn: (page: Page, s: Stack) => Promise<void>): Promise<void> {
+function inBrowser(name: string, fn: (page: Page, s: Stack) => Promise<void>): Promise<void> {
   assert.ok(stack && browser, 'the stack and browser start in before()');
-  const context = await newPersonContext(browser);
-  const page = await context.newPage();
-  const said: string[] = [];
-  page.on('console', (m) => said.push(`[console.${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => said.push(`[pageerror] ${e.message}`));
-  try {
-    await fn(page, stack);
-  } catch (err) {
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    const shot = join(RESULTS_DIR, `${name}-failure.png`);
-    await page.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
-    console.error(`--- ${name} failed at ${page.url()} (screenshot ${shot})\n--- browser:\n${said.slice(-60).join('\n')}\n--- services:\n${stack.logs()}`);
-    throw err;
-  } finally {
-    await context.close();
-  }
+  const s = stack;
+  return inWindow(browser, name, s.logs, (page) => fn(page, s));
 }
 
 test('a person signs in, uploads, sees only their own jobs, and signs out', async () => {

@@ -18,7 +18,7 @@ import type { Browser, Page, Request, Route } from 'playwright-core';
 import { CaptionDocument, JobResultResponse } from '@ecg/contracts';
 import { REPO_ROOT, startStack, type Stack } from '../helpers/stack.js';
 import { muxAudioIntoMp4 } from '../helpers/media.js';
-import { ensureWebBuild, launchChromium, newPersonContext, requireChromium, waitForPage, waitForText } from '../helpers/browser.js';
+import { ensureWebBuild, inWindow, launchChromium, requireChromium, waitForPage, waitForText } from '../helpers/browser.js';
 import { testModelPath } from '../../apps/ml/test/helpers/test-model.js';
 import { JFK_WAV, VAD_MODEL, requireWhisperCli } from '../../apps/ml/test/helpers/fixtures.js';
 
@@ -63,30 +63,10 @@ function running(): { stack: Stack; browser: Browser } {
   return { stack, browser };
 }
 
-/**
- * A fresh browser window for one test. On failure, what the page and the
- * services said is printed and the page is saved as a screenshot, then the
- * error is rethrown.
- */
-async function inBrowser(name: string, fn: (page: Page) => Promise<void>): Promise<void> {
+/** A fresh browser window for one test (inWindow: on failure, a screenshot and what the page and the services said). */
+function inBrowser(name: string, fn: (page: Page) => Promise<void>): Promise<void> {
   const s = running();
-  const context = await newPersonContext(s.browser);
-  const page = await context.newPage();
-  const said: string[] = [];
-  page.on('console', (m) => said.push(`[console.${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => said.push(`[pageerror] ${e.message}`));
-  page.on('requestfailed', (r) => said.push(`[requestfailed] ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  try {
-    await fn(page);
-  } catch (err) {
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    const shot = join(RESULTS_DIR, `${name}-failure.png`);
-    await page.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
-    console.error(`--- ${name} failed at ${page.url()} (screenshot ${shot})\n--- browser:\n${said.slice(-60).join('\n')}\n--- services:\n${s.stack.logs()}`);
-    throw err;
-  } finally {
-    await context.close();
-  }
+  return inWindow(s.browser, name, s.stack.logs, fn);
 }
 
 /** Picks a file through the "Choose a file" button, as a person does, and not by poking the hidden input. */

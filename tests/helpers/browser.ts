@@ -170,3 +170,31 @@ export async function waitForPage(page: Page, expression: string, timeoutMs: num
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Where browser tests leave screenshots of failures (and the README's refreshed ones). */
+export const RESULTS_DIR = join(REPO_ROOT, 'test-results');
+
+/**
+ * Runs `fn` in a fresh window (a person of its own: new context). On failure
+ * it saves `test-results/<name>-failure.png` and prints the page's console,
+ * its errors and failed requests, and `serviceLogs()`, then rethrows.
+ */
+export async function inWindow(browser: Browser, name: string, serviceLogs: () => string, fn: (page: Page) => Promise<void>): Promise<void> {
+  const context = await newPersonContext(browser);
+  const page = await context.newPage();
+  const said: string[] = [];
+  page.on('console', (m) => said.push(`[console.${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => said.push(`[pageerror] ${e.message}`));
+  page.on('requestfailed', (r) => said.push(`[requestfailed] ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  try {
+    await fn(page);
+  } catch (err) {
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const shot = join(RESULTS_DIR, `${name}-failure.png`);
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
+    console.error(`--- ${name} failed at ${page.url()} (screenshot ${shot})\n--- browser:\n${said.slice(-60).join('\n')}\n--- services:\n${serviceLogs()}`);
+    throw err;
+  } finally {
+    await context.close();
+  }
+}

@@ -6,17 +6,17 @@
  * the server to hold a save.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { CaptionDocument } from '@ecg/contracts';
 import { testModelPath } from '../../apps/ml/test/helpers/test-model.js';
-import { ensureWebBuild, launchChromium, newPersonContext, requireChromium } from './browser.js';
-import { freePort, REPO_ROOT, startStack, type Stack } from './stack.js';
+import { ensureWebBuild, inWindow, launchChromium, requireChromium, RESULTS_DIR } from './browser.js';
+import { freePort, startStack, type Stack } from './stack.js';
 
-export const RESULTS_DIR = join(REPO_ROOT, 'test-results');
+export { RESULTS_DIR };
 
 export interface DeliveredResultSession {
   stack: Stack;
@@ -46,24 +46,7 @@ export async function startDeliveredResultSession(callbackSecret: string, prepar
     throw err;
   }
 
-  async function inBrowser(name: string, fn: (page: Page, stack: Stack) => Promise<void>): Promise<void> {
-    const context = await newPersonContext(browser);
-    const page = await context.newPage();
-    const said: string[] = [];
-    page.on('console', (m) => said.push(`[console.${m.type()}] ${m.text()}`));
-    page.on('pageerror', (e) => said.push(`[pageerror] ${e.message}`));
-    try {
-      await fn(page, stack);
-    } catch (err) {
-      mkdirSync(RESULTS_DIR, { recursive: true });
-      const shot = join(RESULTS_DIR, `${name}-failure.png`);
-      await page.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
-      console.error(`--- ${name} failed at ${page.url()} (screenshot ${shot})\n--- browser:\n${said.slice(-40).join('\n')}\n--- services:\n${stack.logs()}`);
-      throw err;
-    } finally {
-      await context.close();
-    }
-  }
+  const inBrowser = (name: string, fn: (page: Page, stack: Stack) => Promise<void>) => inWindow(browser, name, stack.logs, (page) => fn(page, stack));
 
   return {
     stack,

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { TranscriptResult } from '@ecg/contracts';
 import { completedJob, deliverFailure, queuedJob } from './helpers/completed-job.js';
 import { startTestBackend, type TestBackend } from './helpers/test-backend.js';
+import { metricSample as sample } from '../../../tests/helpers/prometheus.js';
 
 const RESULT: TranscriptResult = {
   text: 'hello there',
@@ -11,16 +12,6 @@ const RESULT: TranscriptResult = {
   timing: { download: 0.4, transcribe: 3.5, analysis: 0.2 },
 };
 
-/** The value of one series in Prometheus's text format, or undefined when it is absent. */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    const body = line.slice(name.length + 1, line.indexOf('}'));
-    const have = Object.fromEntries([...body.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return undefined;
-}
 
 describe('GET /metrics on the backend', () => {
   let b: TestBackend;

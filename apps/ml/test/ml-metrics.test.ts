@@ -13,15 +13,8 @@ import { ffmpeg } from './helpers/media.js';
 import { testModelPath } from './helpers/test-model.js';
 import { makeDataDir, pollUntilDone, processVideo, removeDir, SECRET, startService, type RunningService } from './support/ml-service.js';
 import { startStandIn, type StandIn } from './support/stand-in-backend.js';
+import { metricSample as sample } from '../../../tests/helpers/prometheus.js';
 
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    const have = Object.fromEntries([...line.slice(0, line.indexOf('}')).matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return undefined;
-}
 
 describe('GET /metrics on the ML service', () => {
   let media: string;
