@@ -7,6 +7,7 @@ import { main as memoryVsInput } from '../apps/ml/bench/memory-vs-input-size.js'
 import { main as analysisSpeed } from '../apps/ml/bench/analysis-speed.js';
 import { main as videoAnalysisSpeed, summary as videoAnalysisSummary } from '../apps/ml/bench/video-analysis-speed.js';
 import { main as diarizationBench, report as diarizationReport } from '../apps/ml/bench/diarization-bench.js';
+import { main as wholeJobRatio, report as wholeJobReport } from '../apps/ml/bench/whole-job-ratio.js';
 
 console.log('ECG benchmarks\n');
 const r = await transcribeRatio();
@@ -26,3 +27,6 @@ for (const x of v) console.log(`   ${x.label}: ffmpeg's decode of the same video
 const dz = await diarizationBench();
 console.log('\n5. speaker diarization (espeak-ng conversations and jfk.wav; DER with a 0.25 s collar, overlap not scored)');
 for (const line of diarizationReport(dz)) console.log(`   ${line}`);
+const wj = await wholeJobRatio();
+console.log('\n6. whole job (request-process to completed, real backend + ML processes, analysis and diarization on) vs whisper-cli directly (tiny-shaped model, 2 threads, greedy, median of 3, runs alternated)');
+for (const line of wholeJobReport(wj)) console.log(`   ${line}`);

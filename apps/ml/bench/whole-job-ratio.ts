@@ -1,0 +1,261 @@
+/**
+ * A whole job (request-process to the backend's `completed`) against
+ * whisper.cpp's own whisper-cli run directly on the same WAV, model
+ * (tiny-shaped random weights), threads and greedy decoding. Target: ratio
+ * <= 1.05 for both inputs:
+ *
+ * - speech: 66 s of continuous speech (jfk.wav × 6), VAD off;
+ * - pauses: jfk.wav × 4 with 8 s of digital silence between repeats (68 s, a
+ *   third of it silence, made with ffmpeg's `apad`), Silero VAD on in both
+ *   (`--vad -vm <fixture model>` for the reference, WHISPER_VAD=on for the
+ *   service).
+ *
+ * The service side is the real system: backend and ML service started as
+ * processes (tests/helpers/stack.ts) with their default intervals
+ * (DISPATCH_INTERVAL_MS etc.) and every feature on by default (audio analysis,
+ * diarization; video analysis has nothing to do for a WAV). The WAV is PUT to
+ * the backend's storage first; the clock starts at request-process and stops
+ * when the backend's status route says `completed`, i.e. after the ML service
+ * delivered the signed result. The status is polled every 50 ms: the
+ * observation adds 25 ms on average, and polling much faster would load the
+ * 2 cores the job runs on.
+ *
+ * Runs alternate (reference, service, reference, ...) so load from anything
+ * else on the machine hits both alike; medians of `runs`. CPU seconds (user +
+ * system of every process involved) are printed too: on a shared machine
+ * they move far less than wall time, although ggml's spinning threads make
+ * even them grow under contention.
+ *
+ * Measured on the 2-core development machine, quiet spell (2026-12-01):
+ * speech 3.25 s vs 4.23 s (1.30), pauses + VAD 4.73 s vs 5.82 s (1.23). Where
+ * the whole job's time goes, per the result's timing: transcribe 3.45 (the
+ * whisper-cli flags cost nothing measurable: -pp -ojf vs none, 3.22 vs 3.20 s),
+ * diarize 0.37, extract (ffprobe + ffmpeg) 0.15, analyze 0.13, dispatch,
+ * delivery and polling 0.11. With VAD the diarizer used to run Silero a second
+ * time (6.3 s of a 66 s job under load); it now takes whisper-cli's regions.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GenerateUrlResponse, JobCompletedResponse, MlStatusResponse, RequestProcessResponse } from '@ecg/contracts';
+import { startStack, type Stack } from '../../../tests/helpers/stack.js';
+import { JFK_WAV, VAD_MODEL, requireWhisperCli } from '../test/helpers/fixtures.js';
+import { testModelPath } from '../test/helpers/test-model.js';
+import { concatWav, ffmpeg } from '../test/helpers/media.js';
+
+const THREADS = 2;
+const POLL_MS = 50;
+
+export interface InputFigures {
+  label: string;
+  audioSeconds: number;
+  vad: boolean;
+  reference: number;
+  service: number;
+  ratio: number;
+  /** Median CPU seconds (user + system, all processes) of the reference and of the whole system per job. */
+  referenceCpu: number;
+  serviceCpu: number;
+  /** The result's per-stage `timing` of the run whose wall time was the median. */
+  timing: Record<string, number>;
+  /** Service wall time minus the pipeline's own total: dispatch, queueing, delivery and observation. */
+  outsidePipeline: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+// Linux's USER_HZ, the unit of /proc/<pid>/stat's CPU times (100 on every mainstream build).
+const CLOCK_TICKS = 100;
+
+/** utime + stime (+ cutime + cstime: children already waited for) of one process, in seconds; 0 when it is gone. */
+function cpuOf(pid: number | 'self', withChildren: boolean): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    // Fields 14-17 of proc(5) (utime stime cutime cstime) are 11-14 once the name is cut off.
+    return (f[11]! + f[12]! + (withChildren ? f[13]! + f[14]! : 0)) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU seconds used so far by the stack's processes (every process whose
+ * environment names its DATA_DIR: the tsx wrappers, both services, and any
+ * child still running), with the children they already reaped (whisper-cli,
+ * ffmpeg). Under shared load this moves far less than wall time.
+ */
+function stackCpu(dataDir: string): number {
+  let total = 0;
+  const needle = `\0DATA_DIR=${dataDir}\0`;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (!`\0${readFileSync(`/proc/${name}/environ`, 'latin1')}`.includes(needle)) continue;
+    } catch {
+      continue;
+    }
+    total += cpuOf(Number(name), true);
+  }
+  return total;
+}
+
+/** jfk.wav `times` times with `gapSeconds` of silence between repeats, 16 kHz mono PCM. */
+async function speechWithPauses(times: number, gapSeconds: number, out: string): Promise<void> {
+  const inputs = Array.from({ length: times }, () => ['-i', JFK_WAV]).flat();
+  const pads = Array.from({ length: times }, (_, i) => (i < times - 1 ? `[${i}:a]apad=pad_dur=${gapSeconds}[a${i}]` : `[${i}:a]anull[a${i}]`));
+  const labels = Array.from({ length: times }, (_, i) => `[a${i}]`).join('');
+  await ffmpeg([...inputs, '-filter_complex', `${pads.join(';')};${labels}concat=n=${times}:v=0:a=1[out]`, '-map', '[out]', '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', out]);
+}
+
+function runReference(bin: string, model: string, wav: string, vad: boolean): { seconds: number; cpu: number } {
+  const args = ['-m', model, '-f', wav, '-l', 'en', '-t', String(THREADS), '-nf', '-bs', '1'];
+  if (vad) args.push('--vad', '-vm', VAD_MODEL);
+  const cpu = cpuOf('self', true) - cpuOf('self', false);
+  const t = performance.now();
+  const r = spawnSync(bin, args, { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`reference whisper-cli failed (${r.status})`);
+  return { seconds: (performance.now() - t) / 1000, cpu: cpuOf('self', true) - cpuOf('self', false) - cpu };
+}
+
+/**
+ * fetch, again (up to 3 tries) when a kept-alive connection was closed by
+ * the server as the request went out (idle between runs while the reference
+ * ran); nothing was processed then, so sending again is safe.
+ */
+async function call(url: string, init?: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      const code = (err as { cause?: { code?: string } }).cause?.code ?? '';
+      if (attempt === 3 || !['UND_ERR_SOCKET', 'EPIPE', 'ECONNRESET'].includes(code)) throw err;
+    }
+  }
+}
+
+async function jsonOf(res: Response): Promise<unknown> {
+  const text = await res.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`not JSON (${res.status}): ${text.slice(0, 300)}`);
+  }
+}
+
+/** Uploads the WAV, then times request-process → completed; answers the seconds and the result's timing. */
+async function runService(stack: Stack, wav: string): Promise<{ seconds: number; cpu: number; timing: Record<string, number> }> {
+  const bytes = readFileSync(wav);
+  const gen = await call(`${stack.backendUrl}/api/upload-video/generate-url`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ filename: 'bench.wav', filetype: 'audio/wav', filesize: bytes.length }),
+  });
+  if (gen.status !== 200) throw new Error(`generate-url answered ${gen.status}: ${await gen.text()}`);
+  const upload = GenerateUrlResponse.parse(await jsonOf(gen));
+  const put = await call(upload.url, { method: 'PUT', headers: upload.headers, body: bytes });
+  if (put.status !== 200) throw new Error(`upload answered ${put.status}: ${await put.text()}`);
+
+  const cpu = stackCpu(stack.dataDir);
+  const t = performance.now();
+  const req = await call(`${stack.backendUrl}/api/upload-video/request-process`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ fileKey: upload.fileKey, language: 'en' }),
+  });
+  if (req.status !== 200) throw new Error(`request-process answered ${req.status}: ${await req.text()}`);
+  const { jobId } = RequestProcessResponse.parse(await jsonOf(req));
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    const res = await call(`${stack.backendUrl}/api/upload-video/status/${jobId}`);
+    if (res.status !== 200) throw new Error(`status answered ${res.status}: ${await res.text()}`);
+    const status = MlStatusResponse.parse(await jsonOf(res));
+    if (status.status === 'completed') break;
+    if (status.status === 'failed') throw new Error(`job failed: ${status.error_code} ${status.error_message}\n${stack.logs()}`);
+    if (Date.now() > deadline) throw new Error(`job did not complete in 600 s\n${stack.logs()}`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  const seconds = (performance.now() - t) / 1000;
+  const cpuSeconds = stackCpu(stack.dataDir) - cpu;
+  const done = JobCompletedResponse.parse(await jsonOf(await call(`${stack.backendUrl}/api/upload-video/result/${jobId}`)));
+  return { seconds, cpu: cpuSeconds, timing: done.result.timing ?? {} };
+}
+
+async function measure(label: string, wav: string, audioSeconds: number, vad: boolean, bin: string, model: string, runs: number): Promise<InputFigures> {
+  const stack = await startStack({
+    WHISPER_MODEL: model,
+    WHISPER_TEMPERATURE_FALLBACK: 'false',
+    WHISPER_BEAM_SIZE: '1',
+    WHISPER_THREADS: String(THREADS),
+    WHISPER_VAD: vad ? 'on' : 'off',
+    WHISPER_VAD_MODEL: VAD_MODEL,
+    // The product's defaults, not the test helper's faster dispatch: the whole job as a user gets it.
+    DISPATCH_INTERVAL_MS: '1000',
+    LOG_LEVEL: 'warn',
+    // 20 status polls a second for minutes: past the per-client API limit, which is not under test.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+  });
+  try {
+    // One job first (not counted): the first request of each route compiles its code paths.
+    await runService(stack, wav);
+    const ref: { seconds: number; cpu: number }[] = [];
+    const svc: { seconds: number; cpu: number; timing: Record<string, number> }[] = [];
+    for (let i = 0; i < runs; i++) {
+      ref.push(runReference(bin, model, wav, vad));
+      svc.push(await runService(stack, wav));
+    }
+    const reference = median(ref.map((r) => r.seconds));
+    const mid = [...svc].sort((a, b) => a.seconds - b.seconds)[Math.floor(svc.length / 2)]!;
+    return {
+      label,
+      audioSeconds,
+      vad,
+      reference,
+      service: mid.seconds,
+      ratio: mid.seconds / reference,
+      referenceCpu: median(ref.map((r) => r.cpu)),
+      serviceCpu: median(svc.map((r) => r.cpu)),
+      timing: mid.timing,
+      outsidePipeline: mid.seconds - (mid.timing.total_seconds ?? 0),
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+export async function main(runs = 3): Promise<InputFigures[]> {
+  const bin = requireWhisperCli();
+  const work = mkdtempSync(join(tmpdir(), 'ecg-bench-whole-'));
+  try {
+    const model = await testModelPath('tiny');
+    const speech = join(work, 'speech-66s.wav');
+    await concatWav(JFK_WAV, 6, speech);
+    const pauses = join(work, 'pauses-68s.wav');
+    await speechWithPauses(4, 8, pauses);
+    return [
+      await measure('66 s continuous speech, VAD off', speech, 66, false, bin, model, runs),
+      await measure('68 s speech with 8 s pauses, Silero VAD on', pauses, 68, true, bin, model, runs),
+    ];
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export function report(figures: InputFigures[]): string[] {
+  return figures.flatMap((f) => [
+    `${f.label}: whisper-cli ${f.reference.toFixed(2)} s, whole job ${f.service.toFixed(2)} s, ratio ${f.ratio.toFixed(3)} (target <= 1.05)`,
+    `  CPU seconds (all processes): whisper-cli ${f.referenceCpu.toFixed(2)}, whole system ${f.serviceCpu.toFixed(2)}, ratio ${(f.serviceCpu / f.referenceCpu).toFixed(3)}`,
+    `  stages: ${Object.entries(f.timing)
+      .map(([k, v]) => `${k.replace(/_seconds$/, '')} ${v.toFixed(2)}`)
+      .join(', ')}; outside the pipeline (dispatch, delivery, polling) ${f.outsidePipeline.toFixed(2)} s`,
+  ]);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const runs = Number(process.env.BENCH_RUNS ?? 3);
+  const figures = await main(runs);
+  console.log(`whole job vs whisper-cli, tiny-shaped model, ${THREADS} threads, greedy (median of ${runs}, runs alternated):`);
+  for (const line of report(figures)) console.log(`  ${line}`);
+}
