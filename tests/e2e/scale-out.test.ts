@@ -223,7 +223,7 @@ test('two backends and two ML instances on one PostgreSQL and one Redis complete
     const dbUrl = new URL(POSTGRES_URL);
     dbUrl.searchParams.set('options', `-c search_path=${schema}`);
     const model = await testModelPath('micro');
-    const startBackend = (i: number, port = backendPorts[i]!) =>
+    const startBackend = (i: number, port: number) =>
       startService(`backend-${i}`, 'apps/backend/src/main.ts', `http://127.0.0.1:${port}`, {
         ...secrets,
         PORT: String(port),
@@ -247,10 +247,8 @@ test('two backends and two ML instances on one PostgreSQL and one Redis complete
         RATE_LIMIT_PER_MINUTE: '100000',
         CALLBACK_RATE_LIMIT_PER_MINUTE: '100000',
       });
-    // The first backend installs the schemas (pg-boss's first install is not safe to run twice at once); then the rest.
-    const backends = [startBackend(0)];
-    await healthy(backends[0]!);
-    backends.push(startBackend(1));
+    // All four at once, as an orchestrator starts them: the two backends race to install the fresh schemas.
+    const backends = backendPorts.map((port, i) => startBackend(i, port));
     const mls = mlPorts.map((port, i) =>
       startService(`ml-${i}`, 'apps/ml/src/main.ts', `http://127.0.0.1:${port}`, {
         ML_API_TOKEN: secrets.ML_API_TOKEN,
@@ -272,7 +270,7 @@ test('two backends and two ML instances on one PostgreSQL and one Redis complete
         ML_STATUS_RATE_LIMIT_PER_MINUTE: '1000000',
       }),
     );
-    await Promise.all([backends[1]!, ...mls].map(healthy));
+    await Promise.all([...backends, ...mls].map(healthy));
 
     const jobIds: string[] = [];
     for (let n = 0; n < JOBS; n += 1) jobIds.push(await submit(backendProxy.url, n));

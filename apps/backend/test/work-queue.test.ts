@@ -86,5 +86,23 @@ for (const { driver, open } of TEST_DATABASES) {
       const fetched = (await queue.fetch('render', 5)).map((j) => j.key).sort();
       assert.deepEqual(fetched, ['row-f', 'row-g']);
     });
+
+    // Only PostgreSQL has several processes on one database; PGlite is one connection of one backend.
+    if (driver === 'postgres') it('two backends starting at once on a fresh queue schema both start, and share each queue', async () => {
+      const fresh = `ecg_queue_${randomBytes(5).toString('hex')}`;
+      const both = [t.db, t.openSecond()].map((db) =>
+        createWorkQueue({ db, schema: fresh, maintenanceIntervalSeconds: 60, queues: { 'ml-dispatch': POLICY, render: POLICY } }),
+      );
+      try {
+        await Promise.all(both.map((q) => q.start()));
+        const queues = await t.db.query<{ name: string }>(`SELECT name FROM ${fresh}.queue ORDER BY name`);
+        assert.deepEqual(queues.map((q) => q.name), ['ml-dispatch', 'render']);
+        await both[0]!.send('ml-dispatch', 'row-h');
+        assert.deepEqual((await both[1]!.fetch('ml-dispatch', 5)).map((j) => j.key), ['row-h']);
+      } finally {
+        for (const q of both) await q.stop();
+        await t.db.query(`DROP SCHEMA IF EXISTS ${fresh} CASCADE`);
+      }
+    });
   });
 }

@@ -81,6 +81,9 @@ export interface WorkQueueOptions {
 /** First key of the reconcile lock (any constant; the queue name hashes into the second). */
 const RECONCILE_LOCK_NAMESPACE = 7_412_010;
 
+/** deadlock_detected, unique_violation, duplicate_table, duplicate_object, duplicate_schema: another process installing too. */
+const INSTALL_RACE_CODES = new Set(['40P01', '23505', '42P07', '42710', '42P06']);
+
 function executorOn(on: Queryable): PgBoss.Db {
   return {
     async executeSql(text: string, values: unknown[] = []) {
@@ -92,16 +95,35 @@ function executorOn(on: Queryable): PgBoss.Db {
 export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
   if (!/^[a-z_][a-z0-9_]*$/.test(opts.schema)) throw new Error(`invalid queue schema name: ${opts.schema}`);
   const schema = opts.schema;
-  const boss = new PgBoss({
-    db: executorOn(opts.db),
-    schema,
-    supervise: true,
-    maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds,
-    // No cron schedules: the timekeeper would only poll for nothing.
-    schedule: false,
-  });
-  boss.on('error', (err) => opts.onError?.(err));
+  const makeBoss = () => {
+    const b = new PgBoss({
+      db: executorOn(opts.db),
+      schema,
+      supervise: true,
+      maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds,
+      // No cron schedules: the timekeeper would only poll for nothing.
+      schedule: false,
+    });
+    b.on('error', (err) => opts.onError?.(err));
+    return b;
+  };
+  let boss = makeBoss();
   let started: Promise<void> | undefined;
+
+  const install = async () => {
+    await boss.start();
+    for (const [name, p] of Object.entries(opts.queues)) {
+      const policy = {
+        retryLimit: p.retryLimit,
+        retryDelay: p.retryDelaySeconds,
+        retryBackoff: p.retryBackoff,
+        expireInSeconds: p.expireInSeconds,
+      };
+      // createQueue leaves an existing queue's settings alone; updateQueue applies this start's configuration.
+      await boss.createQueue(name, { name, ...policy });
+      await boss.updateQueue(name, { name, ...policy });
+    }
+  };
 
   const send: WorkQueue['send'] = async (name, key, sendOpts = {}) => {
     await boss.send(name, { key }, {
@@ -115,17 +137,18 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
     schema,
     start() {
       started ??= (async () => {
-        await boss.start();
-        for (const [name, p] of Object.entries(opts.queues)) {
-          const policy = {
-            retryLimit: p.retryLimit,
-            retryDelay: p.retryDelaySeconds,
-            retryBackoff: p.retryBackoff,
-            expireInSeconds: p.expireInSeconds,
-          };
-          // createQueue leaves an existing queue's settings alone; updateQueue applies this start's configuration.
-          await boss.createQueue(name, { name, ...policy });
-          await boss.updateQueue(name, { name, ...policy });
+        // pg-boss 10's first install and create_queue are not safe to run from two processes at once (two
+        // backends started together on a fresh database: a duplicate schema or type, or a deadlock): the
+        // loser starts over on a fresh instance (a failed one stays "starting"), and then finds it installed.
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            return await install();
+          } catch (err) {
+            if (attempt >= 5 || !INSTALL_RACE_CODES.has((err as { code?: string }).code ?? '')) throw err;
+            await boss.stop({ graceful: false, close: false }).catch(() => {});
+            boss = makeBoss();
+            await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 100));
+          }
         }
       })();
       return started;
