@@ -2,12 +2,14 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { CreateApiKeyRequest, type ApiKey, type AuthSession, type CreatedApiKey } from '@ecg/contracts';
 import { createApiKey, getMe, getWebhookSecret, listApiKeys, revokeApiKey } from '../api/auth.js';
 import { asApiError, type ApiError } from '../api/http.js';
+import { AccountsOff } from '../components/AccountsOff.js';
 import { useAnnounce } from '../components/Announcer.js';
 import { ConfirmAction } from '../components/ConfirmAction.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
-import { FieldError } from '../components/FieldError.js';
 import { SecretValue } from '../components/SecretValue.js';
 import { useSession } from '../components/SessionProvider.js';
+import { TextField } from '../components/TextField.js';
+import { useLoaded } from '../hooks/useLoaded.js';
 import { useI18n } from '../i18n/i18n.js';
 import type { FieldProblem } from '../lib/account-fields.js';
 import { formatBytes, formatDate, formatDateTime } from '../lib/format.js';
@@ -17,14 +19,7 @@ export function AccountPage() {
   const { t } = useI18n();
   const { session } = useSession();
   if (!session) return null;
-  if (!session.auth_enabled) {
-    return (
-      <div className="account">
-        <h1>{t('account.title')}</h1>
-        <p className="notice notice-warn">{t('account.off')}</p>
-      </div>
-    );
-  }
+  if (!session.auth_enabled) return <AccountsOff title={t('account.title')} />;
   return (
     <div className="account">
       <h1>{t('account.title')}</h1>
@@ -72,28 +67,16 @@ function AccountFacts({ initial }: { initial: AuthSession }) {
 function ApiKeys() {
   const { t, lang } = useI18n();
   const announce = useAnnounce();
-  const ids = { title: useId(), name: useId(), hint: useId(), created: useId() };
+  const ids = { title: useId(), name: useId(), created: useId() };
   const titleRef = useRef<HTMLHeadingElement>(null);
   const nameRef = useRef<HTMLInputElement>(null);
   const createdRef = useRef<HTMLDivElement>(null);
-  const [keys, setKeys] = useState<ApiKey[] | null>(null);
-  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [keys, setKeys, loadError] = useLoaded(() => listApiKeys().then((r) => r.keys));
   const [name, setName] = useState('');
   const [problem, setProblem] = useState<FieldProblem | undefined>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    listApiKeys().then(
-      (r) => live && setKeys(r.keys),
-      (err: unknown) => live && setLoadError(asApiError(err)),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
 
   useEffect(() => {
     if (created) createdRef.current?.focus();
@@ -150,30 +133,23 @@ function ApiKeys() {
       <p className="hint">{t('account.keysLead')}</p>
 
       <form className="key-form" noValidate onSubmit={(e) => void create(e)}>
-        <div className="field">
-          <label htmlFor={ids.name}>{t('account.keyName')}</label>
-          <div className="key-form-row">
-            <input
-              ref={nameRef}
-              id={ids.name}
-              className="text-input"
-              type="text"
-              autoComplete="off"
-              maxLength={100}
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              aria-invalid={problem ? true : undefined}
-              aria-describedby={[problem ? `${ids.name}-error` : null, ids.hint].filter(Boolean).join(' ')}
-            />
+        <TextField
+          ref={nameRef}
+          id={ids.name}
+          label={t('account.keyName')}
+          hint={t('account.keyNameHint')}
+          type="text"
+          autoComplete="off"
+          maxLength={100}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          problem={problem}
+          beside={
             <button type="submit" className="btn btn-primary" disabled={busy}>
               {busy ? t('account.keyCreating') : t('account.keyCreate')}
             </button>
-          </div>
-          <p id={ids.hint} className="hint">
-            {t('account.keyNameHint')}
-          </p>
-          <FieldError id={`${ids.name}-error`} problem={problem} />
-        </div>
+          }
+        />
       </form>
 
       {created && (

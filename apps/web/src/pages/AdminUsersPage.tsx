@@ -1,12 +1,15 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { User, UserRole } from '@ecg/contracts';
 import { createUser, listUsers, updateUser } from '../api/auth.js';
 import { asApiError, type ApiError } from '../api/http.js';
+import { AccountsOff } from '../components/AccountsOff.js';
 import { useAnnounce } from '../components/Announcer.js';
 import { ConfirmAction } from '../components/ConfirmAction.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
-import { FieldError } from '../components/FieldError.js';
 import { useSession } from '../components/SessionProvider.js';
+import { EMAIL_INPUT, TextField } from '../components/TextField.js';
+import { useFormSubmit } from '../hooks/useFormSubmit.js';
+import { useLoaded } from '../hooks/useLoaded.js';
 import { useI18n } from '../i18n/i18n.js';
 import { newAccountProblems, PASSWORD_MIN, type FieldProblem } from '../lib/account-fields.js';
 import { formatDate } from '../lib/format.js';
@@ -16,14 +19,7 @@ export function AdminUsersPage() {
   const { t } = useI18n();
   const { session } = useSession();
   if (!session) return null;
-  if (!session.auth_enabled) {
-    return (
-      <div className="account">
-        <h1>{t('users.title')}</h1>
-        <p className="notice notice-warn">{t('account.off')}</p>
-      </div>
-    );
-  }
+  if (!session.auth_enabled) return <AccountsOff title={t('users.title')} />;
   if (session.user.role !== 'admin') {
     return (
       <div className="account">
@@ -38,24 +34,12 @@ export function AdminUsersPage() {
 function UsersAdmin({ selfId }: { selfId: string }) {
   const { t, lang } = useI18n();
   const announce = useAnnounce();
-  const [users, setUsers] = useState<User[] | null>(null);
-  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [users, setUsers, loadError] = useLoaded(() => listUsers().then((r) => r.users));
   const [error, setError] = useState<ApiError | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
   // After a row's action the button under focus is replaced (Disable → Enable): focus follows to the new one.
   const [focusRow, setFocusRow] = useState<string | null>(null);
   const tableRef = useRef<HTMLTableElement>(null);
-
-  useEffect(() => {
-    let live = true;
-    listUsers().then(
-      (r) => live && setUsers(r.users),
-      (err: unknown) => live && setLoadError(asApiError(err)),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
 
   useEffect(() => {
     if (focusRow === null) return;
@@ -170,89 +154,51 @@ type CreateField = 'email' | 'password';
 
 function CreateUserForm({ onCreated }: { onCreated: (user: User) => void }) {
   const { t } = useI18n();
-  const ids = { title: useId(), email: useId(), password: useId(), hint: useId(), role: useId() };
+  const ids = { title: useId(), email: useId(), password: useId(), role: useId() };
   const refs = { email: useRef<HTMLInputElement>(null), password: useRef<HTMLInputElement>(null) };
   const [form, setForm] = useState<{ email: string; password: string; role: UserRole }>({ email: '', password: '', role: 'user' });
-  const [problems, setProblems] = useState<Partial<Record<CreateField, FieldProblem>>>({});
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: FormEvent): Promise<void> => {
-    e.preventDefault();
-    if (busy) return;
-    const found = newAccountProblems({ email: form.email, password: form.password }).filter(
-      (p): p is [CreateField, FieldProblem] => p[0] !== 'confirm',
-    );
-    setProblems(Object.fromEntries(found));
-    setFailure(null);
-    if (found.length > 0) {
-      refs[found[0]![0]].current?.focus();
-      return;
-    }
-    setBusy(true);
-    try {
+  const { problems, failure, busy, onSubmit } = useFormSubmit({
+    refs,
+    check: () =>
+      newAccountProblems({ email: form.email, password: form.password }).filter((p): p is [CreateField, FieldProblem] => p[0] !== 'confirm'),
+    send: async () => {
       const user = await createUser(form);
       onCreated(user);
       setForm({ email: '', password: '', role: 'user' });
       refs.email.current?.focus();
-    } catch (err) {
-      const error = asApiError(err);
-      if (error.code === 'EMAIL_TAKEN') {
-        setProblems({ email: { key: 'users.emailTaken' } });
-        refs.email.current?.focus();
-      } else {
-        setFailure(error);
-      }
-    }
-    setBusy(false);
-  };
-
-  const describedBy = (field: CreateField, hint?: string): string | undefined =>
-    [problems[field] ? `${ids[field]}-error` : null, hint].filter(Boolean).join(' ') || undefined;
+    },
+    refused: (error) => (error.code === 'EMAIL_TAKEN' ? ['email', { key: 'users.emailTaken' }] : undefined),
+  });
 
   return (
     <section className="card" aria-labelledby={ids.title}>
       <h2 id={ids.title}>{t('users.createTitle')}</h2>
-      <form className="auth-form" noValidate onSubmit={(e) => void submit(e)}>
-        <div className="field">
-          <label htmlFor={ids.email}>{t('users.email')}</label>
-          <input
-            ref={refs.email}
-            id={ids.email}
-            className="text-input"
-            type="email"
-            // Someone else's address: the browser should neither fill in nor remember the admin's own.
-            autoComplete="off"
-            autoCapitalize="none"
-            spellCheck={false}
-            required
-            value={form.email}
-            onChange={(e) => setForm((f) => ({ ...f, email: e.target.value }))}
-            aria-invalid={problems.email ? true : undefined}
-            aria-describedby={describedBy('email')}
-          />
-          <FieldError id={`${ids.email}-error`} problem={problems.email} />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.password}>{t('users.password')}</label>
-          <input
-            ref={refs.password}
-            id={ids.password}
-            className="text-input"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={PASSWORD_MIN}
-            value={form.password}
-            onChange={(e) => setForm((f) => ({ ...f, password: e.target.value }))}
-            aria-invalid={problems.password ? true : undefined}
-            aria-describedby={describedBy('password', ids.hint)}
-          />
-          <p id={ids.hint} className="hint">
-            {t('users.passwordHint', { min: PASSWORD_MIN })}
-          </p>
-          <FieldError id={`${ids.password}-error`} problem={problems.password} />
-        </div>
+      <form className="auth-form" noValidate onSubmit={onSubmit}>
+        <TextField
+          ref={refs.email}
+          id={ids.email}
+          label={t('users.email')}
+          {...EMAIL_INPUT}
+          // Someone else's address: the browser should neither fill in nor remember the admin's own.
+          autoComplete="off"
+          required
+          value={form.email}
+          onChange={(e) => setForm((f) => ({ ...f, email: e.target.value }))}
+          problem={problems.email}
+        />
+        <TextField
+          ref={refs.password}
+          id={ids.password}
+          label={t('users.password')}
+          hint={t('users.passwordHint', { min: PASSWORD_MIN })}
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={PASSWORD_MIN}
+          value={form.password}
+          onChange={(e) => setForm((f) => ({ ...f, password: e.target.value }))}
+          problem={problems.password}
+        />
         <div className="field">
           <label htmlFor={ids.role}>{t('users.role')}</label>
           <select id={ids.role} value={form.role} onChange={(e) => setForm((f) => ({ ...f, role: e.target.value as UserRole }))}>

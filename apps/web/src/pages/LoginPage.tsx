@@ -1,15 +1,13 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { login } from '../api/auth.js';
-import { asApiError, type ApiError } from '../api/http.js';
 import { useAnnounce } from '../components/Announcer.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { useSession } from '../components/SessionProvider.js';
-import { FieldError } from '../components/FieldError.js';
+import { EMAIL_INPUT, TextField } from '../components/TextField.js';
+import { useFormSubmit } from '../hooks/useFormSubmit.js';
 import { useI18n } from '../i18n/i18n.js';
-import { loginProblems, type FieldProblem } from '../lib/account-fields.js';
+import { loginProblems } from '../lib/account-fields.js';
 import { loginFailureLine } from '../lib/login-failure.js';
-
-type Field = 'email' | 'password';
 
 /**
  * Email and password, for a password manager (autocomplete username /
@@ -25,9 +23,6 @@ export function LoginPage({ expired }: { expired: boolean }) {
   const refs = { email: useRef<HTMLInputElement>(null), password: useRef<HTMLInputElement>(null) };
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [problems, setProblems] = useState<Partial<Record<Field, FieldProblem>>>({});
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
   const [waitUntil, setWaitUntil] = useState<number | null>(null);
 
   // The button comes back by itself when the server's wait is over.
@@ -37,36 +32,27 @@ export function LoginPage({ expired }: { expired: boolean }) {
     return () => clearTimeout(timer);
   }, [waitUntil]);
 
-  const submit = async (e: FormEvent): Promise<void> => {
-    e.preventDefault();
-    if (busy) return;
-    const found = loginProblems({ email, password });
-    setProblems(Object.fromEntries(found));
-    setFailure(null);
-    if (found.length > 0) {
-      refs[found[0]![0]].current?.focus();
-      return;
-    }
-    setBusy(true);
-    try {
+  const { problems, failure, busy, onSubmit } = useFormSubmit({
+    refs,
+    check: () => loginProblems({ email, password }),
+    send: async () => {
       const session = await login({ email, password });
       announce(t('login.signedIn', { email: session.user.email ?? email }));
       signedIn(session);
-    } catch (err) {
-      const error = asApiError(err);
-      setFailure(error);
-      setBusy(false);
+    },
+    refused: (error) => {
       if (error.code === 'INVALID_CREDENTIALS') {
         setPassword('');
         refs.password.current?.focus();
       }
       if (error.retryAfterSeconds !== null && error.retryAfterSeconds > 0) setWaitUntil(Date.now() + error.retryAfterSeconds * 1000);
-    }
-  };
+      return undefined;
+    },
+    leaves: true,
+  });
 
   const failureLine = failure && loginFailureLine(failure, t, lang);
-  const describedBy = (field: Field, hint?: string): string | undefined =>
-    [problems[field] ? `${ids[field]}-error` : null, failure ? ids.failure : null, hint].filter(Boolean).join(' ') || undefined;
+  const failureId = failure ? ids.failure : null;
 
   return (
     <section className="card auth-card" aria-labelledby={ids.title}>
@@ -78,43 +64,33 @@ export function LoginPage({ expired }: { expired: boolean }) {
       ) : (
         <p className="lead">{t('login.lead')}</p>
       )}
-      <form className="auth-form" noValidate onSubmit={(e) => void submit(e)}>
-        <div className="field">
-          <label htmlFor={ids.email}>{t('login.email')}</label>
-          <input
-            ref={refs.email}
-            id={ids.email}
-            className="text-input"
-            type="email"
-            name="email"
-            autoComplete="username"
-            autoCapitalize="none"
-            spellCheck={false}
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            aria-invalid={problems.email ? true : undefined}
-            aria-describedby={describedBy('email')}
-          />
-          <FieldError id={`${ids.email}-error`} problem={problems.email} />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.password}>{t('login.password')}</label>
-          <input
-            ref={refs.password}
-            id={ids.password}
-            className="text-input"
-            type="password"
-            name="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            aria-invalid={problems.password ? true : undefined}
-            aria-describedby={describedBy('password')}
-          />
-          <FieldError id={`${ids.password}-error`} problem={problems.password} />
-        </div>
+      <form className="auth-form" noValidate onSubmit={onSubmit}>
+        <TextField
+          ref={refs.email}
+          id={ids.email}
+          label={t('login.email')}
+          {...EMAIL_INPUT}
+          name="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          problem={problems.email}
+          describedBy={failureId}
+        />
+        <TextField
+          ref={refs.password}
+          id={ids.password}
+          label={t('login.password')}
+          type="password"
+          name="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          problem={problems.password}
+          describedBy={failureId}
+        />
         {failure &&
           (failureLine ? (
             <p id={ids.failure} className="notice notice-error auth-failure" role="alert">

@@ -1,12 +1,12 @@
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useRef, useState } from 'react';
 import { setupFirstAdmin } from '../api/auth.js';
-import { asApiError, type ApiError } from '../api/http.js';
 import { useAnnounce } from '../components/Announcer.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
-import { FieldError } from '../components/FieldError.js';
 import { useSession } from '../components/SessionProvider.js';
+import { EMAIL_INPUT, TextField } from '../components/TextField.js';
+import { useFormSubmit } from '../hooks/useFormSubmit.js';
 import { useI18n } from '../i18n/i18n.js';
-import { newAccountProblems, PASSWORD_MIN, type FieldProblem, type NewAccountField } from '../lib/account-fields.js';
+import { newAccountProblems, PASSWORD_MIN, type NewAccountField } from '../lib/account-fields.js';
 
 /**
  * The one-time creation of the first admin, offered while no user exists and
@@ -17,67 +17,40 @@ export function SetupPage() {
   const { t } = useI18n();
   const announce = useAnnounce();
   const { signedIn, retry } = useSession();
-  const ids = { title: useId(), email: useId(), password: useId(), confirm: useId(), hint: useId() };
+  const ids = { title: useId(), email: useId(), password: useId(), confirm: useId() };
   const refs = { email: useRef<HTMLInputElement>(null), password: useRef<HTMLInputElement>(null), confirm: useRef<HTMLInputElement>(null) };
   const [form, setForm] = useState({ email: '', password: '', confirm: '' });
-  const [problems, setProblems] = useState<Partial<Record<NewAccountField, FieldProblem>>>({});
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: FormEvent): Promise<void> => {
-    e.preventDefault();
-    if (busy) return;
-    const found = newAccountProblems(form);
-    setProblems(Object.fromEntries(found));
-    setFailure(null);
-    if (found.length > 0) {
-      refs[found[0]![0]].current?.focus();
-      return;
-    }
-    setBusy(true);
-    try {
+  const { problems, failure, busy, onSubmit } = useFormSubmit({
+    refs,
+    check: () => newAccountProblems(form),
+    send: async () => {
       const session = await setupFirstAdmin({ email: form.email, password: form.password });
       announce(t('setup.done', { email: session.user.email ?? form.email }));
       signedIn(session);
-    } catch (err) {
-      setFailure(asApiError(err));
-      setBusy(false);
-    }
-  };
+    },
+    leaves: true,
+  });
 
   const field = (name: NewAccountField, label: string, hint?: string) => (
-    <div className="field">
-      <label htmlFor={ids[name]}>{label}</label>
-      <input
-        ref={refs[name]}
-        id={ids[name]}
-        className="text-input"
-        type={name === 'email' ? 'email' : 'password'}
-        name={name}
-        autoComplete={name === 'email' ? 'username' : 'new-password'}
-        autoCapitalize={name === 'email' ? 'none' : undefined}
-        spellCheck={name === 'email' ? false : undefined}
-        required
-        minLength={name === 'email' ? undefined : PASSWORD_MIN}
-        value={form[name]}
-        onChange={(e) => setForm((f) => ({ ...f, [name]: e.target.value }))}
-        aria-invalid={problems[name] ? true : undefined}
-        aria-describedby={[problems[name] ? `${ids[name]}-error` : null, hint ? ids.hint : null].filter(Boolean).join(' ') || undefined}
-      />
-      {hint && (
-        <p id={ids.hint} className="hint">
-          {hint}
-        </p>
-      )}
-      <FieldError id={`${ids[name]}-error`} problem={problems[name]} />
-    </div>
+    <TextField
+      ref={refs[name]}
+      id={ids[name]}
+      label={label}
+      hint={hint}
+      {...(name === 'email' ? { ...EMAIL_INPUT, autoComplete: 'username' } : { type: 'password', autoComplete: 'new-password', minLength: PASSWORD_MIN })}
+      name={name}
+      required
+      value={form[name]}
+      onChange={(e) => setForm((f) => ({ ...f, [name]: e.target.value }))}
+      problem={problems[name]}
+    />
   );
 
   return (
     <section className="card auth-card" aria-labelledby={ids.title}>
       <h1 id={ids.title}>{t('setup.title')}</h1>
       <p className="lead">{t('setup.lead')}</p>
-      <form className="auth-form" noValidate onSubmit={(e) => void submit(e)}>
+      <form className="auth-form" noValidate onSubmit={onSubmit}>
         {field('email', t('setup.email'))}
         {field('password', t('setup.password'), t('setup.passwordHint', { min: PASSWORD_MIN }))}
         {field('confirm', t('setup.confirm'))}
