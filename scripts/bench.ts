@@ -8,6 +8,8 @@ import { main as analysisSpeed } from '../apps/ml/bench/analysis-speed.js';
 import { main as videoAnalysisSpeed, summary as videoAnalysisSummary } from '../apps/ml/bench/video-analysis-speed.js';
 import { main as diarizationBench, report as diarizationReport } from '../apps/ml/bench/diarization-bench.js';
 import { main as wholeJobRatio, report as wholeJobReport } from '../apps/ml/bench/whole-job-ratio.js';
+import { main as manyJobs, report as manyJobsReport } from './bench/many-jobs.js';
+import { main as apiThroughput, report as apiReport } from './bench-api.js';
 
 console.log('ECG benchmarks\n');
 const r = await transcribeRatio();
@@ -30,3 +32,9 @@ for (const line of diarizationReport(dz)) console.log(`   ${line}`);
 const wj = await wholeJobRatio();
 console.log('\n6. whole job (request-process to completed, real backend + ML processes, analysis and diarization on) vs whisper-cli directly (tiny-shaped model, 2 threads, greedy, median of 3, runs alternated)');
 for (const line of wholeJobReport(wj)) console.log(`   ${line}`);
+const many = await manyJobs(Number(process.env.BENCH_JOBS ?? 200));
+console.log('\n7. a backlog: jobs submitted at once (jfk.wav, micro test model, real backend + ML processes, embedded defaults)');
+for (const line of manyJobsReport(many)) console.log(`   ${line}`);
+const api = await apiThroughput();
+console.log('\n8. API throughput, 50 concurrent clients (autocannon; npm run bench:api runs this alone)');
+for (const line of apiReport(api)) console.log(`   ${line}`);
