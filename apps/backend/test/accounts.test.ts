@@ -254,6 +254,24 @@ describe('accounts', () => {
   });
 });
 
+describe('the session cookie behind https', () => {
+  it('is Secure when PUBLIC_URL is https', async () => {
+    const b = await startTestBackend({ env: { ...AUTH_ENV, PUBLIC_URL: 'https://ecg.example.com' } });
+    try {
+      const res = await b.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        headers: { host: 'ecg.example.com' },
+        payload: { email: ADMIN.email, password: ADMIN.password },
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.match(sessionCookieOf(res.headers['set-cookie']), /;\s*Secure/i);
+    } finally {
+      await b.destroy();
+    }
+  });
+});
+
 describe('the first admin from the setup page', () => {
   let b: TestBackend;
   before(async () => {
