@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { JobStatus } from '@ecg/contracts';
 import { createFileExclusive, readJsonFile, writeFileAtomic } from './atomic-file.js';
 import type { JobPatch, JobRecord, JobStore } from './job-store.js';
+import { PerKeyChain } from './per-key-chain.js';
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -15,7 +16,7 @@ const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 export class FileJobStore implements JobStore {
   readonly #dir: string;
   readonly #cache = new Map<string, JobRecord>();
-  readonly #chains = new Map<string, Promise<unknown>>();
+  readonly #chain = new PerKeyChain();
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -34,14 +35,7 @@ export class FileJobStore implements JobStore {
 
   /** Runs `fn` after every earlier operation on the same job id has finished. */
   #serial<T>(jobId: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.#chains.get(jobId) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.#chains.set(jobId, tail);
-    void tail.then(() => {
-      if (this.#chains.get(jobId) === tail) this.#chains.delete(jobId);
-    });
-    return next;
+    return this.#chain.run(jobId, fn);
   }
 
   create(record: JobRecord): Promise<{ record: JobRecord; created: boolean }> {

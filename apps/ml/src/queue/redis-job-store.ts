@@ -1,6 +1,7 @@
 import type { JobStatus, TranscriptSegment } from '@ecg/contracts';
 import type { Redis } from 'ioredis';
 import type { JobPatch, JobRecord, JobStore } from './job-store.js';
+import { PerKeyChain } from './per-key-chain.js';
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -56,7 +57,7 @@ return 1`;
 export class RedisJobStore implements JobStore {
   readonly #redis: Redis;
   readonly #prefix: string;
-  readonly #chains = new Map<string, Promise<unknown>>();
+  readonly #chain = new PerKeyChain();
 
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
@@ -72,15 +73,9 @@ export class RedisJobStore implements JobStore {
     return `${this.#prefix}:ml:jobs`;
   }
 
+  /** Runs `fn` after every earlier operation on the same job id has finished. */
   #serial<T>(jobId: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.#chains.get(jobId) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.#chains.set(jobId, tail);
-    void tail.then(() => {
-      if (this.#chains.get(jobId) === tail) this.#chains.delete(jobId);
-    });
-    return next;
+    return this.#chain.run(jobId, fn);
   }
 
   async create(record: JobRecord): Promise<{ record: JobRecord; created: boolean }> {
