@@ -5,67 +5,23 @@
  * anonymous user's webhooks are signed with WEBHOOK_SECRET.
  */
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { CALLBACK_SIGNATURE_HEADER, CALLBACK_TIMESTAMP_HEADER, WebhookEvent, WebhookSecret, type TranscriptResult } from '@ecg/contracts';
+import { CALLBACK_SIGNATURE_HEADER, CALLBACK_TIMESTAMP_HEADER, WebhookEvent, WebhookSecret } from '@ecg/contracts';
 import { verifyCallback } from '@ecg/signing';
 import type { App } from '../src/app.js';
 import { ADMIN, AUTH_ENV, createUser, login, uploadAs, type Credentials } from './helpers/accounts.js';
 import { deliverResult } from './helpers/completed-job.js';
-import { freePort, startTestBackend, waitFor, type TestBackend } from './helpers/test-backend.js';
+import { startTestBackend, type TestBackend } from './helpers/test-backend.js';
 import { uploadFile } from './helpers/upload.js';
+import { WEBHOOK_TEST_RESULT, WebhookReceiver, type ReceivedWebhook } from './helpers/webhook-receiver.js';
 
 const WEBHOOK_SECRET = 'test-webhook-secret-of-anonymous';
 
-const RESULT: TranscriptResult = {
-  language: 'en',
-  duration: 1,
-  text: 'Hello.',
-  segments: [{ id: 0, start: 0, end: 1, text: 'Hello.', words: [{ word: 'Hello.', start: 0, end: 1, probability: 0.9 }] }],
-};
+const RESULT = WEBHOOK_TEST_RESULT;
 
-interface Received {
-  headers: IncomingHttpHeaders;
-  raw: string;
-}
 
-/** A real HTTP receiver on 127.0.0.1 that records every POST and answers 200. */
-class Receiver {
-  readonly received: Received[] = [];
-  private server: Server | undefined;
-  port = 0;
 
-  async listen(): Promise<void> {
-    this.port = await freePort();
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        this.received.push({ headers: req.headers, raw: Buffer.concat(chunks).toString('utf8') });
-        res.statusCode = 200;
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-  }
-
-  get origin(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  /** The webhook received for `jobId`, once it has come. */
-  async eventFor(jobId: string): Promise<Received> {
-    return waitFor(`the webhook of job ${jobId}`, async () =>
-      this.received.find((r) => WebhookEvent.parse(JSON.parse(r.raw)).job_id === jobId),
-    );
-  }
-
-  async close(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-}
-
-function verifiesWith(secret: string, r: Received): boolean {
+function verifiesWith(secret: string, r: ReceivedWebhook): boolean {
   const verdict = verifyCallback(secret, r.raw, r.headers[CALLBACK_TIMESTAMP_HEADER] as string, r.headers[CALLBACK_SIGNATURE_HEADER] as string);
   return verdict.ok;
 }
@@ -90,7 +46,7 @@ async function jobWithCallback(app: App, creds: Credentials, fileKey: string, ca
 }
 
 describe('webhooks with accounts (ECG_AUTH=on)', () => {
-  const receiver = new Receiver();
+  const receiver = new WebhookReceiver();
   let backend: TestBackend;
   let app: App;
   let alice: Credentials;
@@ -149,7 +105,7 @@ describe('webhooks with accounts (ECG_AUTH=on)', () => {
 });
 
 describe('webhooks without accounts (ECG_AUTH=off)', () => {
-  const receiver = new Receiver();
+  const receiver = new WebhookReceiver();
   let backend: TestBackend;
   let app: App;
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { CALLBACK_SIGNATURE_HEADER, CALLBACK_TIMESTAMP_HEADER, WebhookEvent, type TranscriptResult } from '@ecg/contracts';
+import { CALLBACK_SIGNATURE_HEADER, CALLBACK_TIMESTAMP_HEADER, WebhookEvent } from '@ecg/contracts';
 import { verifyCallback } from '@ecg/signing';
 import { buildApp, type App } from '../src/app.js';
 import { runMigrations } from '../src/db/migrate.js';
@@ -9,53 +8,16 @@ import type { Db } from '../src/db/db.js';
 import { JobRepository } from '../src/jobs/job-repository.js';
 import type { ResolveHost } from '../src/webhooks/post-webhook.js';
 import { deliverFailure, deliverResult } from './helpers/completed-job.js';
-import { freePort, startTestBackend, type TestBackend } from './helpers/test-backend.js';
+import { startTestBackend, type TestBackend } from './helpers/test-backend.js';
 import { TEST_DATABASES, type TestDatabase } from './helpers/test-databases.js';
 import { uploadFile } from './helpers/upload.js';
+import { WEBHOOK_TEST_RESULT, WebhookReceiver } from './helpers/webhook-receiver.js';
 
 const WEBHOOK_SECRET = 'test-webhook-secret';
 
-const RESULT: TranscriptResult = {
-  language: 'en',
-  duration: 1,
-  text: 'Hello.',
-  segments: [{ id: 0, start: 0, end: 1, text: 'Hello.', words: [{ word: 'Hello.', start: 0, end: 1, probability: 0.9 }] }],
-};
+const RESULT = WEBHOOK_TEST_RESULT;
 
-interface Received {
-  headers: IncomingHttpHeaders;
-  raw: string;
-}
 
-/** A real HTTP receiver on 127.0.0.1 that records every POST and answers the statuses it is told, then 200. */
-class Receiver {
-  readonly received: Received[] = [];
-  replies: number[] = [];
-  private server: Server | undefined;
-  port = 0;
-
-  async listen(): Promise<void> {
-    this.port = await freePort();
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        this.received.push({ headers: req.headers, raw: Buffer.concat(chunks).toString('utf8') });
-        res.statusCode = this.replies.shift() ?? 200;
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-  }
-
-  get origin(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async close(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-}
 
 interface Delivery {
   attempts: number;
@@ -77,7 +39,7 @@ for (const { driver, open } of TEST_DATABASES) {
     let backend: TestBackend;
     let app: App;
     let db: Db;
-    const receiver = new Receiver();
+    const receiver = new WebhookReceiver();
     // The resolver the sender uses: names map to whatever a test says (a DNS server it controls).
     const dns = new Map<string, string>();
     const resolveHost: ResolveHost = async (host) => {
