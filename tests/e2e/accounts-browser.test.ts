@@ -9,16 +9,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import type { CreatedApiKey, GenerateUrlResponse, JobListResponse, RequestProcessResponse } from '@ecg/contracts';
-import { startStack, type Stack } from '../helpers/stack.js';
-import { muxAudioIntoMp4 } from '../helpers/media.js';
-import { ensureWebBuild, inWindow, launchChromium, requireChromium, waitForText } from '../helpers/browser.js';
-import { testModelPath } from '../../apps/ml/test/helpers/test-model.js';
-import { JFK_WAV, VAD_MODEL, requireWhisperCli } from '../../apps/ml/test/helpers/fixtures.js';
+import type { Stack } from '../helpers/stack.js';
+import { inWindow, launchChromium, waitForText } from '../helpers/browser.js';
+import { startTranscribingSession } from '../helpers/transcribing-session.js';
 
 const ADMIN = { email: 'admin@example.test', password: 'admin passphrase' };
 const ALICE = { email: 'alice@example.test', password: 'alice passphrase' };
@@ -51,23 +47,11 @@ async function api<T>(url: string, path: string, init: { method?: string; header
 }
 
 before(async () => {
-  requireChromium();
-  requireWhisperCli();
-  work = mkdtempSync(join(tmpdir(), 'ecg-accounts-browser-'));
-  const [webDist, model] = await Promise.all([ensureWebBuild(), testModelPath('micro')]);
-  videoPath = join(work, 'jfk-speech.mp4');
-  await muxAudioIntoMp4(JFK_WAV, videoPath);
-  stack = await startStack({
+  ({ work, videoPath, stack } = await startTranscribingSession('ecg-accounts-browser-', {
     ECG_AUTH: 'on',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
-    WEB_DIST_DIR: webDist,
-    WHISPER_MODEL: model,
-    WHISPER_TEMPERATURE_FALLBACK: 'false',
-    WHISPER_VAD_MODEL: VAD_MODEL,
-    WHISPER_THREADS: '2',
-    WHISPER_BEAM_SIZE: '1',
-  });
+  }));
   const url = stack.backendUrl;
   const admin = { cookie: await sessionOf(url, ADMIN), origin: url };
   for (const who of [ALICE, BOB]) await api(url, '/api/admin/users', { method: 'POST', headers: admin, body: { ...who, role: 'user' } });

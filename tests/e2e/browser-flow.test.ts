@@ -11,16 +11,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page, Request, Route } from 'playwright-core';
 import { CaptionDocument, JobResultResponse } from '@ecg/contracts';
-import { REPO_ROOT, startStack, type Stack } from '../helpers/stack.js';
-import { muxAudioIntoMp4 } from '../helpers/media.js';
-import { ensureWebBuild, inWindow, launchChromium, requireChromium, waitForPage, waitForText } from '../helpers/browser.js';
-import { testModelPath } from '../../apps/ml/test/helpers/test-model.js';
-import { JFK_WAV, VAD_MODEL, requireWhisperCli } from '../../apps/ml/test/helpers/fixtures.js';
+import { REPO_ROOT, type Stack } from '../helpers/stack.js';
+import { inWindow, launchChromium, waitForPage, waitForText } from '../helpers/browser.js';
+import { startTranscribingSession } from '../helpers/transcribing-session.js';
 
 const EDIT = 'ECG edited caption 한국어';
 const JOB_PATH = /\/jobs\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -34,21 +31,7 @@ let work: string;
 let videoPath: string;
 
 before(async () => {
-  requireChromium();
-  requireWhisperCli();
-  work = mkdtempSync(join(tmpdir(), 'ecg-browser-'));
-  const [webDist, model] = await Promise.all([ensureWebBuild(), testModelPath('micro')]);
-  videoPath = join(work, 'jfk-speech.mp4');
-  await muxAudioIntoMp4(JFK_WAV, videoPath);
-  stack = await startStack({
-    WEB_DIST_DIR: webDist,
-    WHISPER_MODEL: model,
-    WHISPER_TEMPERATURE_FALLBACK: 'false',
-    WHISPER_VAD_MODEL: VAD_MODEL,
-    WHISPER_THREADS: '2',
-    // Random weights never end a window early; greedy decoding keeps the test's transcription short.
-    WHISPER_BEAM_SIZE: '1',
-  });
+  ({ work, videoPath, stack } = await startTranscribingSession('ecg-browser-'));
   browser = await launchChromium();
 });
 
