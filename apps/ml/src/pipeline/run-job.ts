@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diarization, JobStage, SpeakerCountOptions, ThumbnailSprite, TranscribeOptions, TranscriptResult, TranscriptSegment, WaveformJson } from '@ecg/contracts';
 import { analyzeRecording, type EmphasisThresholdsInput } from '../analysis/analyze-recording.js';
@@ -13,6 +13,7 @@ import { downloadWithRetry } from './download-with-retry.js';
 import { extractAudio } from './extract-audio.js';
 import type { FfmpegTools } from './ffmpeg.js';
 import { checkTranscribable, probeMedia, type MediaInfo } from './probe-media.js';
+import { readyWav, readyWavInfo } from './ready-wav.js';
 
 export interface PipelineDeps {
   /** Each job gets its own directory under here, removed when the job ends. */
@@ -124,19 +125,30 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
 
     hooks.onProgress('extracting', 0, 'reading the media');
     t = performance.now();
-    const info = await probeMedia(deps.tools, inputPath, signal);
-    checkTranscribable(info, deps.maxMediaSeconds);
     const audioPath = join(dir, 'audio.wav');
-    const { seconds } = await extractAudio({
-      tools: deps.tools,
-      inputPath,
-      outputPath: audioPath,
-      expectedSeconds: info.audio?.durationSeconds ?? info.durationSeconds,
-      expectedIsAudioDuration: (info.audio?.durationSeconds ?? null) !== null,
-      maxMediaSeconds: deps.maxMediaSeconds,
-      signal,
-      onProgress: (f) => hooks.onProgress('extracting', f * (info.video ? AUDIO_SHARE_OF_EXTRACTING : 1), 'extracting the audio'),
-    });
+    const ready = await readyWav(inputPath);
+    let info: MediaInfo;
+    let seconds: number;
+    if (ready) {
+      // Already 16 kHz mono PCM: whisper.cpp reads it as it is (ready-wav.ts says why).
+      info = readyWavInfo(ready);
+      checkTranscribable(info, deps.maxMediaSeconds);
+      await rename(inputPath, audioPath);
+      seconds = ready.seconds;
+    } else {
+      info = await probeMedia(deps.tools, inputPath, signal);
+      checkTranscribable(info, deps.maxMediaSeconds);
+      ({ seconds } = await extractAudio({
+        tools: deps.tools,
+        inputPath,
+        outputPath: audioPath,
+        expectedSeconds: info.audio?.durationSeconds ?? info.durationSeconds,
+        expectedIsAudioDuration: (info.audio?.durationSeconds ?? null) !== null,
+        maxMediaSeconds: deps.maxMediaSeconds,
+        signal,
+        onProgress: (f) => hooks.onProgress('extracting', f * (info.video ? AUDIO_SHARE_OF_EXTRACTING : 1), 'extracting the audio'),
+      }));
+    }
     lap('extract', t);
     t = performance.now();
     // Shot changes and thumbnails come from the picture, so the input stays until they are read.
