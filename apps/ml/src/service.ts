@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp } from './app.js';
 import type { MlConfig } from './config.js';
+import { createDiarizerThread } from './diarization/diarizer-thread.js';
 import type { TranscriptionEngine } from './engine/engine.js';
 import { createWhisperCliEngine } from './engine/whisper-cli-engine.js';
 import { createMlMetrics } from './metrics/ml-metrics.js';
@@ -95,6 +96,8 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
   const outbox: Deliveries = (fileOutbox ?? bullDeliveries)!;
 
   const readiness = cachedReadiness(() => checkReadiness(config, env));
+  // Only an instance that runs jobs diarizes; its thread is started with the service (diarizer-thread.ts).
+  const diarizer = runsJobs && config.diarization ? createDiarizerThread() : null;
   const pipelineDeps = async (): Promise<PipelineDeps> => {
     const r = await readiness();
     if (!r.ready) throw new ServiceError('MODEL_UNAVAILABLE', `no model is loaded: ${r.reason}`);
@@ -113,7 +116,7 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
       temperatureFallback: config.temperatureFallback,
       vadModelPath: r.vadModelPath,
       emphasisThresholds: config.emphasis,
-      diarization: { enabled: config.diarization, vadBinaryPath: r.vadBinaryPath },
+      diarization: { enabled: config.diarization, vadBinaryPath: r.vadBinaryPath, ...(diarizer ? { diarize: diarizer.diarize } : {}) },
       resolveHost: opts.resolveHost,
     };
   };
@@ -175,12 +178,15 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
     deliveries: outbox,
     readiness,
     async start() {
+      // A thread that cannot start is the first job's to report (its diarization fails with a warning).
+      await diarizer?.warm().catch((err: unknown) => log.warn({ err }, 'the diarizer thread did not start'));
       const pendingDeliveries = await outbox.start();
       const requeued = await queue.start();
       return { requeued, pendingDeliveries };
     },
     async close() {
       await queue.stop();
+      await diarizer?.close();
       await app.close();
       await outbox.stop();
       await redis?.quit().catch(() => redis.disconnect());

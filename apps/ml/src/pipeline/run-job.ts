@@ -196,21 +196,30 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
       timing,
     });
 
-    // The analysis reads the WAV the engine read (so word times line up with
-    // samples), which is why it runs here, before `finally` removes the dir.
-    hooks.onProgress('analyzing', 0, 'measuring how each word was said');
-    t = performance.now();
+    // The analysis and the diarizer read the WAV the engine read (so word times
+    // line up with samples), which is why they run here, before `finally`
+    // removes the dir. They run side by side: the diarizer on its own thread
+    // (diarizer-thread.ts), the analysis here, each on one of the cores
+    // whisper.cpp has just freed.
+    hooks.onProgress('analyzing', 0, deps.diarization.enabled ? 'measuring how each word was said and finding who speaks when' : 'measuring how each word was said');
     signal.throwIfAborted();
-    const analysed = await analyzeOrWarn(audioPath, assembled, deps.emphasisThresholds, signal, hooks);
+    t = performance.now();
+    const diarizing = deps.diarization.enabled ? timed(() => diarizeOrWarn(audioPath, job.speakers ?? {}, transcript.speechRegions, deps, signal, hooks)) : null;
+    // Settled before anything below can throw, so a failed analysis never leaves the diarizer's promise unheard.
+    const [analysis, diarization] = await Promise.allSettled([timed(() => analyzeOrWarn(audioPath, assembled, deps.emphasisThresholds, signal, hooks)), diarizing]);
+    if (analysis.status === 'rejected') throw analysis.reason;
+    if (diarization.status === 'rejected') throw diarization.reason;
     // analyzeRecording takes no signal (it is ~0.25 s per audio minute), so a cancel during it lands here.
     signal.throwIfAborted();
-    lap('analyze', t);
-
-    t = performance.now();
-    const diarized = deps.diarization.enabled
-      ? await diarizeOrWarn(audioPath, analysed.result, job.speakers ?? {}, transcript.speechRegions, deps, signal, hooks)
-      : analysed.result;
-    if (deps.diarization.enabled) lap('diarize', t);
+    const analysed = analysis.value.value;
+    timing.analyze_seconds = round(analysis.value.seconds);
+    let diarized = analysed.result;
+    if (diarization.value) {
+      timing.diarize_seconds = round(diarization.value.seconds);
+      const found = diarization.value.value;
+      diarized = 'warning' in found ? withWarning(diarized, found.warning) : assignSpeakers(diarized, found.diarization);
+    }
+    lap('analyze_and_diarize', t);
 
     hooks.onProgress('finalizing', 0, 'assembling the result');
     timing.total_seconds = round((performance.now() - started) / 1000);
@@ -264,22 +273,20 @@ async function analyzeOrWarn(
 }
 
 /**
- * Finds who spoke when and gives every word and segment its speaker; when
- * that fails the transcript goes out without speakers. Same policy as the
- * analyses (analyzeOrWarn): speakers are worth a lot, but not the transcript
- * the person waited for, so a failure is logged and lands in `warnings`.
+ * Finds who spoke when; when that fails the transcript goes out without
+ * speakers. Same policy as the analyses (analyzeOrWarn): speakers are worth
+ * a lot, but not the transcript the person waited for, so a failure is
+ * logged and lands in `warnings`. Only a cancel is thrown.
  */
 async function diarizeOrWarn(
   wavPath: string,
-  result: TranscriptResult,
   counts: SpeakerCountOptions,
   /** Silero's regions from the engine's own VAD pass (VAD on): the diarizer need not run the VAD again. */
   speechRegions: readonly { start: number; end: number }[] | undefined,
   deps: PipelineDeps,
   signal: AbortSignal,
   hooks: JobHooks,
-): Promise<TranscriptResult> {
-  hooks.onProgress('analyzing', 0.5, 'finding who speaks when');
+): Promise<{ diarization: Diarization } | { warning: string }> {
   try {
     const run = deps.diarization.diarize ?? diarize;
     const diarization = await run({
@@ -293,13 +300,20 @@ async function diarizeOrWarn(
       threads: deps.threads,
       signal,
     });
-    return assignSpeakers(result, diarization);
+    return { diarization };
   } catch (err) {
     if (signal.aborted) throw err;
     const message = `diarization failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1000);
     hooks.onWarning?.(message, err);
-    return withWarning(result, message);
+    return { warning: message };
   }
+}
+
+/** Runs `f` and says how long it took. */
+async function timed<T>(f: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const t = performance.now();
+  const value = await f();
+  return { value, seconds: (performance.now() - t) / 1000 };
 }
 
 /** The audio decode is quick next to the picture's (see `npm run bench`), so it gets a quarter of the extracting stage when both run. */

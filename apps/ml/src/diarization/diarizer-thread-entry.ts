@@ -1,0 +1,34 @@
+/**
+ * The worker thread behind diarizer-thread.ts: runs the built-in diarizer
+ * for each request it is posted, several at once if need be (diarize yields
+ * between its 20 s pieces), and aborts one when told to.
+ */
+import { parentPort } from 'node:worker_threads';
+import { isServiceError } from '@ecg/service-kit';
+import { diarize } from './diarize.js';
+import type { ThreadReply, ThreadRequest } from './diarizer-thread.js';
+
+const port = parentPort;
+if (!port) throw new Error('diarizer-thread-entry.ts runs as a worker thread only');
+const running = new Map<number, AbortController>();
+port.postMessage({ kind: 'ready' } satisfies ThreadReply);
+
+port.on('message', (msg: ThreadRequest) => {
+  if (msg.kind === 'cancel') {
+    running.get(msg.id)?.abort();
+    return;
+  }
+  const abort = new AbortController();
+  running.set(msg.id, abort);
+  diarize({ ...msg.input, signal: abort.signal }).then(
+    (result) => port.postMessage({ id: msg.id, ok: true, result } satisfies ThreadReply),
+    (err: unknown) =>
+      port.postMessage({
+        id: msg.id,
+        ok: false,
+        error: isServiceError(err)
+          ? { code: err.code, message: err.message, details: err.details }
+          : { code: null, message: err instanceof Error ? err.message : String(err) },
+      } satisfies ThreadReply),
+  ).finally(() => running.delete(msg.id));
+});
