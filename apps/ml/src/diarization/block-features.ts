@@ -131,7 +131,6 @@ export async function blockFeatures(
   let globalN = 0;
   const bSum = new Float64Array(DIM);
   const bSq = new Float64Array(DIM);
-  const v = new Float64Array(DIM);
   // Pitch every 20 ms (YIN, as the word analysis uses): each 10 ms frame takes the nearer estimate.
   const pitch = createPitchTracker(16_000, { hopSeconds: PITCH_HOP_FRAMES / 100 });
   const f0 = new Float32Array(Math.ceil(CHUNK_FRAMES / PITCH_HOP_FRAMES) + 2);
@@ -168,15 +167,15 @@ export async function blockFeatures(
       await reader.readInto(pFirst, pView);
       pitch.track(pView, pFirst - j0 * pitch.hop, 0, j1 - j0, f0);
       for (let k = ka; k < kb; k++) {
-        const f = k - first;
-        for (let c = 0; c < CEPSTRA; c++) {
-          v[c] = ceps[f * CEPSTRA + c]!;
+        // One pass per frame: each cepstrum and its delta go straight into the block's sums.
+        for (let c = 0, at = (k - first) * CEPSTRA; c < CEPSTRA; c++, at++) {
+          const x = ceps[at]!;
           // Regression deltas: Σ n (c[t+n] − c[t−n]) / (2 Σ n²), n = 1, 2 → divide by 10.
-          v[CEPSTRA + c] = (ceps[(f + 1) * CEPSTRA + c]! - ceps[(f - 1) * CEPSTRA + c]! + 2 * (ceps[(f + 2) * CEPSTRA + c]! - ceps[(f - 2) * CEPSTRA + c]!)) / 10;
-        }
-        for (let d = 0; d < DIM; d++) {
-          bSum[d]! += v[d]!;
-          bSq[d]! += v[d]! * v[d]!;
+          const dx = (ceps[at + CEPSTRA]! - ceps[at - CEPSTRA]! + 2 * (ceps[at + 2 * CEPSTRA]! - ceps[at - 2 * CEPSTRA]!)) / 10;
+          bSum[c]! += x;
+          bSq[c]! += x * x;
+          bSum[CEPSTRA + c]! += dx;
+          bSq[CEPSTRA + c]! += dx * dx;
         }
         bN++;
         const hz = f0[Math.floor(k / PITCH_HOP_FRAMES) - j0]!;

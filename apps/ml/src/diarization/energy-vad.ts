@@ -103,7 +103,10 @@ export async function frameLevels(reader: WavReader, signal?: AbortSignal): Prom
     for (let k = k0; k < k1; k++) {
       let s = 0;
       const at = (k - k0) * hop;
-      for (let i = 0; i < frame; i++) s += buf[at + i]! * buf[at + i]!;
+      for (let i = at, end = at + frame; i < end; i++) {
+        const v = buf[i]!;
+        s += v * v;
+      }
       const db = 10 * Math.log10(s / frame + 1e-13);
       levels[k] = Math.max(0, Math.min(255, Math.round((db - DB_MIN) * 2)));
     }

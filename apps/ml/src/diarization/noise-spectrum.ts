@@ -18,6 +18,9 @@ const HOP = 160;
 const FRAME = 400;
 export const MAX_FRAMES = 2000; // 20 s of noise
 export const MIN_FRAMES = 50; // 0.5 s
+/** Picked frames at most this far apart (10 ms frames) share a read, up to a piece of MAX_PIECE_FRAMES. */
+const MAX_GAP_FRAMES = 10;
+const MAX_PIECE_FRAMES = 500; // 5 s: a 320 KB buffer
 
 export async function noiseMel(reader: WavReader, speech: readonly SpeechRegion[], mfcc: MfccExtractor): Promise<Float64Array | undefined> {
   const frames = Math.floor(reader.totalSamples / HOP);
@@ -34,14 +37,25 @@ export async function noiseMel(reader: WavReader, speech: readonly SpeechRegion[
   if (quiet.length < MIN_FRAMES) return undefined;
   const step = Math.max(1, quiet.length / MAX_FRAMES);
   const bins = mfcc.options.melBins;
-  const buf = new Float32Array(FRAME);
-  const e = new Float64Array(bins);
   const picked: { total: number; energies: Float64Array }[] = [];
-  for (let i = 0; i < quiet.length; i += step) {
-    const k = quiet[Math.floor(i)]!;
-    await reader.readInto(k * HOP + HOP / 2 - FRAME / 2, buf);
-    mfcc.melEnergies(buf, 0, e);
-    picked.push({ total: e.reduce((a, b) => a + b, 0), energies: Float64Array.from(e) });
+  const ks: number[] = [];
+  for (let i = 0; i < quiet.length; i += step) ks.push(quiet[Math.floor(i)]!);
+  // Frames a short hop apart are read as one piece: a read per frame cost more than the
+  // frames' maths (2000 awaited reads, ~40 ms on 66 s of speech, measured 2026-12-01 with
+  // performance.now around this function). A frame far from the next is read alone, so no
+  // long stretch is read for nothing. The samples, hence the energies, are the same.
+  const buf = new Float32Array((MAX_PIECE_FRAMES - 1) * HOP + FRAME);
+  const e = new Float64Array(bins);
+  for (let a = 0; a < ks.length; ) {
+    let b = a + 1;
+    while (b < ks.length && ks[b]! - ks[b - 1]! <= MAX_GAP_FRAMES && ks[b]! - ks[a]! < MAX_PIECE_FRAMES) b++;
+    const view = buf.subarray(0, (ks[b - 1]! - ks[a]!) * HOP + FRAME);
+    await reader.readInto(ks[a]! * HOP + HOP / 2 - FRAME / 2, view);
+    for (let i = a; i < b; i++) {
+      mfcc.melEnergies(view, (ks[i]! - ks[a]!) * HOP, e);
+      picked.push({ total: e.reduce((x, y) => x + y, 0), energies: Float64Array.from(e) });
+    }
+    a = b;
   }
   picked.sort((a, b) => a.total - b.total);
   const kept = picked.slice(0, Math.max(1, Math.ceil(picked.length / 2)));
