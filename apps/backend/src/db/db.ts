@@ -14,6 +14,21 @@ export interface Db {
   readonly driver: 'pglite' | 'postgres';
   query<Row extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * A read that changes nothing, run like `query` but not counted by
+   * `changes`: for the probes the background loops run every tick, which
+   * would otherwise count as changes and wake each other, and for reads as
+   * frequent as status polls.
+   */
+  peek<Row extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Only where this process is the database's only client (embedded PGlite:
+   * one connection, inside this process): how many statements and
+   * transactions other than `peek`s have completed on it. While the count
+   * stands still nothing stored has changed, so a probe's answer still holds
+   * (see db/due-cache.ts). Absent for PostgreSQL, which other processes write to.
+   */
+  changes?(): number;
   close(): Promise<void>;
 }
 

@@ -21,26 +21,38 @@ async function run<Row extends object>(on: PgliteRunner, sql: string, params: re
  * Embedded PostgreSQL (WASM) in a directory: the zero-install default. PGlite
  * is one connection, so queries are serialised by PGlite itself; a query
  * issued while a transaction runs waits for it, which keeps `transaction`
- * isolated without a pool.
+ * isolated without a pool. No other process can share the directory (PGlite
+ * runs the whole database inside this one), so every change goes through
+ * this object and `changes` can count them.
  */
 export async function createPgliteDb(dataDir: string): Promise<Db> {
   mkdirSync(dataDir, { recursive: true });
   const pg = await PGlite.create(dataDir);
   let closing: Promise<void> | undefined;
+  // Counted when a statement or transaction ends (failed ones too: a failure may still have changed
+  // something), never when it starts: a probe that read the count before a write ended sees it move.
+  let changes = 0;
+  const counted = <T>(p: Promise<T>): Promise<T> => p.finally(() => (changes += 1));
   return {
     driver: 'pglite',
     query<Row extends object>(sql: string, params: readonly unknown[] = []) {
+      return counted(run<Row>(pg, sql, params));
+    },
+    peek<Row extends object>(sql: string, params: readonly unknown[] = []) {
       return run<Row>(pg, sql, params);
     },
+    changes: () => changes,
     transaction<T>(fn: (tx: Queryable) => Promise<T>) {
-      return pg.transaction(async (tx) => {
-        const q: Queryable = {
-          query<Row extends object>(sql: string, params: readonly unknown[] = []) {
-            return run<Row>(tx, sql, params);
-          },
-        };
-        return fn(q);
-      });
+      return counted(
+        pg.transaction(async (tx) => {
+          const q: Queryable = {
+            query<Row extends object>(sql: string, params: readonly unknown[] = []) {
+              return run<Row>(tx, sql, params);
+            },
+          };
+          return fn(q);
+        }),
+      );
     },
     // Idempotent: shutdown paths and tests may both close it.
     close() {

@@ -31,6 +31,10 @@ export function createPostgresDb(opts: PostgresDbOptions): Db {
     async query<Row extends object>(sql: string, params: readonly unknown[] = []) {
       return rowsOf<Row>(await pool.query(sql, [...params]));
     },
+    // Other processes write to the server too: no `changes` count, every peek asks the server.
+    async peek<Row extends object>(sql: string, params: readonly unknown[] = []) {
+      return rowsOf<Row>(await pool.query(sql, [...params]));
+    },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
       const client = await pool.connect();
       try {

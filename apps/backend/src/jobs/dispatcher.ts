@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { JobStage, MlStatusResponse, type ProcessVideoRequest } from '@ecg/contracts';
 import type { ObjectStorage } from '../storage/storage.js';
 import type { QueueJob, QueuePolicy, WorkQueue } from '../queue/work-queue.js';
-import type { Job, JobRepository } from './job-repository.js';
+import { QUEUED_JOB_KEYS_SQL, type Job, type JobRepository } from './job-repository.js';
 import { createTickLoop } from './tick-loop.js';
 
 export interface DispatcherOptions {
@@ -241,9 +241,15 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     }
   }
 
+  // Between kicks, a tick runs only when one of its steps has something to do: nearly always nothing.
+  async function due(): Promise<boolean> {
+    return (await opts.jobs.dispatchChecksDue(opts.timeoutSeconds, opts.staleSeconds)) || (await queue.workDue(QUEUE, QUEUED_JOB_KEYS_SQL));
+  }
+
   const loop = createTickLoop({
     intervalMs: opts.intervalMs,
     tick,
+    due,
     onError: (err) => log.error({ err }, 'dispatcher tick failed; retrying next tick'),
   });
 

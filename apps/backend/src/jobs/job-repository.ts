@@ -12,6 +12,7 @@ import type {
   TranscriptResult,
 } from '@ecg/contracts';
 import type { Db, Queryable } from '../db/db.js';
+import { createDueCache, type DueCache } from '../db/due-cache.js';
 import { isUuid } from '../db/uuid.js';
 import { enqueueWebhookSql } from '../webhooks/enqueue-webhook.js';
 
@@ -140,6 +141,8 @@ export interface JobListing {
   updatedAt: Date;
 }
 
+/** What a status poll answers (job-views.ts statusView): no transcript, no captions. */
+export type JobStatusFields = Pick<Job, 'id' | 'status' | 'progress' | 'stage' | 'message' | 'errorCode' | 'errorMessage'>;
 
 /** createOrGetLive for a key whose job is being deleted (DELETE …/jobs/{id} or retention): the upload is going too. */
 export class UploadDeletedError extends Error {
@@ -157,6 +160,12 @@ const LIVE = `status IN ('queued', 'processing')`;
 /** Not marked for deletion (job-deletion-repository.ts): a marked job is gone for every read and is never dispatched again. */
 const KEPT = 'deleting_at IS NULL';
 
+/**
+ * The keys (as text) of the jobs that should have a delivery in the work
+ * queue: what `queuedIds` lists, for WorkQueue.workDue's probe.
+ */
+export const QUEUED_JOB_KEYS_SQL = `SELECT id::text FROM jobs WHERE status = 'queued' AND ${KEPT}`;
+
 export interface ProgressUpdate {
   progress?: number | undefined;
   stage?: JobStage | undefined;
@@ -169,20 +178,71 @@ export interface ProgressUpdate {
  * concurrent deliveries cannot interleave into a half state.
  */
 export class JobRepository {
-  constructor(private readonly db: Db) {}
+  private readonly due: DueCache;
+
+  constructor(private readonly db: Db) {
+    this.due = createDueCache(db);
+  }
 
   /** Any owner's job: for the service's own work (dispatch, callbacks, renders), never to answer a user. */
   async get(id: string, on: Queryable = this.db): Promise<Job | null> {
     if (!isJobId(id)) return null;
-    const rows = await on.query<JobRow>(`SELECT * FROM jobs WHERE id = $1 AND ${KEPT}`, [id]);
+    const sql = `SELECT * FROM jobs WHERE id = $1 AND ${KEPT}`;
+    // A read: outside a transaction it is a peek, so it wakes no background loop (db/due-cache.ts).
+    const rows = on === this.db ? await this.db.peek<JobRow>(sql, [id]) : await on.query<JobRow>(sql, [id]);
     return rows[0] ? toJob(rows[0]) : null;
   }
 
   /** The job if `ownerId` owns it: what every request about a job reads, so another user's job is simply not there. */
   async getOwned(id: string, ownerId: string): Promise<Job | null> {
     if (!isJobId(id)) return null;
-    const rows = await this.db.query<JobRow>(`SELECT * FROM jobs WHERE id = $1 AND owner_id = $2 AND ${KEPT}`, [id, ownerId]);
+    const rows = await this.db.peek<JobRow>(`SELECT * FROM jobs WHERE id = $1 AND owner_id = $2 AND ${KEPT}`, [id, ownerId]);
     return rows[0] ? toJob(rows[0]) : null;
+  }
+
+  /**
+   * getOwned for a status poll: only the columns a status answer shows, so a
+   * completed job's transcript (megabytes of JSON for an hour) is neither
+   * read nor parsed once a second.
+   */
+  async getStatusOwned(id: string, ownerId: string): Promise<JobStatusFields | null> {
+    if (!isJobId(id)) return null;
+    const rows = await this.db.peek<Pick<JobRow, 'id' | 'status' | 'progress' | 'stage' | 'message' | 'error_code' | 'error_message'>>(
+      `SELECT id, status, progress, stage, message, error_code, error_message FROM jobs WHERE id = $1 AND owner_id = $2 AND ${KEPT}`,
+      [id, ownerId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id,
+      status: r.status,
+      progress: Number(r.progress),
+      stage: r.stage,
+      message: r.message,
+      errorCode: r.error_code,
+      errorMessage: r.error_message,
+    };
+  }
+
+  /**
+   * True when failTimedOut or claimStaleProcessing (same arguments) has
+   * something to do now. One small read, and none at all on PGlite while
+   * nothing was stored and no job's time has come (db/due-cache.ts).
+   */
+  async dispatchChecksDue(timeoutSeconds: number, staleSeconds: number): Promise<boolean> {
+    return this.due(`dispatch-checks ${timeoutSeconds} ${staleSeconds}`, async () => {
+      const rows = await this.db.peek<{ due_in_ms: number | null }>(
+        // The moments failTimedOut's and claimStaleProcessing's conditions become true, the earliest first.
+        `SELECT (EXTRACT(EPOCH FROM LEAST(
+                  (SELECT min(created_at) FROM jobs WHERE ${LIVE}) + ($1::double precision * interval '1 second'),
+                  (SELECT min(GREATEST(next_dispatch_at,
+                                       COALESCE(last_event_at, dispatched_at, updated_at) + ($2::double precision * interval '1 second')))
+                     FROM jobs WHERE status = 'processing' AND ${KEPT})
+                ) - now()) * 1000)::double precision AS due_in_ms`,
+        [timeoutSeconds, staleSeconds],
+      );
+      return rows[0]?.due_in_ms ?? null;
+    });
   }
 
   /**
@@ -316,8 +376,10 @@ export class JobRepository {
    * A progress report. Progress never goes backwards: a report older than the
    * current progress (deliveries may arrive out of order) changes nothing but
    * the liveness time. Any report means the ML service holds the job.
+   * Null when the job is not live (finished, being deleted, or unknown).
    */
   async recordProgress(id: string, update: ProgressUpdate): Promise<Job | null> {
+    if (!isJobId(id)) return null;
     const rows = await this.db.query<JobRow>(
       `UPDATE jobs SET
               status = 'processing',
@@ -327,7 +389,7 @@ export class JobRepository {
               dispatched_at = COALESCE(dispatched_at, now()),
               last_event_at = now(),
               updated_at = now()
-        WHERE id = $1 AND ${LIVE}
+        WHERE id = $1 AND ${LIVE} AND ${KEPT}
        RETURNING *`,
       [id, update.progress ?? null, update.stage ?? null, update.message ?? null],
     );

@@ -1,5 +1,5 @@
 import type { JobResultResponse, MlStatusResponse } from '@ecg/contracts';
-import type { Job } from './job-repository.js';
+import type { Job, JobStatusFields } from './job-repository.js';
 
 /**
  * `GET /api/upload-video/result/:jobId`: 200 with the result, 200 with the
@@ -36,7 +36,7 @@ export function resultView(job: Job): { httpStatus: 200 | 202; body: JobResultRe
 }
 
 /** The ML service's status shape, answered from the backend's own record. */
-export function statusView(job: Job): MlStatusResponse {
+export function statusView(job: JobStatusFields): MlStatusResponse {
   return {
     job_id: job.id,
     status: job.status,
@@ -50,7 +50,7 @@ export function statusView(job: Job): MlStatusResponse {
   };
 }
 
-function defaultMessage(job: Job): string {
+function defaultMessage(job: Pick<Job, 'status'>): string {
   switch (job.status) {
     case 'queued':
       return 'Waiting for the transcription service.';

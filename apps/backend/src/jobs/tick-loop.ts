@@ -3,6 +3,11 @@
  * time, every `intervalMs` or sooner when kicked, never overlapping (a kick
  * during a tick runs another right after it), stoppable with the tick in
  * flight awaited. The timer is unref'd so the loop alone keeps no process alive.
+ *
+ * A tick the timer brings first asks `due` (when given) whether there is
+ * anything to do, and is skipped when not: a full tick is several queries, a
+ * `due` answer none or one (db/due-cache.ts). A kick, and the first tick
+ * after start, always run in full: whoever kicks knows there is work.
  */
 export interface TickLoop {
   start(): void;
@@ -12,33 +17,47 @@ export interface TickLoop {
   readonly stopped: boolean;
 }
 
-export function createTickLoop(opts: { intervalMs: number; tick: () => Promise<void>; onError: (err: unknown) => void }): TickLoop {
+export interface TickLoopOptions {
+  intervalMs: number;
+  tick: () => Promise<void>;
+  /** Asked before each tick the timer brings; false skips that tick. */
+  due?: () => Promise<boolean>;
+  onError: (err: unknown) => void;
+}
+
+export function createTickLoop(opts: TickLoopOptions): TickLoop {
   let stopped = true;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
   let again = false;
+  const due = opts.due;
 
-  function schedule(delayMs: number): void {
+  function schedule(delayMs: number, full: boolean): void {
     if (stopped) return;
     clearTimeout(timer);
-    timer = setTimeout(runTick, delayMs);
+    timer = setTimeout(() => runTick(full), delayMs);
     timer.unref();
   }
 
-  function runTick(): void {
+  async function pass(full: boolean): Promise<void> {
+    if (!full && due && !(await due())) return;
+    if (stopped) return;
+    await opts.tick();
+  }
+
+  function runTick(full: boolean): void {
     if (stopped) return;
     if (inFlight) {
       again = true;
       return;
     }
-    inFlight = opts
-      .tick()
+    inFlight = pass(full)
       .catch(opts.onError)
       .finally(() => {
         inFlight = undefined;
         const now = again;
         again = false;
-        schedule(now ? 0 : opts.intervalMs);
+        schedule(now ? 0 : opts.intervalMs, now);
       });
   }
 
@@ -46,7 +65,7 @@ export function createTickLoop(opts: { intervalMs: number; tick: () => Promise<v
     start() {
       if (!stopped) return;
       stopped = false;
-      schedule(0);
+      schedule(0, true);
     },
     async stop(beforeWait) {
       stopped = true;
@@ -57,7 +76,7 @@ export function createTickLoop(opts: { intervalMs: number; tick: () => Promise<v
     kick() {
       if (stopped) return;
       if (inFlight) again = true;
-      else schedule(0);
+      else schedule(0, true);
     },
     get stopped() {
       return stopped;

@@ -1,5 +1,6 @@
 import PgBoss from 'pg-boss';
 import type { Db, Queryable } from '../db/db.js';
+import { createDueCache } from '../db/due-cache.js';
 
 /**
  * The queue seam: background work (delivering jobs to the ML service, burning
@@ -11,8 +12,8 @@ import type { Db, Queryable } from '../db/db.js';
  * Callers may rely on: a fetched queue job is handed to one fetcher only
  * (pg-boss's SKIP LOCKED fetch); an active job not completed, failed or
  * extended within its queue's `expireInSeconds` is failed by the maintenance
- * pass (every `maintenanceIntervalSeconds`, on whichever backend gets there
- * first) and retried, up to `retryLimit` times, with pg-boss's delays; a row
+ * pass (every `maintenanceIntervalSeconds`, on every backend) and retried, up
+ * to `retryLimit` times, with pg-boss's delays; a row
  * of ours is the truth about its work and a queue job only says "work on row
  * `key`" (`reconcile` restores that link whatever happened to the queue).
  */
@@ -46,6 +47,15 @@ export interface WorkQueue {
    * the same row.
    */
   reconcile(name: QueueName, rows: (tx: Queryable) => Promise<string[]>, orphaned: (keys: string[], tx: Queryable) => Promise<void>): Promise<void>;
+  /**
+   * True when a tick of `name`'s worker has something to do now: a row of
+   * `keysSql` (a constant SELECT of the keys, as text, that `reconcile`'s
+   * `rows` would list) has no queue job waiting or active, or, unless
+   * `fetchable` is false, a waiting job's start has come. One small read, and
+   * none at all on PGlite while nothing was stored and no start has come
+   * (db/due-cache.ts).
+   */
+  workDue(name: QueueName, keysSql: string, opts?: { fetchable?: boolean }): Promise<boolean>;
 }
 
 export interface QueueJob {
@@ -78,6 +88,13 @@ export interface WorkQueueOptions {
   onError?: (err: unknown) => void;
 }
 
+/**
+ * pg-boss's archive (finished jobs out of the job table after its 12 h) and
+ * drop (the archive after its 7 days) need no finer pace than this; only
+ * expiry bounds how soon a dead backend's work is taken over.
+ */
+const HOUSEKEEPING_MS = 60 * 60 * 1000;
+
 /** First key of the reconcile lock (any constant; the queue name hashes into the second). */
 const RECONCILE_LOCK_NAMESPACE = 7_412_010;
 
@@ -99,8 +116,9 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
     const b = new PgBoss({
       db: executorOn(opts.db),
       schema,
-      supervise: true,
-      maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds,
+      // Our own maintenance pass instead (maintain below): pg-boss's ran four statements every
+      // interval whether or not any claim could have run out.
+      supervise: false,
       // No cron schedules: the timekeeper would only poll for nothing.
       schedule: false,
     });
@@ -109,6 +127,40 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
   };
   let boss = makeBoss();
   let started: Promise<void> | undefined;
+  const due = createDueCache(opts.db);
+  let maintenanceTimer: NodeJS.Timeout | undefined;
+  let maintaining: Promise<void> | undefined;
+  let nextHousekeeping = 0;
+
+  const expiryDue = () =>
+    due('expiry', async () => {
+      const rows = await opts.db.peek<{ due_in_ms: number | null }>(
+        // pg-boss's failJobsByTimeout: state = 'active' AND (started_on + expire_in) < now().
+        `SELECT (EXTRACT(EPOCH FROM min(started_on + expire_in) - now()) * 1000)::double precision AS due_in_ms
+           FROM ${schema}.job WHERE state = 'active'`,
+      );
+      return rows[0]?.due_in_ms ?? null;
+    });
+
+  /**
+   * Fails (for a retry) the active jobs whose claim ran out, asking pg-boss to
+   * only when one has (a probe the due cache answers from memory on PGlite
+   * while nothing changed), and runs pg-boss's whole pass (expire, archive,
+   * drop) hourly.
+   */
+  const maintain = async () => {
+    if (Date.now() >= nextHousekeeping) {
+      nextHousekeeping = Date.now() + HOUSEKEEPING_MS;
+      await boss.maintain();
+    } else if (await expiryDue()) {
+      await boss.expire();
+    }
+  };
+  const onMaintenanceTimer = () => {
+    maintaining ??= maintain()
+      .catch((err: unknown) => opts.onError?.(err))
+      .finally(() => (maintaining = undefined));
+  };
 
   const install = async () => {
     await boss.start();
@@ -142,7 +194,10 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
         // loser starts over on a fresh instance (a failed one stays "starting"), and then finds it installed.
         for (let attempt = 1; ; attempt += 1) {
           try {
-            return await install();
+            await install();
+            maintenanceTimer = setInterval(onMaintenanceTimer, opts.maintenanceIntervalSeconds * 1000);
+            maintenanceTimer.unref();
+            return;
           } catch (err) {
             if (attempt >= 5 || !INSTALL_RACE_CODES.has((err as { code?: string }).code ?? '')) throw err;
             await boss.stop({ graceful: false, close: false }).catch(() => {});
@@ -156,6 +211,8 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
     async stop() {
       if (!started) return;
       await started.catch(() => {});
+      clearInterval(maintenanceTimer);
+      await maintaining;
       await boss.stop({ graceful: false, close: false });
       started = undefined;
     },
@@ -196,6 +253,23 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
         [name],
       );
       return rows.length;
+    },
+    async workDue(name, keysSql, dueOpts = {}) {
+      const fetchable = dueOpts.fetchable ?? true;
+      return due(`${name} ${fetchable} ${keysSql}`, async () => {
+        const rows = await opts.db.peek<{ due_in_ms: number | null }>(
+          // Orphaned rows are due at once; a waiting job when pg-boss's fetch would take it (start_after < now()).
+          `SELECT (EXTRACT(EPOCH FROM LEAST(
+                    (SELECT now() WHERE EXISTS (
+                       SELECT 1 FROM (${keysSql}) AS k(key)
+                        WHERE NOT EXISTS (SELECT 1 FROM ${schema}.job q
+                                           WHERE q.name = $1 AND q.state IN ('created', 'retry', 'active') AND q.singleton_key = k.key))),
+                    (SELECT min(start_after) FROM ${schema}.job WHERE $2 AND name = $1 AND state < 'active')
+                  ) - now()) * 1000)::double precision AS due_in_ms`,
+          [name, fetchable],
+        );
+        return rows[0]?.due_in_ms ?? null;
+      });
     },
     async reconcile(name, rows, orphaned) {
       await opts.db.transaction(async (tx) => {

@@ -77,6 +77,9 @@ export interface RenderOptions {
 
 const LIVE = `status IN ('queued', 'processing')`;
 
+/** The keys (as text) `liveIds` lists: renders that should have work in the queue (WorkQueue.workDue's probe). */
+export const LIVE_RENDER_KEYS_SQL = `SELECT id::text FROM renders WHERE ${LIVE}`;
+
 /** First key of the per-job advisory lock (any constant; the job id hashes into the second). */
 const RENDER_LOCK_NAMESPACE = 7_412_009;
 

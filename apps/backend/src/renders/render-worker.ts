@@ -5,7 +5,7 @@ import { renderKey } from '../storage/derived-keys.js';
 import type { ObjectStorage } from '../storage/storage.js';
 import { burnCaptions, RenderError } from './burn-captions.js';
 import type { FfmpegTools } from './ffmpeg-tools.js';
-import type { Render, RenderRepository } from './render-repository.js';
+import { LIVE_RENDER_KEYS_SQL, type Render, type RenderRepository } from './render-repository.js';
 import { createTickLoop } from '../jobs/tick-loop.js';
 import type { QueueJob, QueuePolicy, WorkQueue } from '../queue/work-queue.js';
 
@@ -232,6 +232,8 @@ export function createRenderWorker(opts: RenderWorkerOptions): RenderWorker {
   const loop = createTickLoop({
     intervalMs: opts.pollIntervalMs,
     tick,
+    // With every slot busy only orphaned renders are work; a render that ends kicks the loop.
+    due: () => queue.workDue(QUEUE, LIVE_RENDER_KEYS_SQL, { fetchable: running.size < opts.concurrency }),
     onError: (err) => log.error({ err }, 'render worker tick failed; retrying next tick'),
   });
   const kick = () => {

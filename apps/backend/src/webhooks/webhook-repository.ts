@@ -1,4 +1,5 @@
 import type { Db } from '../db/db.js';
+import { createDueCache, type DueCache } from '../db/due-cache.js';
 
 /** A queued webhook, as the sender sees it. */
 export interface WebhookDelivery {
@@ -28,7 +29,27 @@ const PENDING = 'd.delivered_at IS NULL AND d.given_up_at IS NULL';
  * crash mid-send still brings it nearer to being given up.
  */
 export class WebhookRepository {
-  constructor(private readonly db: Db) {}
+  private readonly due: DueCache;
+
+  constructor(private readonly db: Db) {
+    this.due = createDueCache(db);
+  }
+
+  /**
+   * True when claimDue would claim something now. One small read, and none
+   * at all on PGlite while nothing was stored and no retry's time has come
+   * (db/due-cache.ts).
+   */
+  async anyDue(): Promise<boolean> {
+    return this.due('deliveries', async () => {
+      const rows = await this.db.peek<{ due_in_ms: number | null }>(
+        `SELECT (EXTRACT(EPOCH FROM min(d.next_attempt_at) - now()) * 1000)::double precision AS due_in_ms
+           FROM webhook_deliveries d JOIN jobs j ON j.id = d.job_id
+          WHERE ${PENDING} AND j.deleting_at IS NULL`,
+      );
+      return rows[0]?.due_in_ms ?? null;
+    });
+  }
 
   /** Due deliveries of jobs not being deleted (a job marked for deletion gets no webhook). */
   async claimDue(limit: number, leaseMs: number): Promise<WebhookDelivery[]> {

@@ -9,7 +9,7 @@ import type { WebhookDelivery, WebhookRepository } from './webhook-repository.js
 import type { WebhookSecretFor } from './webhook-secret.js';
 
 export interface WebhookSenderOptions {
-  webhooks: Pick<WebhookRepository, 'claimDue' | 'markDelivered' | 'scheduleRetry' | 'giveUp'>;
+  webhooks: Pick<WebhookRepository, 'anyDue' | 'claimDue' | 'markDelivered' | 'scheduleRetry' | 'giveUp'>;
   secretFor: WebhookSecretFor;
   /** PUBLIC_URL: result_url is `<publicUrl>/api/upload-video/result/<job id>`. */
   publicUrl: string;
@@ -105,6 +105,7 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
   const loop = createTickLoop({
     intervalMs: opts.intervalMs,
     tick,
+    due: () => opts.webhooks.anyDue(),
     onError: (err) => log.error({ err }, 'webhook tick failed; retrying next tick'),
   });
 

@@ -128,13 +128,19 @@ export const resultCallbackRoute: FastifyPluginAsyncZod<ResultCallbackOptions> =
     },
     async (request) => {
       const b = request.body;
+      const status = b.status ?? 'completed';
+      const isProgress = status !== 'failed' && !(status === 'completed' && b.result);
+      // The common delivery (several a second while jobs run) in one statement; only a job that is
+      // not live (finished: answered "received"; unknown: 404) needs the read below.
+      if (isProgress && (await opts.jobs.recordProgress(b.job_id, { progress: b.progress, stage: b.stage, message: b.message }))) {
+        return { status: 'received' as const };
+      }
       const job = await opts.jobs.get(b.job_id);
       if (!job) throw new ServiceError('JOB_NOT_FOUND', `no job ${b.job_id}`);
       if (isTerminal(job.status)) {
         request.log.info({ jobId: job.id, status: job.status }, 'delivery for a finished job ignored');
         return { status: 'received' as const };
       }
-      const status = b.status ?? 'completed';
       if (status === 'completed' && b.result) {
         // Before completing, so the editor never sees a completed job whose waveform or thumbnails are still being written.
         if (b.waveform) await storeWaveform(opts.storage, job.fileKey, b.waveform, request.log);

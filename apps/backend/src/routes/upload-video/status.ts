@@ -30,7 +30,7 @@ export const statusRoute: FastifyPluginAsyncZod<StatusOptions> = async (app, opt
       },
     },
     async (request) => {
-      const job = await opts.jobs.getOwned(request.params.job_id, requireUser(request).userId);
+      const job = await opts.jobs.getStatusOwned(request.params.job_id, requireUser(request).userId);
       if (!job) throw new ServiceError('JOB_NOT_FOUND', `no job ${request.params.job_id}`);
       return statusView(job);
     },
