@@ -1,12 +1,15 @@
 /**
- * mfcc.ts's fast path (packed real FFT, two radix-2 stages per pass, flattened filters,
- * blocked DCT) against a reference written here the slow, obvious way: the steps of the
+ * mfcc.ts's fast path (packed real FFT, two radix-2 stages per pass in WebAssembly SIMD or
+ * JavaScript, flattened filters, blocked DCT) against a reference written here the slow,
+ * obvious way: the steps of the
  * module's header (DC removal, pre-emphasis 0.97, Hamming window, zero padding) and then a
  * plain O(n²) DFT, the power spectrum, the HTK-mel triangles and the orthonormal DCT-II.
- * The fast path must give the reference's numbers to floating-point noise.
+ * The fast path must give the reference's numbers to floating-point noise, and its
+ * WebAssembly and JavaScript passes the same bits.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createFftPasses } from '../src/diarization/fft-wasm.js';
 import { createMfcc, DEFAULT_MFCC, type MfccOptions } from '../src/diarization/mfcc.js';
 import { chirp, concat, harmonicVoice, SR, sine, whiteNoise } from './support/dsp-signals.js';
 
@@ -133,6 +136,34 @@ describe('MFCCs: the fast path equals the plain-DFT reference', () => {
       }
     });
   }
+
+  it('uses WebAssembly SIMD here (Node 20 on x64 and arm64 always has it), so the tests above cover that path', () => {
+    assert.ok(createFftPasses(65536) !== undefined);
+  });
+
+  it('gives the same bits from the WebAssembly SIMD passes and the JavaScript passes', () => {
+    let compared = 0;
+    for (const [fftSize, frameLength] of [
+      [512, 400],
+      [256, 200],
+      [1024, 640],
+      [32, 30],
+    ] as const) {
+      const o = { fftSize, frameLength, melBins: Math.min(30, fftSize / 2), coefficients: 5 };
+      const wasm = createMfcc(o);
+      const js = createMfcc(o, false);
+      const a = new Float64Array(o.melBins);
+      const b = new Float64Array(o.melBins);
+      for (const x of Object.values(SIGNALS)) {
+        for (let at = 0; at + frameLength <= x.length; at += 211, compared++) {
+          wasm.melEnergies(x, at, a);
+          js.melEnergies(x, at, b);
+          assert.deepEqual(a, b, `${fftSize}-point frame at ${at}`);
+        }
+      }
+    }
+    assert.ok(compared > 500, `${compared} frames`);
+  });
 
   it('gives a frame the same energies wherever it sits in a buffer (no state carried between frames)', () => {
     const mfcc = createMfcc();

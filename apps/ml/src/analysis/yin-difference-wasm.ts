@@ -16,51 +16,43 @@
  * so every accumulator sees the same operations in the same order; the tail goes into s0
  * and the four are summed as ((s0 + s1) + s2) + s3, as there.
  *
- * The module is 479 bytes, assembled below from named opcodes (WebAssembly core spec
- * 2.0, §5 binary format, vector instructions in §5.4) rather than shipped as an opaque blob,
- * so it can be read and checked. Where WebAssembly SIMD is not available, `yinDifference`
- * is undefined and pitch-yin.ts uses its JavaScript loop.
+ * The module is 479 bytes, assembled below from named instructions (wasm-assemble.ts)
+ * rather than shipped as an opaque blob, so it can be read and checked. Where WebAssembly
+ * SIMD is not available, `yinDifference` is undefined and pitch-yin.ts uses its JavaScript
+ * loop.
  */
+import {
+  assembleKernel,
+  block,
+  br,
+  brIf,
+  compileKernel,
+  end,
+  F64,
+  f64add,
+  f64load,
+  f64mul,
+  f64store,
+  f64sub,
+  f64x2add,
+  f64x2lane as lane,
+  f64x2mul,
+  f64x2sub,
+  get,
+  I32,
+  i32add,
+  i32const,
+  i32eqz,
+  i32geS,
+  i32sub,
+  loop,
+  set,
+  V128,
+  v128load,
+  v128zero,
+  type WasmMemory,
+} from './wasm-assemble.js';
 
-const uleb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-};
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-
-const I32 = 0x7f;
-const F64 = 0x7c;
-const V128 = 0x7b;
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const i32const = (n: number) => [0x41, ...uleb(n)]; // small non-negative n: uleb = sleb when bit 6 of the last byte is 0
-const i32add = [0x6a];
-const i32eqz = [0x45];
-const i32sub = [0x6b];
-const i32geS = [0x4e];
-const f64load = (offset: number) => [0x2b, 3, ...uleb(offset)];
-const f64store = (offset: number) => [0x39, 3, ...uleb(offset)];
-const f64add = [0xa0];
-const f64sub = [0xa1];
-const f64mul = [0xa2];
-const v128load = (offset: number) => [0xfd, ...uleb(0x00), 3, ...uleb(offset)]; // alignment hint 8; any alignment is allowed
-const v128zero = [0xfd, ...uleb(0x0c), ...new Array<number>(16).fill(0)];
-const f64x2add = [0xfd, ...uleb(0xf0)];
-const f64x2sub = [0xfd, ...uleb(0xf1)];
-const f64x2mul = [0xfd, ...uleb(0xf2)];
-const lane = (l: number) => [0xfd, ...uleb(0x21), l]; // f64x2.extract_lane
-const block = [0x02, 0x40];
-const loop = [0x03, 0x40];
-const end = [0x0b];
-const br = (depth: number) => [0x0c, ...uleb(depth)];
-const brIf = (depth: number) => [0x0d, ...uleb(depth)];
 
 // pairs(tau, count, window, out): byte offsets (τ·8, W·8, where d(τ) goes) and a count of lag
 // pairs; d(τ), d(τ + 1), ..., d(τ + 2·count − 1) go to out, out + 8, ...; the frame is at byte 0.
@@ -118,35 +110,19 @@ const pairsBody = [
   ...get(OUT), ...i32const(16), ...i32add, ...set(OUT),
   ...get(COUNT), ...i32const(1), ...i32sub, ...set(COUNT),
   ...br(0), ...end, ...end,
-  ...end,
 ];
-const locals = [3, ...uleb(3), I32, ...uleb(6), V128, ...uleb(4), F64];
-const code = [...locals, ...pairsBody];
-
-const MODULE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  ...section(1, [1, 0x60, 4, I32, I32, I32, I32, 0]), // type 0: (i32, i32, i32, i32) → ()
-  ...section(3, [1, 0]), // function 0 has type 0
-  ...section(5, [1, 0x00, 1]), // one memory, at least one 64 KiB page
-  ...section(7, [2, ...name('pairs'), 0x00, 0, ...name('memory'), 0x02, 0]),
-  ...section(10, [1, ...uleb(code.length), ...code]),
-]);
-
-/** The memory of a WebAssembly instance, as much of it as this module uses. */
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-
-// The WebAssembly global as far as used here: the project's TypeScript libs (ES2022, @types/node 20)
-// do not declare it, though Node has it.
-declare const WebAssembly:
-  | {
-      validate(bytes: Uint8Array): boolean;
-      Module: new (bytes: Uint8Array) => object;
-      Instance: new (module: object) => { exports: Record<string, unknown> };
-    }
-  | undefined;
+// Frame at byte 0: f64 each.
+const MODULE = assembleKernel({
+  name: 'pairs',
+  params: [I32, I32, I32, I32],
+  results: [],
+  locals: [
+    [3, I32],
+    [6, V128],
+    [4, F64],
+  ],
+  body: pairsBody,
+});
 
 export interface YinDifference {
   /** The memory the frame (f64 from byte 0) and the outputs live in; grow it, then re-take views. */
@@ -159,10 +135,10 @@ export interface YinDifference {
 }
 
 function instantiate(): YinDifference | undefined {
-  if (typeof WebAssembly !== 'object' || !WebAssembly.validate(MODULE)) return undefined;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(MODULE));
-  const exports = instance.exports as unknown as { pairs: YinDifference['pairs']; memory: WasmMemory };
-  return { memory: exports.memory, pairs: exports.pairs };
+  const kernel = compileKernel<YinDifference['pairs']>(MODULE, 'pairs');
+  if (!kernel) return undefined;
+  const { memory, fn } = kernel.instantiate();
+  return { memory, pairs: fn };
 }
 
 /**

@@ -13,15 +13,18 @@
  * loudness) is dropped: a speaker is not louder or quieter, the microphone is.
  *
  * Speed, measured 2026-12-01 on this project's shared 2-core machine (process.cpuUsage,
- * median of 11, 6600 frames of jfk.wav looped to 66 s, against the previous version of this
- * file alternated in one process): `compute` 21 → 9 µs a frame, `melEnergies` 14 → 7.5 µs
- * (85 → 53 ms per 66 s). What did it: two FFT stages per pass over the arrays with per-stage
- * twiddle tables, the first two fused with the bit-reversed load; bins k and n/2 − k
- * untangled together (no `%`); the filters' weights in one flat array; four DCT rows per
- * sweep. Every product and sum is the one the plain radix-2 loops formed, in the same order,
- * so the energies and cepstra are unchanged to the bit (dsp-mfcc.test.ts holds them to a
- * plain-DFT reference).
+ * median of 11, the 6600 frames of jfk.wav looped to 66 s, against the previous version of
+ * this file alternated in one process): `melEnergies` 90 → 38 ms per 66 s (13.7 → 5.8 µs a
+ * frame). What did it: two FFT stages per pass over the arrays with per-stage twiddle
+ * tables, the first two fused with the bit-reversed load, the later passes in WebAssembly
+ * SIMD (fft-wasm.ts, two butterflies an instruction); bins k and n/2 − k untangled together
+ * (no `%`); the filters' weights in one flat array; four DCT rows per sweep in `compute`.
+ * Every product and sum is the one the plain radix-2 loops formed, in the same order, so
+ * the energies and cepstra are unchanged to the bit (dsp-mfcc.test.ts holds them to a
+ * plain-DFT reference, and the WebAssembly and JavaScript passes to each other).
  */
+
+import { createFftPasses } from './fft-wasm.js';
 
 export interface MfccOptions {
   sampleRate: number;
@@ -81,7 +84,8 @@ export interface MfccExtractor {
   compute(x: Float32Array, at: number, out: Float32Array, outAt: number): void;
 }
 
-export function createMfcc(options: Partial<MfccOptions> = {}): MfccExtractor {
+/** `simd`: run the FFT's passes in WebAssembly SIMD where available (fft-wasm.ts; same bits); tests pass false for the JavaScript loops. */
+export function createMfcc(options: Partial<MfccOptions> = {}, simd = true): MfccExtractor {
   const o: MfccOptions = { ...DEFAULT_MFCC, ...options };
   const n = o.fftSize;
   const levels = Math.log2(n);
@@ -109,8 +113,12 @@ export function createMfcc(options: Partial<MfccOptions> = {}): MfccExtractor {
   // twCos/twSin[half − 1 + j], j < half), so the inner loop reads them in order instead of
   // striding through cos/sin; the values are copied, not recomputed, so every product is
   // the one the textbook loop forms.
-  const twCos = new Float64Array(Math.max(1, h - 1));
-  const twSin = new Float64Array(Math.max(1, h - 1));
+  // re, im and the tables live in the WebAssembly kernel's memory when it runs the passes.
+  const kernel = simd ? createFftPasses(4 * h * 8) : undefined;
+  const buffer = kernel?.memory.buffer;
+  const table = (i: number, length: number) => (buffer ? new Float64Array(buffer, i * h * 8, length) : new Float64Array(length));
+  const twCos = table(2, Math.max(1, h - 1));
+  const twSin = table(3, Math.max(1, h - 1));
   for (let half = 1; half < h; half <<= 1) {
     const step = h / half;
     for (let j = 0; j < half; j++) {
@@ -134,8 +142,8 @@ export function createMfcc(options: Partial<MfccOptions> = {}): MfccExtractor {
   for (let k = 1; k <= nc; k++) {
     for (let m = 0; m < o.melBins; m++) dct[(k - 1) * o.melBins + m] = Math.sqrt(2 / o.melBins) * Math.cos((Math.PI * k * (m + 0.5)) / o.melBins);
   }
-  const re = new Float64Array(h);
-  const im = new Float64Array(h);
+  const re = table(0, h);
+  const im = table(1, h);
   const power = new Float64Array(h + 1);
   const frame = new Float64Array(n);
   const logMel = new Float64Array(o.melBins);
@@ -204,6 +212,7 @@ export function createMfcc(options: Partial<MfccOptions> = {}): MfccExtractor {
       }
       half = 2;
     }
+    if (kernel && half >= 4) half = kernel.passes(h * 8, half * 8) / 8;
     // Stages of half-span H and 2H together: values g+j, g+j+H, g+j+2H, g+j+3H.
     for (; 2 * half < h; half <<= 2) {
       const span = 4 * half;
