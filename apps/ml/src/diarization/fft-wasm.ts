@@ -124,12 +124,23 @@ export interface FftPasses {
 }
 
 const kernel = compileKernel<FftPasses['passes']>(MODULE, 'passes');
+const bySize = new Map<number, FftPasses>();
 
-/** A kernel instance with its own memory of at least `bytes`, or undefined without WebAssembly SIMD. */
-export function createFftPasses(bytes: number): FftPasses | undefined {
+/**
+ * The kernel instance for h-point FFTs (memory for re, im and the two tables), or undefined
+ * without WebAssembly SIMD. One per size for the process: extractors of one size share it
+ * (their tables are the same numbers, and a frame's FFT runs start to end without a break),
+ * and the call site then always calls one function, which V8 keeps fast.
+ */
+export function fftPassesFor(h: number): FftPasses | undefined {
   if (!kernel) return undefined;
-  const { memory, fn } = kernel.instantiate();
-  const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
-  if (pages > 0) memory.grow(pages);
-  return { memory, passes: fn };
+  let k = bySize.get(h);
+  if (!k) {
+    const { memory, fn } = kernel.instantiate();
+    const pages = Math.ceil((4 * h * 8) / 65536) - memory.buffer.byteLength / 65536;
+    if (pages > 0) memory.grow(pages);
+    k = { memory, passes: fn };
+    bySize.set(h, k);
+  }
+  return k;
 }

@@ -24,7 +24,7 @@
  * plain-DFT reference, and the WebAssembly and JavaScript passes to each other).
  */
 
-import { createFftPasses } from './fft-wasm.js';
+import { fftPassesFor } from './fft-wasm.js';
 
 export interface MfccOptions {
   sampleRate: number;
@@ -114,7 +114,7 @@ export function createMfcc(options: Partial<MfccOptions> = {}, simd = true): Mfc
   // striding through cos/sin; the values are copied, not recomputed, so every product is
   // the one the textbook loop forms.
   // re, im and the tables live in the WebAssembly kernel's memory when it runs the passes.
-  const kernel = simd ? createFftPasses(4 * h * 8) : undefined;
+  const kernel = simd ? fftPassesFor(h) : undefined;
   const buffer = kernel?.memory.buffer;
   const table = (i: number, length: number) => (buffer ? new Float64Array(buffer, i * h * 8, length) : new Float64Array(length));
   const twCos = table(2, Math.max(1, h - 1));

@@ -53,7 +53,9 @@ export async function noiseMel(reader: WavReader, speech: readonly SpeechRegion[
     await reader.readInto(ks[a]! * HOP + HOP / 2 - FRAME / 2, view);
     for (let i = a; i < b; i++) {
       mfcc.melEnergies(view, (ks[i]! - ks[a]!) * HOP, e);
-      picked.push({ total: e.reduce((x, y) => x + y, 0), energies: Float64Array.from(e) });
+      let total = 0;
+      for (let m = 0; m < bins; m++) total += e[m]!;
+      picked.push({ total, energies: e.slice() });
     }
     a = b;
   }
