@@ -109,18 +109,18 @@ export function createYin(sampleRate: number, options: Partial<YinOptions> = {},
     d = simd ? new Float64Array(simd.memory.buffer, dByte, tauMax + 2) : new Float64Array(tauMax + 2);
   };
   takeViews();
-  // Lag pairs per WebAssembly call. Measured (2026-12-01, 66 s of speech, 10 ms hop): 1 to 16
-  // pairs per call all cost 38–39 ms, i.e. the call is cheap; more pairs only waste lags
-  // past the answer, so 2.
+  // Lag pairs per WebAssembly call. Measured (2026-12-01, the tracker on 66 s of speech at a
+  // 10 ms hop): 1, 2, 4, 8 and 16 pairs per call within noise of each other (38–46 ms), i.e.
+  // the call is cheap; more pairs only waste lags past the answer, so 2.
   const pairsPerCall = simd ? 2 : 1;
   const { threshold, silenceDb, maxHz } = opts;
 
   /**
-   * d(τ) and d(τ + 1) of the frame in f, into d[τ] and d[τ + 1], in one pass: x_{j+τ+1} of
-   * one lag is x_{(j+1)+τ} of the other, so 9 loads serve 8 terms instead of 16 (the loads,
-   * not the multiply-adds, bound this loop). Each lag keeps its own four accumulators, one
-   * per j mod 4, summed in the same order as difference(): the values are bit for bit the
-   * ones the one-lag loop gives.
+   * The JavaScript loop where WebAssembly SIMD is missing: d(τ) and d(τ + 1) of the frame in
+   * f, into d[τ] and d[τ + 1], in one pass (x_{j+τ+1} of one lag is x_{(j+1)+τ} of the
+   * other, so 9 loads serve 8 terms; measured ~10 % faster than one lag at a time on a
+   * float64 frame). Each lag keeps its own four accumulators, one per j mod 4, summed in the
+   * same order as difference(): the values are bit for bit the ones the one-lag loop gives.
    */
   function differencePair(tau: number): void {
     let s0 = 0;
