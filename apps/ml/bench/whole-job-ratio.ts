@@ -62,6 +62,8 @@ export interface InputFigures {
   serviceCpu: number;
   /** The result's per-stage `timing` of the run whose wall time was the median. */
   timing: Record<string, number>;
+  /** Every run's seconds in order, reference and whole job, and the whole job's transcribe stage: the spread says how noisy the machine was. */
+  runs: { reference: number; service: number; transcribe: number }[];
   /** Service wall time minus the pipeline's own total: dispatch, queueing, delivery and observation. */
   outsidePipeline: number;
 }
@@ -102,6 +104,26 @@ function stackCpu(dataDir: string): number {
     total += cpuOf(Number(name), true);
   }
   return total;
+}
+
+/**
+ * Waits until the services have run for a minute and their processes have
+ * used under 2% of a core for 3 s running (at most 90 s more): the figures
+ * are for a system in its steady state, and V8 does a one-time full
+ * collection ("Mark-Compact (reduce)", seen with --trace-gc, 0.3-0.4 CPU-s)
+ * some 25-60 s after a service starts, which would otherwise land in
+ * whichever run happens to be going on.
+ */
+async function settled(dataDir: string, startedAt: number): Promise<void> {
+  const until = Date.now() + 90_000;
+  let quiet = 0;
+  let last = stackCpu(dataDir);
+  while (Date.now() < until && (quiet < 3 || Date.now() - startedAt < 60_000)) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = stackCpu(dataDir);
+    quiet = now - last < 0.02 ? quiet + 1 : 0;
+    last = now;
+  }
 }
 
 /** jfk.wav `times` times with `gapSeconds` of silence between repeats, 16 kHz mono PCM. */
@@ -187,6 +209,7 @@ async function runService(stack: Stack, wav: string): Promise<{ seconds: number;
 }
 
 async function measure(label: string, wav: string, audioSeconds: number, vad: boolean, bin: string, model: string, runs: number): Promise<InputFigures> {
+  const startedAt = Date.now();
   const stack = await startStack({
     WHISPER_MODEL: model,
     WHISPER_TEMPERATURE_FALLBACK: 'false',
@@ -203,6 +226,7 @@ async function measure(label: string, wav: string, audioSeconds: number, vad: bo
   try {
     // One job first (not counted): the first request of each route compiles its code paths.
     await runService(stack, wav);
+    await settled(stack.dataDir, startedAt);
     const ref: { seconds: number; cpu: number }[] = [];
     const svc: { seconds: number; cpu: number; timing: Record<string, number> }[] = [];
     for (let i = 0; i < runs; i++) {
@@ -222,13 +246,14 @@ async function measure(label: string, wav: string, audioSeconds: number, vad: bo
       serviceCpu: median(svc.map((r) => r.cpu)),
       timing: mid.timing,
       outsidePipeline: mid.seconds - (mid.timing.total_seconds ?? 0),
+      runs: ref.map((r, i) => ({ reference: r.seconds, service: svc[i]!.seconds, transcribe: svc[i]!.timing.transcribe_seconds ?? 0 })),
     };
   } finally {
     await stack.stop();
   }
 }
 
-export async function main(runs = 3): Promise<InputFigures[]> {
+export async function main(runs = 5): Promise<InputFigures[]> {
   const bin = requireWhisperCli();
   const work = mkdtempSync(join(tmpdir(), 'ecg-bench-whole-'));
   try {
@@ -253,11 +278,12 @@ export function report(figures: InputFigures[]): string[] {
     `  stages: ${Object.entries(f.timing)
       .map(([k, v]) => `${k.replace(/_seconds$/, '')} ${v.toFixed(2)}`)
       .join(', ')}; outside the pipeline (dispatch, delivery, polling) ${f.outsidePipeline.toFixed(2)} s`,
+    `  each run (whisper-cli / whole job / its transcribe stage): ${f.runs.map((r) => `${r.reference.toFixed(2)}/${r.service.toFixed(2)}/${r.transcribe.toFixed(2)}`).join(', ')}`,
   ]);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
-  const runs = Number(process.env.BENCH_RUNS ?? 3);
+  const runs = Number(process.env.BENCH_RUNS ?? 5);
   const figures = await main(runs);
   console.log(`whole job vs whisper-cli, tiny-shaped model, ${THREADS} threads, greedy (median of ${runs}, runs alternated):`);
   for (const line of report(figures)) console.log(`  ${line}`);
