@@ -11,7 +11,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rmsDbFromSum } from '../src/analysis/loudness.js';
-import { createYin, pitchTrack, YIN_DEFAULTS } from '../src/analysis/pitch-yin.js';
+import { createHalfBand } from '../src/analysis/half-band-wasm.js';
+import { createPitchTracker, createYin, HALF_BAND_ODD_TAPS, HALF_BAND_REACH, pitchTrack, YIN_DEFAULTS } from '../src/analysis/pitch-yin.js';
 import { yinDifference } from '../src/analysis/yin-difference-wasm.js';
 import { chirp, concat, harmonicVoice, SR, sine, whiteNoise } from './support/dsp-signals.js';
 
@@ -175,5 +176,63 @@ describe('YIN pitch: the fast path equals the paper-by-the-letter reference', ()
     big.estimate(sine(150, 0.3, 1, 48000), 0);
     assert.equal(small.estimate(x, 800), before);
     assert.ok(before > 140 && before < 160, `${before} Hz`);
+  });
+});
+
+describe('Half-band decimation: WebAssembly and JavaScript give the same bits', () => {
+  /** The JavaScript loop of pitch-yin.ts, written out again: output i centred on x[from + 2i]. */
+  function jsDecimate(x: Float32Array, from: number, count: number): Float32Array {
+    const h = HALF_BAND_ODD_TAPS;
+    const out = new Float32Array(count);
+    for (let i = 0; i < count; i++) {
+      const at = from + 2 * i;
+      let acc = h[0]! * x[at]!;
+      for (let k = 1; k <= HALF_BAND_REACH; k += 2) acc += h[k]! * (x[at - k]! + x[at + k]!);
+      out[i] = acc;
+    }
+    return out;
+  }
+
+  it('filters every signal, full scale and odd offsets included, to the JavaScript loop\'s float32s', () => {
+    const kernel = createHalfBand(HALF_BAND_ODD_TAPS);
+    assert.ok(kernel, 'WebAssembly is there in Node 20');
+    let compared = 0;
+    const signals = [...Object.values(SIGNALS), whiteNoise(1, 20_000, 3).map((v) => Math.max(-1, Math.min(32767 / 32768, v * 4)))];
+    for (const x of signals) {
+      for (const from of [HALF_BAND_REACH, HALF_BAND_REACH + 1]) {
+        const count = Math.floor((x.length - from - HALF_BAND_REACH - 1) / 2) + 1;
+        const inputs = 2 * (count - 1) + 2 * HALF_BAND_REACH + 1;
+        const pages = Math.ceil((inputs * 4 + count * 4) / 65536) - kernel.memory.buffer.byteLength / 65536;
+        if (pages > 0) kernel.memory.grow(pages);
+        new Float32Array(kernel.memory.buffer, 0, inputs).set(x.subarray(from - HALF_BAND_REACH, from - HALF_BAND_REACH + inputs));
+        kernel.decimate(0, inputs * 4, inputs * 4 + count * 4);
+        assert.deepEqual(new Float32Array(kernel.memory.buffer, inputs * 4, count), jsDecimate(x, from, count));
+        compared += count;
+      }
+    }
+    assert.ok(compared > 50_000, `${compared} outputs`);
+  });
+
+  it('tracks the same F0s with the WebAssembly decimation as with the JavaScript one, in pieces and with frames skipped', () => {
+    for (const hopSeconds of [0.01, 0.02]) {
+      const wasm = createPitchTracker(SR, { hopSeconds });
+      const js = createPitchTracker(SR, { hopSeconds }, false);
+      for (const x of Object.values(SIGNALS)) {
+        const frames = Math.floor((x.length - wasm.reachBefore - wasm.reachAfter) / wasm.hop);
+        const a = new Float32Array(frames);
+        const b = new Float32Array(frames);
+        const needed = Uint8Array.from({ length: frames }, (_, k) => (k % 3 === 1 ? 0 : 1));
+        // Frame k centred on x[reachBefore + k·hop]: bufFirst = −reachBefore.
+        for (const [from, to] of [
+          [0, frames >> 1],
+          [frames >> 1, frames],
+        ] as const) {
+          wasm.track(x, -wasm.reachBefore, from, to, a, needed);
+          js.track(x, -js.reachBefore, from, to, b, needed);
+        }
+        assert.deepEqual(a, b);
+        assert.ok(a.some((v) => v > 0) || x === SIGNALS['white noise'], 'some frames voiced');
+      }
+    }
   });
 });

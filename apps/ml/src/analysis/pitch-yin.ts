@@ -1,4 +1,5 @@
 import { rmsDbFromSum } from './loudness.js';
+import { createHalfBand, type HalfBand } from './half-band-wasm.js';
 import { yinDifference, type YinDifference } from './yin-difference-wasm.js';
 
 /**
@@ -38,6 +39,8 @@ import { yinDifference, type YinDifference } from './yin-difference-wasm.js';
  * 2026-12-01 on this project's shared 2-core machine (process.cpuUsage, median of 11,
  * jfk.wav looped to 66 s, against the previous version alternated in one process): the
  * tracker at a 10 ms hop 195 → 46 ms per 66 s, at 20 ms (the diarizer's) 108 → 27 ms.
+ * The half-band low-pass then runs in WebAssembly too (half-band-wasm.ts, same bits):
+ * measured the same way and day, the tracker at 20 ms 31–35 → 23–26 ms per 66 s.
  */
 export interface YinOptions {
   /** Frame length in seconds (default 0.04). */
@@ -262,8 +265,8 @@ export function createYin(sampleRate: number, options: Partial<YinOptions> = {},
  * sample. Every other tap of a half-band filter is zero, so only the centre
  * and the odd offsets are stored.
  */
-const HALF_BAND_REACH = 11;
-const HALF_BAND_ODD_TAPS: Float64Array = (() => {
+export const HALF_BAND_REACH = 11;
+export const HALF_BAND_ODD_TAPS: Float64Array = (() => {
   const taps = new Float64Array(HALF_BAND_REACH + 1);
   let sum = 0;
   for (let k = -HALF_BAND_REACH; k <= HALF_BAND_REACH; k++) {
@@ -297,7 +300,11 @@ export interface PitchTracker {
   track(buf: Float32Array, bufFirst: number, kFrom: number, kTo: number, out: Float32Array, needed?: Uint8Array): void;
 }
 
-export function createPitchTracker(sampleRate: number, options: Partial<YinOptions> = {}): PitchTracker {
+/**
+ * `wasm`: low-pass and decimate in WebAssembly (half-band-wasm.ts; same bits) where available;
+ * tests pass false for the JavaScript loop.
+ */
+export function createPitchTracker(sampleRate: number, options: Partial<YinOptions> = {}, wasm = true): PitchTracker {
   const opts: YinOptions = { ...YIN_DEFAULTS, ...options };
   const hop = Math.max(1, Math.round(opts.hopSeconds * sampleRate));
   // Halve the rate only when the result keeps 8 kHz or more and frame centres stay on the halved grid.
@@ -306,7 +313,37 @@ export function createPitchTracker(sampleRate: number, options: Partial<YinOptio
   const filterReach = q === 2 ? HALF_BAND_REACH : 0;
   const reachBefore = yin.half * q + filterReach;
   const reachAfter = (yin.frameLength - yin.half) * q + filterReach;
+  const halfBand = q === 2 && wasm ? halfBandKernel() : undefined;
   let low = new Float32Array(0);
+  // The JavaScript loop's own output buffer (low may be a view of the kernel's memory instead).
+  let lowOwn = low;
+
+  /** count outputs, output i centred on buf[from + 2i], into low[0, count) (a view of the kernel's memory with WebAssembly). */
+  function decimate(buf: Float32Array, from: number, count: number): void {
+    const inputs = 2 * (count - 1) + 2 * HALF_BAND_REACH + 1;
+    const first = from - HALF_BAND_REACH;
+    // A buffer short of the frames' reach breaks track's contract; the JavaScript loop then gives what it always gave (NaN).
+    if (halfBand && first >= 0 && first + inputs <= buf.length) {
+      // Input float32s at byte 0, outputs after them; the input is copied in (a memcpy).
+      const dst = inputs * 4;
+      const pages = Math.ceil((dst + count * 4) / 65536) - halfBand.memory.buffer.byteLength / 65536;
+      if (pages > 0) halfBand.memory.grow(pages);
+      new Float32Array(halfBand.memory.buffer, 0, inputs).set(buf.subarray(first, first + inputs));
+      halfBand.decimate(0, dst, dst + count * 4);
+      low = new Float32Array(halfBand.memory.buffer, dst, count);
+      return;
+    }
+    if (lowOwn.length < count) lowOwn = new Float32Array(count);
+    low = lowOwn;
+    const h = HALF_BAND_ODD_TAPS;
+    const centre = h[0]!;
+    for (let i = 0; i < count; i++) {
+      const at = from + 2 * i;
+      let acc = centre * buf[at]!;
+      for (let k = 1; k <= HALF_BAND_REACH; k += 2) acc += h[k]! * (buf[at - k]! + buf[at + k]!);
+      low[i] = acc;
+    }
+  }
 
   function track(buf: Float32Array, bufFirst: number, kFrom: number, kTo: number, out: Float32Array, needed?: Uint8Array): void {
     if (kTo <= kFrom) return;
@@ -317,20 +354,22 @@ export function createPitchTracker(sampleRate: number, options: Partial<YinOptio
     // Low-passed, decimated copy of the span the frames read: low[i] is original sample lowFirst + 2i.
     const lowFirst = kFrom * hop - yin.half * 2;
     const count = (kTo - 1 - kFrom) * (hop / 2) + yin.frameLength;
-    if (low.length < count) low = new Float32Array(count);
-    const h = HALF_BAND_ODD_TAPS;
-    const centre = h[0]!;
-    for (let i = 0; i < count; i++) {
-      const at = lowFirst + 2 * i - bufFirst;
-      let acc = centre * buf[at]!;
-      for (let k = 1; k <= HALF_BAND_REACH; k += 2) acc += h[k]! * (buf[at - k]! + buf[at + k]!);
-      low[i] = acc;
-    }
+    decimate(buf, lowFirst - bufFirst, count);
     const step = hop / 2;
     for (let k = kFrom; k < kTo; k++) if (!needed || needed[k]) out[k] = yin.estimate(low, (k - kFrom) * step);
   }
 
   return { sampleRate, hop, options: opts, reachBefore, reachAfter, track };
+}
+
+let sharedHalfBand: HalfBand | undefined | null = null;
+/**
+ * One instance for the process: a track call copies its input in, filters and reads the
+ * outputs before it returns, and calls never interleave (they are synchronous).
+ */
+function halfBandKernel(): HalfBand | undefined {
+  if (sharedHalfBand === null) sharedHalfBand = createHalfBand(HALF_BAND_ODD_TAPS);
+  return sharedHalfBand;
 }
 
 /** F0 per hop over a whole signal (frame k centred at sample k·hop, zeros beyond the ends); 0 marks unvoiced frames. */

@@ -27,21 +27,56 @@ export const i32const = (n: number) => {
   if (!(n >= 0 && n < 64)) throw new RangeError(`i32const takes 0..63 here, got ${n}`);
   return [0x41, n];
 };
+/** Any i32, signed LEB128. */
+export const i32constAny = (n: number) => {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return [0x41, ...out];
+    }
+    out.push(b | 0x80);
+  }
+};
 export const i32eqz = [0x45];
 export const i32geS = [0x4e];
 export const i32add = [0x6a];
 export const i32sub = [0x6b];
 export const i32shl = [0x74];
+export const f32load = (offset: number) => [0x2a, 2, ...uleb(offset)];
+export const f32store = (offset: number) => [0x38, 2, ...uleb(offset)];
 export const f64load = (offset: number) => [0x2b, 3, ...uleb(offset)];
 export const f64store = (offset: number) => [0x39, 3, ...uleb(offset)];
 export const f64add = [0xa0];
 export const f64sub = [0xa1];
 export const f64mul = [0xa2];
+export const f64div = [0xa3];
+export const f64neg = [0x9a];
+/** f64.const with exactly x's bits (little-endian IEEE 754). */
+export const f64const = (x: number) => {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setFloat64(0, x, true);
+  return [0x44, ...bytes];
+};
+export const f64promoteF32 = [0xbb];
+/** Rounds to nearest, ties to even: what a Float32Array store does to a number. */
+export const f32demoteF64 = [0xb6];
 // Alignment hint 8 bytes; WebAssembly allows any alignment, the hint only says what to expect.
 export const v128load = (offset: number) => [0xfd, ...uleb(0x00), 3, ...uleb(offset)];
 export const v128store = (offset: number) => [0xfd, ...uleb(0x0b), 3, ...uleb(offset)];
 export const v128zero = [0xfd, ...uleb(0x0c), ...new Array<number>(16).fill(0)];
 export const f64x2lane = (l: number) => [0xfd, ...uleb(0x21), l]; // f64x2.extract_lane
+export const f64x2splat = [0xfd, ...uleb(0x14)];
+/** v128.const of two f64 lanes, each with exactly its number's bits. */
+export const f64x2const = (lane0: number, lane1: number) => {
+  const bytes = new Uint8Array(16);
+  const view = new DataView(bytes.buffer);
+  view.setFloat64(0, lane0, true);
+  view.setFloat64(8, lane1, true);
+  return [0xfd, ...uleb(0x0c), ...bytes];
+};
 export const f64x2add = [0xfd, ...uleb(0xf0)];
 export const f64x2sub = [0xfd, ...uleb(0xf1)];
 export const f64x2mul = [0xfd, ...uleb(0xf2)];
