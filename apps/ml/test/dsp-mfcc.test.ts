@@ -1,15 +1,14 @@
 /**
- * mfcc.ts's fast path (packed real FFT, two radix-2 stages per pass in WebAssembly SIMD or
- * JavaScript, flattened filters, blocked DCT) against a reference written here the slow,
- * obvious way: the steps of the
- * module's header (DC removal, pre-emphasis 0.97, Hamming window, zero padding) and then a
- * plain O(n²) DFT, the power spectrum, the HTK-mel triangles and the orthonormal DCT-II.
- * The fast path must give the reference's numbers to floating-point noise, and its
- * WebAssembly and JavaScript passes the same bits.
+ * mfcc.ts's fast path (packed real FFT, two radix-2 stages per pass, flattened filters,
+ * blocked DCT; each frame in one WebAssembly call, mel-frame-wasm.ts, and the DCT in
+ * another, dct-wasm.ts, or all in JavaScript) against a reference written here the slow,
+ * obvious way: the steps of the module's header (DC removal, pre-emphasis 0.97, Hamming
+ * window, zero padding) and then a plain O(n²) DFT, the power spectrum, the HTK-mel
+ * triangles and the orthonormal DCT-II. The fast path must give the reference's numbers to
+ * floating-point noise, and its WebAssembly and JavaScript paths the same bits.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fftPassesFor } from '../src/diarization/fft-wasm.js';
 import { createMfcc, DEFAULT_MFCC, type MfccOptions } from '../src/diarization/mfcc.js';
 import { chirp, concat, harmonicVoice, SR, sine, whiteNoise } from './support/dsp-signals.js';
 
@@ -137,21 +136,27 @@ describe('MFCCs: the fast path equals the plain-DFT reference', () => {
     });
   }
 
-  it('uses WebAssembly SIMD here (Node 20 on x64 and arm64 always has it), so the tests above cover that path', () => {
-    assert.ok(fftPassesFor(256) !== undefined);
+  it('uses the WebAssembly SIMD frame kernel here (Node 20 on x64 and arm64 always has it), so the tests above cover that path', () => {
+    assert.ok(createMfcc().wasm);
+    assert.ok(createMfcc({ fftSize: 1024, frameLength: 640 }).wasm);
+    assert.equal(createMfcc({}, false).wasm, false);
   });
 
-  it('gives the same bits from the WebAssembly SIMD passes and the JavaScript passes', () => {
+  // 8 points: no passes; 16: one single stage after stages 1 and 2; 256 and 1024: passes and a single stage.
+  it('gives the same bits from the WebAssembly frame kernel and the JavaScript loops', () => {
     let compared = 0;
     for (const [fftSize, frameLength] of [
       [512, 400],
       [256, 200],
       [1024, 640],
       [32, 30],
+      [16, 12],
+      [8, 8],
     ] as const) {
       const o = { fftSize, frameLength, melBins: Math.min(30, fftSize / 2), coefficients: 5 };
       const wasm = createMfcc(o);
       const js = createMfcc(o, false);
+      assert.ok(wasm.wasm, `${fftSize} points`);
       const a = new Float64Array(o.melBins);
       const b = new Float64Array(o.melBins);
       for (const x of Object.values(SIGNALS)) {
@@ -163,6 +168,33 @@ describe('MFCCs: the fast path equals the plain-DFT reference', () => {
       }
     }
     assert.ok(compared > 500, `${compared} frames`);
+  });
+
+  it('gives the same cepstra from the WebAssembly frame and DCT kernels and the JavaScript loops, with and without noise subtraction', () => {
+    const x = SIGNALS['a harmonic voice (espeak-like)']!;
+    const noiseMel = new Float64Array(30).fill(1e-4);
+    // 19 cepstra: an odd row left over from the kernel's pairs of rows; 12: none.
+    for (const extra of [{}, { noiseMel }, { coefficients: 12 }]) {
+      const wasm = createMfcc(extra);
+      const js = createMfcc(extra, false);
+      const a = new Float32Array(wasm.options.coefficients);
+      const b = new Float32Array(wasm.options.coefficients);
+      for (let at = 0; at + 400 <= x.length; at += 160) {
+        wasm.compute(x, at, a, 0);
+        js.compute(x, at, b, 0);
+        assert.deepEqual(a, b, `frame at ${at}`);
+      }
+    }
+  });
+
+  it('reads a frame that runs past the buffer as JavaScript always did (NaN), not from the kernel\'s stale samples', () => {
+    const x = SIGNALS['white noise']!;
+    const a = new Float64Array(30);
+    const b = new Float64Array(30);
+    createMfcc().melEnergies(x, x.length - 100, a);
+    createMfcc({}, false).melEnergies(x, x.length - 100, b);
+    assert.deepEqual(a, b);
+    assert.ok(Number.isNaN(a[0]));
   });
 
   it('gives a frame the same energies wherever it sits in a buffer (no state carried between frames)', () => {

@@ -1,10 +1,11 @@
 /**
  * The two-stages-a-pass radix-2 FFT passes of mfcc.ts in WebAssembly SIMD: two adjacent
- * butterflies (j and j + 1 of a group) per f64x2 instruction. The FFT is about half of a
- * frame's MFCC time and these passes most of the FFT. Measured 2026-12-01 on this project's
- * shared 2-core machine (process.cpuUsage, median of 11, 6600 frames of jfk.wav looped to
- * 66 s, alternated in one process): `melEnergies` takes 45–48 ms with these passes and
- * 57–60 ms with mfcc.ts's JavaScript ones.
+ * butterflies (j and j + 1 of a group) per f64x2 instruction, as a piece of the whole-frame
+ * kernel (mel-frame-wasm.ts). The FFT is about half of a frame's MFCC time and these passes
+ * most of the FFT. Measured 2026-12-01 on this project's shared 2-core machine
+ * (process.cpuUsage, median of 11, 6600 frames of jfk.wav looped to 66 s, alternated in one
+ * process), when they were a kernel of their own: `melEnergies` took 45–48 ms with these
+ * passes and 57–60 ms with mfcc.ts's JavaScript ones.
  *
  * Same bits as mfcc.ts's JavaScript passes: WebAssembly's f64 arithmetic is IEEE 754 with
  * no fused multiply-add and no reassociation, and each lane does exactly the JavaScript
@@ -12,14 +13,12 @@
  *
  * Memory layout (f64, h = n/2 points): re at byte 0, im at h·8, the per-stage twiddles
  * twCos at 2h·8 and twSin at 3h·8 (mfcc.ts's tables, index half − 1 + j for a stage whose
- * butterflies span 2·half). Undefined where WebAssembly SIMD is missing.
+ * butterflies span 2·half).
  */
 import {
-  assembleKernel,
   block,
   br,
   brIf,
-  compileKernel,
   end,
   f64x2add,
   f64x2mul,
@@ -36,10 +35,9 @@ import {
   V128,
   v128load,
   v128store,
-  type WasmMemory,
 } from '../analysis/wasm-assemble.js';
 
-// passes(h·8, half·8) → the half·8 at which it stopped (the passes run while 2·half < h).
+// Parameters h·8 and half·8; the passes run while 2·half < h, leaving the half·8 reached in HALF.
 const [H, HALF] = [0, 1];
 const [IM, TC, TS, T1, T2, G, J, I0, I1, I2, I3] = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]; // i32, bytes
 const [WR, WI, TR, TI, AR, AI, BR, BI, CR, CI, DR, DI, XR, XI] = [13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26]; // v128
@@ -103,44 +101,16 @@ const body = [
   ...br(0), ...end, ...end,
   ...get(HALF), ...i32const(2), ...i32shl, ...set(HALF),
   ...br(0), ...end, ...end,
-  ...get(HALF),
 ];
 
-const MODULE = assembleKernel({
-  name: 'passes',
-  params: [I32, I32],
-  results: [I32],
-  locals: [
-    [11, I32],
-    [14, V128],
-  ],
-  body,
-});
-
-export interface FftPasses {
-  readonly memory: WasmMemory;
-  /** Runs the two-stage passes from half-span `halfBytes`/8 while 2·half < h; returns the half·8 reached. */
-  passes(hBytes: number, halfBytes: number): number;
-}
-
-const kernel = compileKernel<FftPasses['passes']>(MODULE, 'passes');
-const bySize = new Map<number, FftPasses>();
-
 /**
- * The kernel instance for h-point FFTs (memory for re, im and the two tables), or undefined
- * without WebAssembly SIMD. One per size for the process: extractors of one size share it
- * (their tables are the same numbers, and a frame's FFT runs start to end without a break),
- * and the call site then always calls one function, which V8 keeps fast.
+ * The passes as a piece of a larger function (mel-frame-wasm.ts): its first two parameters
+ * must be i32 h·8 and half·8 and its first locals PASSES_LOCALS (indices 2 to 26); half·8
+ * is left in parameter 1.
  */
-export function fftPassesFor(h: number): FftPasses | undefined {
-  if (!kernel) return undefined;
-  let k = bySize.get(h);
-  if (!k) {
-    const { memory, fn } = kernel.instantiate();
-    const pages = Math.ceil((4 * h * 8) / 65536) - memory.buffer.byteLength / 65536;
-    if (pages > 0) memory.grow(pages);
-    k = { memory, passes: fn };
-    bySize.set(h, k);
-  }
-  return k;
-}
+export const PASSES_BODY: readonly number[] = body;
+export const PASSES_LOCALS: readonly [number, number][] = [
+  [11, I32],
+  [14, V128],
+];
+export const PASSES_LOCAL_COUNT = 2 + 11 + 14;
