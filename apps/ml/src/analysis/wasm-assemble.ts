@@ -42,9 +42,11 @@ export const i32constAny = (n: number) => {
 };
 export const i32eqz = [0x45];
 export const i32geS = [0x4e];
+export const i32gtS = [0x4a];
 export const i32add = [0x6a];
 export const i32sub = [0x6b];
 export const i32shl = [0x74];
+export const i32load = (offset: number) => [0x28, 2, ...uleb(offset)];
 export const f32load = (offset: number) => [0x2a, 2, ...uleb(offset)];
 export const f32store = (offset: number) => [0x38, 2, ...uleb(offset)];
 export const f64load = (offset: number) => [0x2b, 3, ...uleb(offset)];

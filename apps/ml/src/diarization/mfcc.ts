@@ -26,8 +26,8 @@
  * Then the whole frame in one WebAssembly call (mel-frame-wasm.ts: mean, pre-emphasis,
  * window, FFT, untangle, power, filters) and the DCT in another (dct-wasm.ts; the log stays
  * here). Measured 2026-12-01 on the same machine the same way (median of 11, alternated
- * with the previous version in one process): `melEnergies` 45–55 → 30–31 ms per 66 s,
- * `compute` 67 → 40 ms. The JavaScript below is what runs without WebAssembly SIMD.
+ * with the previous version in one process): `melEnergies` 47–54 → 17–20 ms per 66 s,
+ * `compute` 59–67 → 24–30 ms. The JavaScript below is what runs without WebAssembly SIMD.
  */
 
 import { createDct, type DctKernel } from './dct-wasm.js';
@@ -420,4 +420,16 @@ export function createMfcc(options: Partial<MfccOptions> = {}, simd = true): Mfc
     melEnergies,
     compute,
   };
+}
+
+// The diarizer's configuration (block-features.ts: the defaults, 19 cepstra) is built when
+// this module loads, and run on 100 frames of silence so V8 compiles the kernels then:
+// generating the frame kernel alone took 13 ms, cold in a fresh process (2026-12-01). The
+// diarizer thread loads this module when it starts (diarizer-thread.ts warm(), at service
+// start), so that is not the first job's.
+{
+  const warm = createMfcc();
+  const silence = new Float32Array(warm.options.frameLength);
+  const cepstra = new Float32Array(warm.options.coefficients);
+  for (let i = 0; i < 100; i++) warm.compute(silence, 0, cepstra, 0);
 }
