@@ -6,10 +6,11 @@ import type { DiarizeInput } from './diarize.js';
 /**
  * The built-in diarizer on a thread of its own, so that it runs beside the
  * audio analysis instead of after it: both are single-threaded JavaScript,
- * and once whisper.cpp is done both cores are free. On 66 s of speech the
- * two took 0.11 s and 0.24 s one after the other on the 2-core development
- * machine (apps/ml/bench/whole-job-ratio.ts); side by side the pair takes
- * the longer one's time.
+ * and once whisper.cpp is done both cores are free. On 66 s of speech they
+ * took 0.11 s and 0.24 s one after the other on the 2-core development
+ * machine before their DSP moved to WebAssembly, and about 0.04 s and 0.09 s
+ * after (2026-12-01, apps/ml/bench/analysis-speed.ts and diarize() alone);
+ * side by side the pair takes the longer one's time.
  *
  * The thread is started once and kept (starting one costs a module load,
  * ~0.2 s under tsx), so call `warm()` when the service starts. A thread that
