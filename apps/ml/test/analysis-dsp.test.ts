@@ -4,6 +4,7 @@ import { WaveformJson } from '@ecg/contracts';
 import { AES17_OFFSET_DB, DB_FLOOR, peakDb, rmsDb } from '../src/analysis/loudness.js';
 import { pitchTrack, spanPitchHz } from '../src/analysis/pitch-yin.js';
 import { WaveformAccumulator, waveformSummary } from '../src/analysis/waveform.js';
+import { whiteNoise } from './support/dsp-signals.js';
 
 const SR = 16000;
 
@@ -12,17 +13,6 @@ function sine(hz: number, dbfs: number, seconds: number, sampleRate = SR): Float
   const a = 10 ** (dbfs / 20);
   const x = new Float32Array(Math.round(seconds * sampleRate));
   for (let i = 0; i < x.length; i++) x[i] = a * Math.sin((2 * Math.PI * hz * i) / sampleRate);
-  return x;
-}
-
-/** Seeded white noise (an LCG), so a failure can be reproduced. */
-function whiteNoise(amplitude: number, n: number, seed = 12345): Float32Array {
-  let s = seed >>> 0;
-  const x = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    x[i] = amplitude * ((s / 2 ** 32) * 2 - 1);
-  }
   return x;
 }
 
