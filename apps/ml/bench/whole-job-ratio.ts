@@ -28,13 +28,19 @@
  * they move far less than wall time, although ggml's spinning threads make
  * even them grow under contention.
  *
- * Measured on the 2-core development machine, quiet spell (2026-12-01):
- * speech 3.25 s vs 4.23 s (1.30), pauses + VAD 4.73 s vs 5.82 s (1.23). Where
- * the whole job's time goes, per the result's timing: transcribe 3.45 (the
- * whisper-cli flags cost nothing measurable: -pp -ojf vs none, 3.22 vs 3.20 s),
- * diarize 0.37, extract (ffprobe + ffmpeg) 0.15, analyze 0.13, dispatch,
- * delivery and polling 0.11. With VAD the diarizer used to run Silero a second
- * time (6.3 s of a 66 s job under load); it now takes whisper-cli's regions.
+ * Measured on the 2-core development machine (2026-12-01), before and after
+ * the day's work. Before: speech 1.31, pauses + VAD 1.09-1.25; besides
+ * transcription the job spent diarize 0.24-0.72 s, analyze 0.11-0.48 s,
+ * extract (ffprobe + ffmpeg) 0.14-0.25 s, dispatch, delivery and polling
+ * 0.08-0.10 s, and the backend's idle loops took 3.5% of a core. After (a
+ * ready WAV skips ffmpeg, the diarizer runs on its own thread beside the
+ * analysis, their DSP in WebAssembly, the backend idle): four runs of this
+ * bench gave speech 1.087, 1.066, 1.042, 0.943 and pauses + VAD 0.998, 1.027,
+ * 1.069, 1.105, with analyze_and_diarize 0.11-0.24 s, extract 0.00-0.01 s and
+ * outside the pipeline 0.05-0.09 s. whisper-cli itself ranged 5.9-10.5 s on
+ * the same input across those runs: the machine's noise is as large as the
+ * target, hence every run is printed. The whisper-cli flags cost nothing
+ * measurable (-pp -ojf -of vs none, with and without VAD).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
