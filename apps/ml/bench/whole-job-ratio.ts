@@ -34,9 +34,9 @@
  * extract (ffprobe + ffmpeg) 0.14-0.25 s, dispatch, delivery and polling
  * 0.08-0.10 s, and the backend's idle loops took 3.5% of a core. After (a
  * ready WAV skips ffmpeg, the diarizer runs on its own thread beside the
- * analysis, their DSP in WebAssembly, the backend idle): four runs of this
- * bench gave speech 1.087, 1.066, 1.042, 0.943 and pauses + VAD 0.998, 1.027,
- * 1.069, 1.105, with analyze_and_diarize 0.11-0.24 s, extract 0.00-0.01 s and
+ * analysis, their DSP in WebAssembly, the backend idle): five runs of this
+ * bench gave speech 1.087, 1.220 (another process starting beside it), 1.066,
+ * 1.042, 0.943 and pauses + VAD 0.998, 1.062, 1.027, 1.069, 1.105, with analyze_and_diarize 0.11-0.24 s, extract 0.00-0.01 s and
  * outside the pipeline 0.05-0.09 s. whisper-cli itself ranged 5.9-10.5 s on
  * the same input across those runs: the machine's noise is as large as the
  * target, hence every run is printed. The whisper-cli flags cost nothing
