@@ -22,8 +22,9 @@
  * measure the observer, and at 50 ms it cost the backend 2-5 ms a poll, which
  * is CPU taken from whisper.cpp on 2 cores.
  *
- * Runs alternate (reference, service, reference, ...) so load from anything
- * else on the machine hits both alike; medians of `runs`. CPU seconds (user +
+ * Runs alternate in pairs, each side first in every other pair (reference,
+ * service, service, reference, ...), so load from anything else on the
+ * machine hits both alike; medians of `runs`. CPU seconds (user +
  * system of every process involved) are printed too: on a shared machine
  * they move far less than wall time, although ggml's spinning threads make
  * even them grow under contention.
@@ -236,8 +237,14 @@ async function measure(label: string, wav: string, audioSeconds: number, vad: bo
     const ref: { seconds: number; cpu: number }[] = [];
     const svc: { seconds: number; cpu: number; timing: Record<string, number> }[] = [];
     for (let i = 0; i < runs; i++) {
-      ref.push(runReference(bin, model, wav, vad));
-      svc.push(await runService(stack, wav));
+      // ABBA: each side goes first in every other pair, so whatever favours the first (or second) run of a pair cancels out.
+      if (i % 2 === 0) {
+        ref.push(runReference(bin, model, wav, vad));
+        svc.push(await runService(stack, wav));
+      } else {
+        svc.push(await runService(stack, wav));
+        ref.push(runReference(bin, model, wav, vad));
+      }
     }
     const reference = median(ref.map((r) => r.seconds));
     const mid = [...svc].sort((a, b) => a.seconds - b.seconds)[Math.floor(svc.length / 2)]!;
