@@ -37,7 +37,8 @@
  * ready WAV skips ffmpeg, the diarizer runs on its own thread beside the
  * analysis, their DSP in WebAssembly, the backend idle): five runs of this
  * bench gave speech 1.087, 1.220 (another process starting beside it), 1.066,
- * 1.042, 0.943 and pauses + VAD 0.998, 1.062, 1.027, 1.069, 1.105, with analyze_and_diarize 0.11-0.24 s, extract 0.00-0.01 s and
+ * 1.042, 0.943 and pauses + VAD 0.998, 1.062, 1.027, 1.069, 1.105 (and in
+ * ABBA order, below: speech 1.015, 1.030, VAD 1.035, 1.121), with analyze_and_diarize 0.11-0.24 s, extract 0.00-0.01 s and
  * outside the pipeline 0.05-0.09 s. whisper-cli itself ranged 5.9-10.5 s on
  * the same input across those runs: the machine's noise is as large as the
  * target, hence every run is printed. The whisper-cli flags cost nothing
