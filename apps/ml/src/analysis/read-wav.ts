@@ -27,6 +27,9 @@ export interface WavInfo {
   dataOffset: number;
   /** Number of samples (frames, as the file is mono). */
   totalSamples: number;
+  /** The container ('RF64' past 4 GiB) and the data chunk's size as written, before 0/0xFFFFFFFF or a cut-off file were read as "to the end". */
+  container: 'RIFF' | 'RF64';
+  declaredDataBytes: number;
 }
 
 export interface WavReader extends WavInfo {
@@ -89,7 +92,7 @@ export async function readWavInfo(fh: FileHandle, path: string): Promise<WavInfo
       let bytes = riff === 'RF64' && size === 0xffffffff && ds64DataSize !== null ? ds64DataSize : size;
       if (bytes === 0 || bytes === 0xffffffff) bytes = available;
       bytes = Math.max(0, Math.min(bytes, available));
-      return { sampleRate: fmt.sampleRate, channels: 1, bitsPerSample: 16, dataOffset: body, totalSamples: Math.floor(bytes / 2) };
+      return { sampleRate: fmt.sampleRate, channels: 1, bitsPerSample: 16, dataOffset: body, totalSamples: Math.floor(bytes / 2), container: riff, declaredDataBytes: size };
     }
     pos = body + size + (size & 1); // chunks are word-aligned: an odd-sized chunk is followed by a pad byte
   }

@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { readWavInfo } from '../analysis/read-wav.js';
 import type { MediaInfo } from './probe-media.js';
 
 /**
@@ -21,12 +22,7 @@ export interface ReadyWav {
   seconds: number;
 }
 
-const PCM = 1;
-const EXTENSIBLE = 0xfffe;
 export const READY_SAMPLE_RATE = 16_000;
-
-/** Chunks before `data` are few and small; a file that needs more reads than this is not the common case. */
-const MAX_CHUNKS = 32;
 
 export async function readyWav(path: string): Promise<ReadyWav | null> {
   let fh;
@@ -36,42 +32,11 @@ export async function readyWav(path: string): Promise<ReadyWav | null> {
     return null;
   }
   try {
-    const fileSize = (await fh.stat()).size;
-    const read = async (position: number, length: number) => {
-      const buf = Buffer.alloc(length);
-      const { bytesRead } = await fh.read(buf, 0, length, position);
-      return buf.subarray(0, bytesRead);
-    };
-    const head = await read(0, 12);
-    if (head.length < 12 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') return null;
-    let fmtOk = false;
-    let pos = 12;
-    for (let chunks = 0; chunks < MAX_CHUNKS && pos + 8 <= fileSize; chunks++) {
-      const header = await read(pos, 8);
-      if (header.length < 8) return null;
-      const id = header.toString('latin1', 0, 4);
-      const size = header.readUInt32LE(4);
-      const body = pos + 8;
-      if (id === 'fmt ') {
-        const f = await read(body, Math.min(size, 40));
-        if (f.length < 16) return null;
-        let format = f.readUInt16LE(0);
-        // WAVE_FORMAT_EXTENSIBLE carries the real format in the first two bytes of its sub-format GUID.
-        if (format === EXTENSIBLE) format = f.length >= 26 ? f.readUInt16LE(24) : 0;
-        const channels = f.readUInt16LE(2);
-        const sampleRate = f.readUInt32LE(4);
-        const blockAlign = f.readUInt16LE(12);
-        const bits = f.readUInt16LE(14);
-        fmtOk = format === PCM && channels === 1 && sampleRate === READY_SAMPLE_RATE && bits === 16 && blockAlign === 2;
-        if (!fmtOk) return null;
-      } else if (id === 'data') {
-        if (!fmtOk) return null;
-        const complete = size > 0 && size !== 0xffffffff && size % 2 === 0 && body + size <= fileSize;
-        return complete ? { seconds: size / 2 / READY_SAMPLE_RATE } : null;
-      }
-      pos = body + size + (size & 1); // word-aligned chunks: an odd-sized chunk is followed by a pad byte
-    }
-    return null;
+    // The analysis' own WAV reader walks the chunks; it refuses (throws) anything but mono 16-bit integer PCM.
+    const info = await readWavInfo(fh, path);
+    const size = info.declaredDataBytes;
+    const complete = info.container === 'RIFF' && size > 0 && size !== 0xffffffff && size % 2 === 0 && size === info.totalSamples * 2;
+    return complete && info.sampleRate === READY_SAMPLE_RATE ? { seconds: info.totalSamples / READY_SAMPLE_RATE } : null;
   } catch {
     return null;
   } finally {
