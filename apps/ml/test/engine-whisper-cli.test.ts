@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createWhisperCliEngine } from '../src/engine/whisper-cli-engine.js';
+import { createWhisperCliEngine, whisperCliEnv } from '../src/engine/whisper-cli-engine.js';
 import { findWhisperVadBinary } from '../src/engine/whisper-binary.js';
 import { sileroRegions } from '../src/diarization/silero-vad.js';
 import { EngineError, type EngineSegment } from '../src/engine/engine.js';
@@ -85,6 +87,54 @@ test('with VAD, 20 s of silence after the speech yields no segment (or word) aft
   const own = await sileroRegions({ binaryPath: vadBinary, modelPath: VAD_MODEL, wavPath: padded });
   assert.equal(own.length, 4);
   assert.deepEqual(t.speechRegions, own, 'whisper-cli’s VAD pass found the same speech regions as whisper-vad-speech-segments');
+});
+
+/** Polls how many OS threads `pid` has until it exits; answers the most seen (Linux /proc). */
+async function peakThreads(pid: number, exited: Promise<unknown>): Promise<number> {
+  let peak = 0;
+  let done = false;
+  void exited.finally(() => (done = true));
+  while (!done) {
+    try {
+      peak = Math.max(peak, readdirSync(`/proc/${pid}/task`).length);
+    } catch {
+      break; // gone
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  return peak;
+}
+
+test('whisper.cpp’s VAD runs on the job’s threads, not the 4 it takes by default', async () => {
+  // Control: the bare binary with -t 1 still starts an OpenMP team of 4 for its
+  // Silero pass (whisper_vad ignores -t), which is what this probe must see.
+  const args = ['-m', micro, '-f', JFK_WAV, '-l', 'en', '-t', '1', '-nf', '-bs', '1', '--vad', '-vm', VAD_MODEL];
+  const { OMP_THREAD_LIMIT: _unset, ...env } = process.env;
+  const bare = spawn(bin, args, { stdio: 'ignore', env });
+  const bareExit = once(bare, 'close');
+  const barePeak = await peakThreads(bare.pid!, bareExit);
+  await bareExit;
+  assert.ok(barePeak >= 4, `the bare whisper-cli ran its VAD on ${barePeak} threads`);
+
+  let enginePeak: Promise<number> | undefined;
+  let exited: () => void = () => {};
+  const exit = new Promise<void>((r) => (exited = r));
+  const engine = createWhisperCliEngine({ binaryPath: bin, tmpDir: engineTmp, beamSize: 1, onSpawn: (pid) => {
+      enginePeak = peakThreads(pid, exit);
+    },
+  });
+  const t = await engine.transcribe({ ...base, threads: 1, audioPath: JFK_WAV, modelPath: micro, vadModelPath: VAD_MODEL }).finally(exited);
+  assert.ok(t.segments.length > 0);
+  assert.equal(await enginePeak, 1, 'one thread, as the job asked, VAD included');
+});
+
+test('the OpenMP cap is the job’s threads, or a stricter one the operator set', () => {
+  assert.equal(whisperCliEnv({}, 2).OMP_THREAD_LIMIT, '2');
+  assert.equal(whisperCliEnv({ OMP_THREAD_LIMIT: '1' }, 4).OMP_THREAD_LIMIT, '1');
+  assert.equal(whisperCliEnv({ OMP_THREAD_LIMIT: '16' }, 4).OMP_THREAD_LIMIT, '4');
+  assert.equal(whisperCliEnv({ OMP_THREAD_LIMIT: 'lots' }, 3).OMP_THREAD_LIMIT, '3');
+  assert.equal(whisperCliEnv({ PATH: '/bin' }, 0).OMP_THREAD_LIMIT, '1');
+  assert.equal(whisperCliEnv({ PATH: '/bin' }, 2).PATH, '/bin', 'the rest of the environment is passed on');
 });
 
 test('with VAD, 30 s of pure silence yields zero segments', async () => {

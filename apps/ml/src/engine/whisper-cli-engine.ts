@@ -54,6 +54,27 @@ export function whisperCliArgs(req: TranscribeRequest, outBase: string, dtwPrese
   return args;
 }
 
+/**
+ * The child's environment: the service's, with OpenMP held to the job's
+ * threads. whisper.cpp 1.9.1 runs its Silero VAD on 4 threads whatever `-t`
+ * says (`whisper_vad` takes `whisper_vad_default_context_params()` as is), and
+ * on fewer free cores ggml's threads spin at every barrier of every 32 ms
+ * chunk: on the 2-core development machine the VAD pass over 68 s took
+ * 1.15-1.27 s on 4 threads, 0.25 s on 2 and 0.35 s on 1
+ * (`whisper-vad-speech-segments -t N`), and a whole `whisper-cli --vad -t 2`
+ * run went from 6.5-7.9 s to 4.5-6.4 s with `OMP_THREAD_LIMIT=2`. ggml asks
+ * OpenMP for its team and works with the threads it gets
+ * (`omp_get_num_threads()` in ggml-cpu.c), so the cap holds the VAD to `-t`
+ * and changes nothing else; a stricter cap already set is kept. A build
+ * without OpenMP ignores the variable.
+ */
+export function whisperCliEnv(env: NodeJS.ProcessEnv, threads: number): NodeJS.ProcessEnv {
+  const cap = Math.max(1, Math.floor(threads) || 1);
+  const set = Number(env.OMP_THREAD_LIMIT);
+  const limit = Number.isInteger(set) && set >= 1 ? Math.min(set, cap) : cap;
+  return { ...env, OMP_THREAD_LIMIT: String(limit) };
+}
+
 export interface WhisperCliEngineOptions {
   binaryPath: string;
   /** Where per-run scratch files go (default: the OS temp dir); always removed afterwards. */
@@ -94,7 +115,10 @@ export function createWhisperCliEngine(opts: WhisperCliEngineOptions): Transcrip
       const outBase = join(dir, 'out');
       const started = performance.now();
       try {
-        const child = spawn(opts.binaryPath, whisperCliArgs(req, outBase, dtwPreset, opts.beamSize), { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(opts.binaryPath, whisperCliArgs(req, outBase, dtwPreset, opts.beamSize), {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: whisperCliEnv(process.env, req.threads),
+        });
         if (child.pid !== undefined) opts.onSpawn?.(child.pid);
         let stderrTail = '';
         const vadLines: string[] = [];
