@@ -65,13 +65,15 @@ export interface InputFigures {
   reference: number;
   service: number;
   ratio: number;
+  /** With VAD: median seconds of whisper-cli with OMP_THREAD_LIMIT set to its -t, as the service runs it. */
+  cappedReference?: number;
   /** Median CPU seconds (user + system, all processes) of the reference and of the whole system per job. */
   referenceCpu: number;
   serviceCpu: number;
   /** The result's per-stage `timing` of the run whose wall time was the median. */
   timing: Record<string, number>;
   /** Every run's seconds in order, reference and whole job, and the whole job's transcribe stage: the spread says how noisy the machine was. */
-  runs: { reference: number; service: number; transcribe: number }[];
+  runs: { reference: number; service: number; transcribe: number; capped?: number }[];
   /** Service wall time minus the pipeline's own total: dispatch, queueing, delivery and observation. */
   outsidePipeline: number;
 }
@@ -142,12 +144,18 @@ async function speechWithPauses(times: number, gapSeconds: number, out: string):
   await ffmpeg([...inputs, '-filter_complex', `${pads.join(';')};${labels}concat=n=${times}:v=0:a=1[out]`, '-map', '[out]', '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', out]);
 }
 
-function runReference(bin: string, model: string, wav: string, vad: boolean): { seconds: number; cpu: number } {
+/**
+ * whisper-cli as a user runs it. `capThreads` also sets OMP_THREAD_LIMIT to
+ * the threads, as the service does (whisper-cli-engine.ts, whisperCliEnv):
+ * whisper.cpp's own VAD otherwise runs 4 threads whatever `-t` says.
+ */
+function runReference(bin: string, model: string, wav: string, vad: boolean, capThreads = false): { seconds: number; cpu: number } {
   const args = ['-m', model, '-f', wav, '-l', 'en', '-t', String(THREADS), '-nf', '-bs', '1'];
   if (vad) args.push('--vad', '-vm', VAD_MODEL);
   const cpu = cpuOf('self', true) - cpuOf('self', false);
   const t = performance.now();
-  const r = spawnSync(bin, args, { stdio: 'ignore' });
+  const env = capThreads ? { ...process.env, OMP_THREAD_LIMIT: String(THREADS) } : process.env;
+  const r = spawnSync(bin, args, { stdio: 'ignore', env });
   if (r.status !== 0) throw new Error(`reference whisper-cli failed (${r.status})`);
   return { seconds: (performance.now() - t) / 1000, cpu: cpuOf('self', true) - cpuOf('self', false) - cpu };
 }
@@ -236,16 +244,17 @@ async function measure(label: string, wav: string, audioSeconds: number, vad: bo
     await runService(stack, wav);
     await settled(stack.dataDir, startedAt);
     const ref: { seconds: number; cpu: number }[] = [];
+    const capped: { seconds: number; cpu: number }[] = [];
     const svc: { seconds: number; cpu: number; timing: Record<string, number> }[] = [];
+    // With VAD, whisper-cli held to its -t is measured too: without VAD the two references are the same run.
+    const legs: (() => Promise<void>)[] = [
+      async () => void ref.push(runReference(bin, model, wav, vad)),
+      async () => void svc.push(await runService(stack, wav)),
+      ...(vad ? [async () => void capped.push(runReference(bin, model, wav, vad, true))] : []),
+    ];
     for (let i = 0; i < runs; i++) {
-      // ABBA: each side goes first in every other pair, so whatever favours the first (or second) run of a pair cancels out.
-      if (i % 2 === 0) {
-        ref.push(runReference(bin, model, wav, vad));
-        svc.push(await runService(stack, wav));
-      } else {
-        svc.push(await runService(stack, wav));
-        ref.push(runReference(bin, model, wav, vad));
-      }
+      // ABBA: the order reverses every other run, so whatever favours the first (or last) run of a round cancels out.
+      for (const leg of i % 2 === 0 ? legs : [...legs].reverse()) await leg();
     }
     const reference = median(ref.map((r) => r.seconds));
     const mid = [...svc].sort((a, b) => a.seconds - b.seconds)[Math.floor(svc.length / 2)]!;
@@ -256,11 +265,12 @@ async function measure(label: string, wav: string, audioSeconds: number, vad: bo
       reference,
       service: mid.seconds,
       ratio: mid.seconds / reference,
+      ...(capped.length ? { cappedReference: median(capped.map((r) => r.seconds)) } : {}),
       referenceCpu: median(ref.map((r) => r.cpu)),
       serviceCpu: median(svc.map((r) => r.cpu)),
       timing: mid.timing,
       outsidePipeline: mid.seconds - (mid.timing.total_seconds ?? 0),
-      runs: ref.map((r, i) => ({ reference: r.seconds, service: svc[i]!.seconds, transcribe: svc[i]!.timing.transcribe_seconds ?? 0 })),
+      runs: ref.map((r, i) => ({ reference: r.seconds, service: svc[i]!.seconds, transcribe: svc[i]!.timing.transcribe_seconds ?? 0, ...(capped[i] ? { capped: capped[i].seconds } : {}) })),
     };
   } finally {
     await stack.stop();
@@ -288,11 +298,16 @@ export async function main(runs = 5): Promise<InputFigures[]> {
 export function report(figures: InputFigures[]): string[] {
   return figures.flatMap((f) => [
     `${f.label}: whisper-cli ${f.reference.toFixed(2)} s, whole job ${f.service.toFixed(2)} s, ratio ${f.ratio.toFixed(3)} (target <= 1.05)`,
+    ...(f.cappedReference
+      ? [`  whisper-cli held to -t ${THREADS} (OMP_THREAD_LIMIT=${THREADS}, as the service runs it) ${f.cappedReference.toFixed(2)} s: ratio ${(f.service / f.cappedReference).toFixed(3)}`]
+      : []),
     `  CPU seconds (all processes): whisper-cli ${f.referenceCpu.toFixed(2)}, whole system ${f.serviceCpu.toFixed(2)}, ratio ${(f.serviceCpu / f.referenceCpu).toFixed(3)}`,
     `  stages: ${Object.entries(f.timing)
       .map(([k, v]) => `${k.replace(/_seconds$/, '')} ${v.toFixed(2)}`)
       .join(', ')}; outside the pipeline (dispatch, delivery, polling) ${f.outsidePipeline.toFixed(2)} s`,
-    `  each run (whisper-cli / whole job / its transcribe stage): ${f.runs.map((r) => `${r.reference.toFixed(2)}/${r.service.toFixed(2)}/${r.transcribe.toFixed(2)}`).join(', ')}`,
+    `  each run (whisper-cli / whole job / its transcribe stage${f.cappedReference ? ' / whisper-cli held to -t' : ''}): ${f.runs
+      .map((r) => [r.reference, r.service, r.transcribe, ...(r.capped !== undefined ? [r.capped] : [])].map((x) => x.toFixed(2)).join('/'))
+      .join(', ')}`,
   ]);
 }
 
