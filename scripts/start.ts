@@ -11,6 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { SERVICE_NODE_FLAGS } from '@ecg/service-kit/node-flags';
 import { resolveSecret, GENERATED_SECRETS } from '@ecg/signing';
 import { lineFormatter } from './log-lines.js';
 import { decideRestart, DEFAULT_RESTART_POLICY } from './restart-policy.js';
@@ -42,7 +43,7 @@ function log(line: string): void {
  * the service itself, its death is seen at once and our signals reach it.
  */
 function run(name: string, args: string[], opts: { prefix?: boolean; direct?: boolean } = {}): ChildProcess {
-  const [command, argv] = opts.direct ? [process.execPath, ['--import', 'tsx', ...args]] : [tsx, args];
+  const [command, argv] = opts.direct ? [process.execPath, [...SERVICE_NODE_FLAGS, '--import', 'tsx', ...args]] : [tsx, args];
   const child = spawn(command, argv, { cwd: root, env, stdio: opts.prefix === false ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', prefixLines(name, process.stdout));
   child.stderr?.on('data', prefixLines(name, process.stderr));

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ResultCallbackInput } from '@ecg/contracts';
+import { SERVICE_NODE_FLAGS } from '@ecg/service-kit/node-flags';
 import { signCallback } from '@ecg/signing';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -105,7 +106,8 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     ['backend', 'apps/backend/src/main.ts'],
     ['ml', 'apps/ml/src/main.ts'],
   ] as const) {
-    const child = spawn(TSX, [entry], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The services' own start-up flags, so benchmarks on this stack measure what users run.
+    const child = spawn(TSX, [...SERVICE_NODE_FLAGS, entry], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (c: Buffer) => {
       output += c
         .toString()
