@@ -43,6 +43,15 @@
  * the same input across those runs: the machine's noise is as large as the
  * target, hence every run is printed. The whisper-cli flags cost nothing
  * measurable (-pp -ojf -of vs none, with and without VAD).
+ *
+ * Later the same day: whisper.cpp's VAD turned out to run 4 threads whatever
+ * -t says (whisper-cli-engine.ts, whisperCliEnv), which the service now
+ * holds to -t with OMP_THREAD_LIMIT, and the services start without V8's
+ * memory reducer (packages/service-kit/src/node-flags.ts). Nine runs:
+ * speech 1.023 (each run's own ratio: median 1.040), pauses + VAD 0.922
+ * (0.880) against whisper-cli as shipped, and 1.154 (1.109) against
+ * whisper-cli with the same OMP_THREAD_LIMIT, which is why that reference
+ * is printed too.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -301,6 +310,10 @@ export function report(figures: InputFigures[]): string[] {
     ...(f.cappedReference
       ? [`  whisper-cli held to -t ${THREADS} (OMP_THREAD_LIMIT=${THREADS}, as the service runs it) ${f.cappedReference.toFixed(2)} s: ratio ${(f.service / f.cappedReference).toFixed(3)}`]
       : []),
+    // Each run's own pair was measured a few seconds apart, so its ratio is free of the machine's drift over the bench (whisper-cli alone moved 6.5-11.6 s within one run).
+    `  median of each run's own ratio: whole job / whisper-cli ${median(f.runs.map((r) => r.service / r.reference)).toFixed(3)}${
+      f.cappedReference ? `, / whisper-cli held to -t ${median(f.runs.map((r) => r.service / r.capped!)).toFixed(3)}` : ''
+    }; transcribe stage / whisper-cli ${median(f.runs.map((r) => r.transcribe / r.reference)).toFixed(3)}`,
     `  CPU seconds (all processes): whisper-cli ${f.referenceCpu.toFixed(2)}, whole system ${f.serviceCpu.toFixed(2)}, ratio ${(f.serviceCpu / f.referenceCpu).toFixed(3)}`,
     `  stages: ${Object.entries(f.timing)
       .map(([k, v]) => `${k.replace(/_seconds$/, '')} ${v.toFixed(2)}`)
