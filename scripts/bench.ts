@@ -29,8 +29,9 @@ for (const x of v) console.log(`   ${x.label}: ffmpeg's decode of the same video
 const dz = await diarizationBench();
 console.log('\n5. speaker diarization (espeak-ng conversations and jfk.wav; DER with a 0.25 s collar, overlap not scored)');
 for (const line of diarizationReport(dz)) console.log(`   ${line}`);
-const wj = await wholeJobRatio();
-console.log('\n6. whole job (request-process to completed, real backend + ML processes, analysis and diarization on) vs whisper-cli directly (tiny-shaped model, 2 threads, greedy, median of 3, runs alternated)');
+const wholeJobRuns = Number(process.env.BENCH_RUNS ?? 5);
+const wj = await wholeJobRatio(wholeJobRuns);
+console.log(`\n6. whole job (request-process to completed, real backend + ML processes, analysis and diarization on) vs whisper-cli directly (tiny-shaped model, 2 threads, greedy, median of ${wholeJobRuns}, runs alternated)`);
 for (const line of wholeJobReport(wj)) console.log(`   ${line}`);
 const many = await manyJobs(Number(process.env.BENCH_JOBS ?? 200));
 console.log('\n7. a backlog: jobs submitted at once (jfk.wav, micro test model, real backend + ML processes, embedded defaults)');
