@@ -51,7 +51,10 @@
  * speech 1.023 (each run's own ratio: median 1.040), pauses + VAD 0.922
  * (0.880) against whisper-cli as shipped, and 1.154 (1.109) against
  * whisper-cli with the same OMP_THREAD_LIMIT, which is why that reference
- * is printed too.
+ * is printed too. Two later runs of the same code gave speech 1.202 and
+ * 1.190, the transcribe stage itself ~14% slower than whisper-cli in every
+ * pair, and pauses + VAD 0.905 / 0.915 (capped: 1.014 / 1.011): not
+ * explained yet.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
