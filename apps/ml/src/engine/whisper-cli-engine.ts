@@ -38,8 +38,13 @@ export function dtwPresetFor(modelPath: string, header: Pick<ModelHeader, 'nText
   return same ? official.preset : null;
 }
 
+/** The thread count whisper-cli is given (`-t`) and held to (OMP_THREAD_LIMIT): a whole number, at least 1. */
+function threadCount(threads: number): number {
+  return Math.max(1, Math.floor(threads) || 1);
+}
+
 export function whisperCliArgs(req: TranscribeRequest, outBase: string, dtwPreset: string | null, beamSize?: number): string[] {
-  const threads = Math.max(1, Math.floor(req.threads) || 1);
+  const threads = threadCount(req.threads);
   // -pp: progress on stderr; -ojf: JSON with tokens, their times (token timestamps are on with -ojf) and p.
   const args = ['-m', req.modelPath, '-f', req.audioPath, '-l', req.language || 'auto', '-t', String(threads), '-pp', '-ojf', '-of', outBase];
   if (!req.temperatureFallback) args.push('-nf');
@@ -69,7 +74,7 @@ export function whisperCliArgs(req: TranscribeRequest, outBase: string, dtwPrese
  * without OpenMP ignores the variable.
  */
 export function whisperCliEnv(env: NodeJS.ProcessEnv, threads: number): NodeJS.ProcessEnv {
-  const cap = Math.max(1, Math.floor(threads) || 1);
+  const cap = threadCount(threads);
   const set = Number(env.OMP_THREAD_LIMIT);
   const limit = Number.isInteger(set) && set >= 1 ? Math.min(set, cap) : cap;
   return { ...env, OMP_THREAD_LIMIT: String(limit) };
