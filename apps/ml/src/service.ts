@@ -1,4 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp } from './app.js';
@@ -116,7 +117,13 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
       temperatureFallback: config.temperatureFallback,
       vadModelPath: r.vadModelPath,
       emphasisThresholds: config.emphasis,
-      diarization: { enabled: config.diarization, vadBinaryPath: r.vadBinaryPath, ...(diarizer ? { diarize: diarizer.diarize } : {}) },
+      diarization: {
+        enabled: config.diarization,
+        vadBinaryPath: r.vadBinaryPath,
+        ...(diarizer ? { diarize: diarizer.diarize } : {}),
+        // Beside whisper.cpp only where it cannot slow it down: at the lowest priority, or on a core whisper.cpp leaves free.
+        besideTranscription: diarizer !== null && (diarizer.runsAtLowPriority() || availableParallelism() > config.threads),
+      },
       resolveHost: opts.resolveHost,
     };
   };

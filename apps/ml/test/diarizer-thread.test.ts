@@ -1,17 +1,20 @@
 /**
  * The diarizer on its own worker thread (diarizer-thread.ts): the same
  * answer as in-process, its error codes carried across, a cancel that
- * reaches it, and a thread that dies failing its requests instead of
- * leaving them waiting.
+ * reaches it, a thread that dies failing its requests instead of
+ * leaving them waiting, and (Linux) a thread at the lowest priority while
+ * the rest of the service keeps its own.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isServiceError } from '@ecg/service-kit';
 import { diarize } from '../src/diarization/diarize.js';
 import { createDiarizerThread, type DiarizerThread } from '../src/diarization/diarizer-thread.js';
+import { lowerThisThreadPriority } from '../src/diarization/lower-thread-priority.js';
 import { JFK_WAV } from './helpers/fixtures.js';
 import { concatWav } from './helpers/media.js';
 
@@ -50,6 +53,20 @@ describe('the diarizer thread', () => {
     await assert.rejects(thread.diarize({ wavPath: long, signal: AbortSignal.abort() }), (err) => isServiceError(err) && err.code === 'CANCELLED');
     // The thread is still good for the next request.
     assert.ok((await thread.diarize({ wavPath: JFK_WAV })).speakers.length >= 1);
+  });
+
+  it('runs at the lowest priority on Linux, and only that thread does', () => {
+    // Linux (/proc), as CI is. Field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value (man 5 proc); the name field may hold spaces.
+    const nices = readdirSync('/proc/self/task').map((tid) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+    const own = getPriority();
+    assert.equal(thread.runsAtLowPriority(), true, 'the thread says it was lowered');
+    assert.equal(nices.filter((n) => n === 19).length, own === 19 ? nices.length : 1, `one thread at nice 19 (nices: ${nices.join(' ')})`);
+    assert.equal(getPriority(), own, 'this thread (the service’s main thread) keeps its priority');
+  });
+
+  it('does not lower anything on other platforms, where the call would lower the whole process', () => {
+    assert.equal(lowerThisThreadPriority('darwin'), false);
+    assert.equal(lowerThisThreadPriority('win32'), false);
   });
 
   it('fails the requests of a thread that died with INTERNAL_ERROR, and starts a new one for the next', async () => {

@@ -74,8 +74,24 @@ test('with VAD, 20 s of silence after the speech yields no segment (or word) aft
   const engine = createWhisperCliEngine({ binaryPath: bin, tmpDir: engineTmp, beamSize: 1 });
   const padded = join(work, 'jfk-silence.wav');
   await appendSilence(JFK_WAV, 20, padded);
-  const t = await engine.transcribe({ ...base, audioPath: padded, modelPath: micro, vadModelPath: VAD_MODEL });
+  // Told as soon as the VAD pass is done, so the diarizer can start while whisper.cpp transcribes.
+  const told: Array<{ regions: unknown; segmentsSoFar: number; progressSoFar: number }> = [];
+  let segmentsSoFar = 0;
+  let progressSoFar = 0;
+  const t = await engine.transcribe({
+    ...base,
+    audioPath: padded,
+    modelPath: micro,
+    vadModelPath: VAD_MODEL,
+    onSegment: () => segmentsSoFar++,
+    onProgress: (p) => (progressSoFar = p),
+    onSpeechRegions: (regions) => told.push({ regions, segmentsSoFar, progressSoFar }),
+  });
   assert.ok(t.segments.length > 0, 'the speech is still transcribed');
+  assert.equal(told.length, 1, 'the regions are told once');
+  assert.deepEqual(told[0]!.regions, t.speechRegions, 'the regions told early are the result’s');
+  assert.equal(told[0]!.segmentsSoFar, 0, 'told before the first segment was transcribed');
+  assert.ok(told[0]!.progressSoFar < 100, `told before the transcription finished (progress ${told[0]!.progressSoFar})`);
   for (const s of t.segments) assert.ok(s.start < 11, `segment starting at ${s.start}`);
   // Token times come out of whisper.cpp in speech-only time; mapped back they sit where the speech is.
   for (const tok of t.segments.flatMap((s) => s.tokens ?? []).filter((x) => !x.special)) {
@@ -141,9 +157,11 @@ test('with VAD, 30 s of pure silence yields zero segments', async () => {
   const engine = createWhisperCliEngine({ binaryPath: bin, tmpDir: engineTmp, beamSize: 1 });
   const silent = join(work, 'silence.wav');
   await silenceWav(30, silent);
-  const t = await engine.transcribe({ ...base, audioPath: silent, modelPath: micro, vadModelPath: VAD_MODEL });
+  const told: unknown[] = [];
+  const t = await engine.transcribe({ ...base, audioPath: silent, modelPath: micro, vadModelPath: VAD_MODEL, onSpeechRegions: (r) => told.push(r) });
   assert.equal(t.segments.filter((s) => s.text.trim()).length, 0);
   assert.deepEqual(t.speechRegions, [], 'the VAD ran and found no speech');
+  assert.deepEqual(told, [[]], 'no speech is told too, once');
 });
 
 test('a cancelled transcription rejects CANCELLED promptly and its process is gone', async () => {

@@ -1,17 +1,20 @@
 /**
  * The worker thread behind diarizer-thread.ts: runs the built-in diarizer
  * for each request it is posted, several at once if need be (diarize yields
- * between its 20 s pieces), and aborts one when told to.
+ * between its 20 s pieces), and aborts one when told to. It runs at the
+ * lowest priority where the thread alone can be lowered (Linux).
  */
 import { parentPort } from 'node:worker_threads';
 import { isServiceError } from '@ecg/service-kit';
 import { diarize } from './diarize.js';
+import { lowerThisThreadPriority } from './lower-thread-priority.js';
 import type { ThreadReply, ThreadRequest } from './diarizer-thread.js';
 
 const port = parentPort;
 if (!port) throw new Error('diarizer-thread-entry.ts runs as a worker thread only');
 const running = new Map<number, AbortController>();
-port.postMessage({ kind: 'ready' } satisfies ThreadReply);
+// Lowest priority first: the diarizer may run while whisper.cpp transcribes (run-job.ts).
+port.postMessage({ kind: 'ready', lowPriority: lowerThisThreadPriority() } satisfies ThreadReply);
 
 port.on('message', (msg: ThreadRequest) => {
   if (msg.kind === 'cancel') {

@@ -21,13 +21,19 @@ export interface DiarizerThread {
   diarize(input: DiarizeInput): Promise<Diarization>;
   /** Starts the thread and loads the diarizer now rather than at the first request. */
   warm(): Promise<void>;
+  /**
+   * Whether the thread runs at the lowest priority (nice 19; Linux,
+   * lower-thread-priority.ts), so that it may run while whisper.cpp
+   * transcribes; false until it has started.
+   */
+  runsAtLowPriority(): boolean;
   close(): Promise<void>;
 }
 
 /** What crosses to the thread: the input without its AbortSignal (which cannot be posted). */
 export type ThreadRequest = { kind: 'diarize'; id: number; input: Omit<DiarizeInput, 'signal'> } | { kind: 'cancel'; id: number };
 export type ThreadReply =
-  | { kind: 'ready' }
+  | { kind: 'ready'; lowPriority: boolean }
   | { id: number; ok: true; result: Diarization }
   | { id: number; ok: false; error: { code: ErrorCode | null; message: string; details?: unknown } };
 
@@ -40,6 +46,7 @@ export function createDiarizerThread(entry: URL = new URL('./diarizer-thread-boo
   let worker: Worker | null = null;
   let online: Promise<void> | null = null;
   let nextId = 1;
+  let lowPriority = false;
   const pending = new Map<number, Pending>();
 
   const failAll = (why: string) => {
@@ -51,10 +58,12 @@ export function createDiarizerThread(entry: URL = new URL('./diarizer-thread-boo
     if (worker) return worker;
     const w = new Worker(entry);
     worker = w;
+    lowPriority = false; // until this thread says so
     online = new Promise<void>((resolve, reject) => {
       // The entry says so once its imports (the whole diarizer) are loaded.
       w.on('message', (msg: ThreadReply) => {
         if (!('kind' in msg)) return;
+        lowPriority = msg.lowPriority === true;
         if (pending.size === 0) w.unref();
         resolve();
       });
@@ -106,6 +115,7 @@ export function createDiarizerThread(entry: URL = new URL('./diarizer-thread-boo
       start();
       await online;
     },
+    runsAtLowPriority: () => worker !== null && lowPriority,
     async close() {
       const w = worker;
       worker = null;

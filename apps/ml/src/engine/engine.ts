@@ -37,6 +37,12 @@ export interface TranscribeRequest {
   signal?: AbortSignal;
   onProgress?: (percent: number) => void;
   onSegment?: (segment: EngineSegment) => void;
+  /**
+   * With VAD on: the speech regions, as soon as the engine's VAD pass has found
+   * them (before any transcribing), at most once; the same regions as the
+   * result's `speechRegions`. Lets the diarizer start while the engine works.
+   */
+  onSpeechRegions?: (regions: Array<{ start: number; end: number }>) => void;
 }
 
 export interface EngineToken {

@@ -127,6 +127,7 @@ export function createWhisperCliEngine(opts: WhisperCliEngineOptions): Transcrip
         if (child.pid !== undefined) opts.onSpawn?.(child.pid);
         let stderrTail = '';
         const vadLines: string[] = [];
+        let regionsTold = false;
         let lastProgress = 0;
         let audioSeconds: number | null = null;
         let killTimer: NodeJS.Timeout | undefined;
@@ -143,7 +144,17 @@ export function createWhisperCliEngine(opts: WhisperCliEngineOptions): Transcrip
         });
         createInterface({ input: child.stderr }).on('line', (line) => {
           stderrTail = (stderrTail + line + '\n').slice(-8000);
-          if (line.includes('vad_segment_info') || line.includes('VAD segment') || line.includes('speech segments after filtering')) vadLines.push(line);
+          if (line.includes('vad_segment_info') || line.includes('VAD segment') || line.includes('speech segments after filtering')) {
+            vadLines.push(line);
+            // The regions are whole once as many are logged as whisper.cpp counted; that is before it transcribes.
+            if (!regionsTold && req.vadModelPath && req.onSpeechRegions) {
+              const regions = parseVadSpeechRegions(vadLines);
+              if (regions) {
+                regionsTold = true;
+                if (!req.signal?.aborted) req.onSpeechRegions(regions);
+              }
+            }
+          }
           audioSeconds ??= parseAudioSecondsLine(line);
           const p = parseProgressLine(line);
           if (p !== null && p > lastProgress) {

@@ -47,6 +47,14 @@ export interface PipelineDeps {
     vadBinaryPath: string | undefined;
     /** The diarizer; the built-in one unless a test passes its own. */
     diarize?: (input: DiarizeInput) => Promise<Diarization>;
+    /**
+     * Start the diarizer while whisper.cpp still transcribes, as soon as its
+     * input is known (at once with VAD off, when the engine's VAD pass has
+     * found the speech with VAD on), instead of after it. Only for a
+     * diarizer that cannot slow whisper.cpp down: one at the lowest priority
+     * (diarizer-thread.ts) or with a core of its own.
+     */
+    besideTranscription?: boolean;
   };
   resolveHost?: ResolveHost;
 }
@@ -159,6 +167,20 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
 
     hooks.onProgress('transcribing', 0, 'transcribing');
     t = performance.now();
+    // The diarizer reads only the WAV and the speech regions, not the words, so it may start before
+    // the transcript is there (besideTranscription); a failed transcription stops it.
+    const stopDiarizer = new AbortController();
+    const diarizerSignal = AbortSignal.any([signal, stopDiarizer.signal]);
+    const diarizer: { running?: Promise<{ value: DiarizeOutcome; seconds: number }> } = {};
+    const startDiarizer = (speechRegions: readonly { start: number; end: number }[] | undefined) => {
+      if (diarizer.running) return;
+      diarizer.running = timed(() => diarizeOrWarn(audioPath, job.speakers ?? {}, speechRegions, deps, diarizerSignal, hooks));
+      // A cancel can reject it while the engine still runs, before anything awaits it; it is awaited below.
+      diarizer.running.catch(() => {});
+    };
+    const early = deps.diarization.enabled && deps.diarization.besideTranscription === true;
+    // Without whisper.cpp's VAD the diarizer finds speech itself, so nothing need be waited for.
+    if (early && !deps.vadModelPath) startDiarizer(undefined);
     const engine = deps.createEngine(dir);
     const timeout = AbortSignal.timeout(deps.transcribeTimeoutMs);
     let segmentId = 0;
@@ -175,8 +197,11 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
         signal: AbortSignal.any([signal, timeout]),
         onProgress: (p) => hooks.onProgress('transcribing', p / 100, 'transcribing'),
         onSegment: (s) => hooks.onSegment?.({ id: segmentId++, start: s.start, end: s.end, text: s.text.trim() }),
+        ...(early ? { onSpeechRegions: (regions: Array<{ start: number; end: number }>) => startDiarizer(regions) } : {}),
       });
     } catch (err) {
+      stopDiarizer.abort();
+      await diarizer.running?.catch(() => {}); // its own outcome does not matter now; it must not outlive the dir
       if (timeout.aborted && !signal.aborted) {
         throw new ServiceError('PROCESSING_TIMEOUT', `transcription did not finish within ${Math.round(deps.transcribeTimeoutMs / 1000)} s (TRANSCRIBE_TIMEOUT_SECONDS)`);
       }
@@ -199,14 +224,16 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
     // The analysis and the diarizer read the WAV the engine read (so word times
     // line up with samples), which is why they run here, before `finally`
     // removes the dir. They run side by side: the diarizer on its own thread
-    // (diarizer-thread.ts), the analysis here, each on one of the cores
-    // whisper.cpp has just freed.
+    // (diarizer-thread.ts), started already if it could run beside whisper.cpp,
+    // the analysis here, each on one of the cores whisper.cpp has just freed.
     hooks.onProgress('analyzing', 0, deps.diarization.enabled ? 'measuring how each word was said and finding who speaks when' : 'measuring how each word was said');
-    signal.throwIfAborted();
     t = performance.now();
-    const diarizing = deps.diarization.enabled ? timed(() => diarizeOrWarn(audioPath, job.speakers ?? {}, transcript.speechRegions, deps, signal, hooks)) : null;
+    if (deps.diarization.enabled) startDiarizer(transcript.speechRegions);
     // Settled before anything below can throw, so a failed analysis never leaves the diarizer's promise unheard.
-    const [analysis, diarization] = await Promise.allSettled([timed(() => analyzeOrWarn(audioPath, assembled, deps.emphasisThresholds, signal, hooks)), diarizing]);
+    const [analysis, diarization] = await Promise.allSettled([
+      (async () => (signal.throwIfAborted(), timed(() => analyzeOrWarn(audioPath, assembled, deps.emphasisThresholds, signal, hooks))))(),
+      diarizer.running ?? null,
+    ]);
     if (analysis.status === 'rejected') throw analysis.reason;
     if (diarization.status === 'rejected') throw diarization.reason;
     // analyzeRecording takes no signal (it is ~0.25 s per audio minute), so a cancel during it lands here.
@@ -272,6 +299,8 @@ async function analyzeOrWarn(
   }
 }
 
+type DiarizeOutcome = { diarization: Diarization } | { warning: string };
+
 /**
  * Finds who spoke when; when that fails the transcript goes out without
  * speakers. Same policy as the analyses (analyzeOrWarn): speakers are worth
@@ -286,7 +315,7 @@ async function diarizeOrWarn(
   deps: PipelineDeps,
   signal: AbortSignal,
   hooks: JobHooks,
-): Promise<{ diarization: Diarization } | { warning: string }> {
+): Promise<DiarizeOutcome> {
   try {
     const run = deps.diarization.diarize ?? diarize;
     const diarization = await run({
