@@ -10,7 +10,11 @@ import type { DiarizeInput } from './diarize.js';
  * took 0.11 s and 0.24 s one after the other on the 2-core development
  * machine before their DSP moved to WebAssembly, and about 0.04 s and 0.09 s
  * after (2026-12-01, apps/ml/bench/analysis-speed.ts and diarize() alone);
- * side by side the pair takes the longer one's time.
+ * side by side the pair takes the longer one's time. At the lowest priority
+ * (Linux: the thread lowers itself, lower-thread-priority.ts) it can start
+ * even before, while whisper.cpp transcribes (run-job.ts): with the 68 s
+ * bench job on 2 cores it then finished inside the transcription, 0.1-0.2 s
+ * after its start, and the stage after whisper.cpp shrank to the analysis.
  *
  * The thread is started once and kept (starting one costs a module load,
  * ~0.2 s under tsx), so call `warm()` when the service starts. A thread that
