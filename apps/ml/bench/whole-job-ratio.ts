@@ -55,6 +55,16 @@
  * 1.190, the transcribe stage itself ~14% slower than whisper-cli in every
  * pair, and pauses + VAD 0.905 / 0.915 (capped: 1.014 / 1.011): not
  * explained yet.
+ *
+ * On the next machine (also 2 cores, whisper-cli ~3.5 s on the speech input
+ * instead of ~6.5 s; stock whisper-cli's 4-thread VAD there made the pauses
+ * reference 6-12 s), ratio of medians (each run's own ratio): before the
+ * diarizer ran beside whisper.cpp, 5 runs, speech 1.044 (1.012), pauses +
+ * VAD 0.437 and capped 1.141 (1.141), analyze_and_diarize 0.09-0.12 s;
+ * after it (run-job.ts, besideTranscription), 5 runs 1.062 (1.076), 0.443,
+ * capped 1.057 (1.158), and 9 runs 1.026 (1.071), 0.461, capped 1.030
+ * (1.129), analyze_and_diarize 0.04-0.05 s (the analysis alone). The
+ * references alone spread 3.2-3.9 s and 2.6-3.6 s (capped) within a run.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
