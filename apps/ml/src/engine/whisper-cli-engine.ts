@@ -144,15 +144,15 @@ export function createWhisperCliEngine(opts: WhisperCliEngineOptions): Transcrip
         });
         createInterface({ input: child.stderr }).on('line', (line) => {
           stderrTail = (stderrTail + line + '\n').slice(-8000);
-          if (line.includes('vad_segment_info') || line.includes('VAD segment') || line.includes('speech segments after filtering')) {
-            vadLines.push(line);
-            // The regions are whole once as many are logged as whisper.cpp counted; that is before it transcribes.
-            if (!regionsTold && req.vadModelPath && req.onSpeechRegions) {
-              const regions = parseVadSpeechRegions(vadLines);
-              if (regions) {
-                regionsTold = true;
-                if (!req.signal?.aborted) req.onSpeechRegions(regions);
-              }
+          const regionLine = line.includes('VAD segment');
+          if (line.includes('vad_segment_info') || regionLine || line.includes('speech segments after filtering')) vadLines.push(line);
+          // whisper.cpp logs its count, then one line per region, then more before it transcribes: the
+          // regions are read at the count (none) or at the first other line after them, not once per region.
+          if (!regionsTold && req.vadModelPath && req.onSpeechRegions && vadLines.length > 0 && !regionLine) {
+            const regions = parseVadSpeechRegions(vadLines);
+            if (regions) {
+              regionsTold = true;
+              if (!req.signal?.aborted) req.onSpeechRegions(regions);
             }
           }
           audioSeconds ??= parseAudioSecondsLine(line);

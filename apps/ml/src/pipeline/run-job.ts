@@ -231,7 +231,10 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
     if (deps.diarization.enabled) startDiarizer(transcript.speechRegions);
     // Settled before anything below can throw, so a failed analysis never leaves the diarizer's promise unheard.
     const [analysis, diarization] = await Promise.allSettled([
-      (async () => (signal.throwIfAborted(), timed(() => analyzeOrWarn(audioPath, assembled, deps.emphasisThresholds, signal, hooks))))(),
+      timed(async () => {
+        signal.throwIfAborted();
+        return analyzeOrWarn(audioPath, assembled, deps.emphasisThresholds, signal, hooks);
+      }),
       diarizer.running ?? null,
     ]);
     if (analysis.status === 'rejected') throw analysis.reason;
