@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SERVICE_NODE_FLAGS } from '@ecg/service-kit/node-flags';
+import { nodeFlagsFor } from '@ecg/service-kit/node-flags';
 import { resolveSecret, GENERATED_SECRETS } from '@ecg/signing';
 import { lineFormatter } from './log-lines.js';
 import { decideRestart, DEFAULT_RESTART_POLICY } from './restart-policy.js';
@@ -42,8 +42,8 @@ function log(line: string): void {
  * between this supervisor and the service: this way the child watched here is
  * the service itself, its death is seen at once and our signals reach it.
  */
-function run(name: string, args: string[], opts: { prefix?: boolean; direct?: boolean } = {}): ChildProcess {
-  const [command, argv] = opts.direct ? [process.execPath, [...SERVICE_NODE_FLAGS, '--import', 'tsx', ...args]] : [tsx, args];
+function run(name: string, args: string[], opts: { prefix?: boolean; direct?: { nodeFlags: readonly string[] } } = {}): ChildProcess {
+  const [command, argv] = opts.direct ? [process.execPath, [...opts.direct.nodeFlags, '--import', 'tsx', ...args]] : [tsx, args];
   const child = spawn(command, argv, { cwd: root, env, stdio: opts.prefix === false ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', prefixLines(name, process.stdout));
   child.stderr?.on('data', prefixLines(name, process.stderr));
@@ -139,7 +139,7 @@ const services: Service[] = [
 function launch(service: Service): void {
   service.restartTimer = null;
   if (stopping) return;
-  const child = run(service.name, [service.entry], { direct: true });
+  const child = run(service.name, [service.entry], { direct: { nodeFlags: nodeFlagsFor(service.name) } });
   service.child = child;
   log(`${service.name} started (pid ${child.pid})`);
   child.once('exit', (code, signal) => {

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import type { GenerateUrlResponse, JobListResponse, RequestProcessResponse } from '@ecg/contracts';
 import { metricSample } from '../../tests/helpers/prometheus.js';
-import { SERVICE_NODE_FLAGS } from '@ecg/service-kit/node-flags';
+import { nodeFlagsFor } from '@ecg/service-kit/node-flags';
 import { REPO_ROOT, systemEnv } from '../../tests/helpers/stack.js';
 import { testModelPath } from '../../apps/ml/test/helpers/test-model.js';
 import { JFK_WAV } from '../../apps/ml/test/helpers/fixtures.js';
@@ -53,9 +53,10 @@ export async function main(jobs = 200): Promise<ManyJobsFigures> {
     RATE_LIMIT_PER_MINUTE: '100000000',
     LOG_LEVEL: 'warn',
   }, (u) => ({ BACKEND_URL: u.backendUrl, ML_URL: u.mlUrl }));
-  const start = (entry: string) => spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--import', 'tsx', entry], { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const backend = start('apps/backend/src/main.ts');
-  const ml = start('apps/ml/src/main.ts');
+  const start = (service: 'backend' | 'ml') =>
+    spawn(process.execPath, [...nodeFlagsFor(service), '--import', 'tsx', `apps/${service}/src/main.ts`], { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const backend = start('backend');
+  const ml = start('ml');
   try {
     await waitHealthy(`${backendUrl}/health`, backend);
     await waitHealthy(`${mlUrl}/health`, ml);

@@ -16,6 +16,7 @@ import { muxAudioIntoMp4, repeatAudio } from '../helpers/media.js';
 import { answers, eventually, startSupervisedSystem, type SupervisedSystem } from '../helpers/supervised-system.js';
 import { testModelPath } from '../../apps/ml/test/helpers/test-model.js';
 import { JFK_WAV, VAD_MODEL, requireWhisperCli } from '../../apps/ml/test/helpers/fixtures.js';
+import { nodeFlagsFor } from '@ecg/service-kit/node-flags';
 
 // Generous: these tests start two services and a whisper run on a loaded 2-core machine.
 const STEP_MS = 90_000;
@@ -155,6 +156,14 @@ async function holdPort(port: number): Promise<{ connections: () => number; rele
     },
   };
 }
+
+test('npm start runs each service with its own Node.js flags (node-flags.ts)', async () => {
+  for (const name of ['backend', 'ml'] as const) {
+    // Linux: the service's argv as the kernel holds it; the flags come before `--import tsx`.
+    const argv = readFileSync(`/proc/${await pidOf(sys, name)}/cmdline`, 'utf8').split('\0');
+    assert.deepEqual(argv.slice(1, argv.indexOf('--import')), [...nodeFlagsFor(name)], `${name}: ${argv.join(' ')}`);
+  }
+});
 
 test('a backend killed mid-job is restarted on its own, the ML service stays up, and the job completes', async () => {
   const jobId = await submit(sys);

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ResultCallbackInput } from '@ecg/contracts';
-import { SERVICE_NODE_FLAGS } from '@ecg/service-kit/node-flags';
+import { nodeFlagsFor } from '@ecg/service-kit/node-flags';
 import { signCallback } from '@ecg/signing';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -93,7 +93,12 @@ export async function systemEnv(
   return { env, dataDir, backendUrl, mlUrl };
 }
 
-export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
+export interface StackOptions {
+  /** Node.js flags per service instead of its own (node-flags.ts): a benchmark comparing them. */
+  nodeFlags?: Partial<Record<'backend' | 'ml', readonly string[]>>;
+}
+
+export async function startStack(extraEnv: Record<string, string> = {}, opts: StackOptions = {}): Promise<Stack> {
   const { env, dataDir, backendUrl, mlUrl } = await systemEnv('ecg-stack-', extraEnv, (urls) => ({
     BACKEND_URL: urls.backendUrl,
     ML_URL: urls.mlUrl,
@@ -107,7 +112,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     ['ml', 'apps/ml/src/main.ts'],
   ] as const) {
     // The services' own start-up flags, so benchmarks on this stack measure what users run.
-    const child = spawn(TSX, [...SERVICE_NODE_FLAGS, entry], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(TSX, [...(opts.nodeFlags?.[name] ?? nodeFlagsFor(name)), entry], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (c: Buffer) => {
       output += c
         .toString()

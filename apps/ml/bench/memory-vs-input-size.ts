@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { SERVICE_NODE_FLAGS } from '@ecg/service-kit/node-flags';
+import { ML_NODE_FLAGS } from '@ecg/service-kit/node-flags';
 import { ffmpeg } from '../test/helpers/media.js';
 import { testModelPath } from '../test/helpers/test-model.js';
 import { VAD_MODEL } from '../test/helpers/fixtures.js';
@@ -61,7 +61,7 @@ async function measure(inputPath: string, model: string): Promise<number> {
   const backendUrl = await listen(backend);
   const port = 20000 + Math.floor(Math.random() * 20000);
   const token = randomUUID();
-  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--import', 'tsx', 'apps/ml/src/main.ts'], {
+  const child = spawn(process.execPath, [...ML_NODE_FLAGS, '--import', 'tsx', 'apps/ml/src/main.ts'], {
     cwd: ROOT,
     stdio: 'ignore',
     env: {
