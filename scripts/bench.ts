@@ -8,6 +8,7 @@ import { main as analysisSpeed } from '../apps/ml/bench/analysis-speed.js';
 import { main as videoAnalysisSpeed, summary as videoAnalysisSummary } from '../apps/ml/bench/video-analysis-speed.js';
 import { main as diarizationBench, report as diarizationReport } from '../apps/ml/bench/diarization-bench.js';
 import { main as wholeJobRatio, report as wholeJobReport } from '../apps/ml/bench/whole-job-ratio.js';
+import { main as serviceCpu, report as serviceCpuReport } from '../apps/ml/bench/service-cpu-during-whisper.js';
 import { main as manyJobs, report as manyJobsReport } from './bench/many-jobs.js';
 import { main as apiThroughput, report as apiReport } from './bench-api.js';
 
@@ -33,6 +34,10 @@ const wholeJobRuns = Number(process.env.BENCH_RUNS ?? 5);
 const wj = await wholeJobRatio(wholeJobRuns);
 console.log(`\n6. whole job (request-process to completed, real backend + ML processes, analysis and diarization on) vs whisper-cli directly (tiny-shaped model, 2 threads, greedy, median of ${wholeJobRuns}, runs alternated)`);
 for (const line of wholeJobReport(wj)) console.log(`   ${line}`);
+const cpuJobs = Number(process.env.BENCH_CPU_JOBS ?? 6);
+const cpu = await serviceCpu(cpuJobs);
+console.log(`\n6b. CPU the services used while whisper-cli ran (66 s speech, ${cpuJobs} jobs, ML service with and without its own Node.js flags)`);
+for (const line of serviceCpuReport(cpu)) console.log(`   ${line}`);
 const many = await manyJobs(Number(process.env.BENCH_JOBS ?? 200));
 console.log('\n7. a backlog: jobs submitted at once (jfk.wav, micro test model, real backend + ML processes, embedded defaults)');
 for (const line of manyJobsReport(many)) console.log(`   ${line}`);
