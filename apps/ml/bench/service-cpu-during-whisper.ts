@@ -5,7 +5,7 @@
  * cores whisper.cpp fills (`WHISPER_THREADS` = cores), CPU a nice-0 thread
  * takes there lengthens the transcription more than its own length, since
  * whisper.cpp's threads meet at barriers: a thread spinning beside
- * whisper-cli made it 2.2-2.3x slower at nice 0 and changed it by -6% to +5%
+ * whisper-cli made it 2.2-2.3x slower at nice 0 and changed it by -6% to +7%
  * at nice 19 (the diarizer's priority, lower-thread-priority.ts) on the
  * 2-core development machine (2026-12-02). So the figures are split by
  * priority.

@@ -36,7 +36,7 @@ export const SERVICE_NODE_FLAGS: readonly string[] = ['--no-memory-reducer'];
  * the total is about the same. But where it runs matters: a thread spinning
  * beside whisper-cli (66 s input, -t 2, 2 cores) lengthened it 2.2-2.3x at
  * nice 0 (a core's full share, and whisper.cpp's other thread waits for the
- * slowed one at every barrier) and by -6% to +5% at nice 19. whisper-cli's
+ * slowed one at every barrier) and by -6% to +7% at nice 19. whisper-cli's
  * median wall time in the bench was 6.17 s with the flag against 6.96 s
  * without (flag measured first) and 5.23 s against 5.43 s (flag second).
  * The price is that the service's main thread stops for its own compiles

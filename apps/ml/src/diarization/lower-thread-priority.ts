@@ -4,7 +4,7 @@ import { constants, setPriority } from 'node:os';
  * Puts the calling thread, and only it, at the lowest priority (nice 19), so
  * that the diarizer can run while whisper.cpp transcribes and get its CPU in
  * thin slices (a thread spinning beside whisper-cli on 2 cores made it 2.2x
- * slower at nice 0 and changed it by at most ±6% at nice 19, 2026-12-02).
+ * slower at nice 0 and changed it by -6% to +7% at nice 19, 2026-12-02).
  * Its compiles run on it too: the ML service starts with
  * --no-concurrent-recompilation (service-kit's node-flags.ts). On Linux a nice value belongs to a thread, and
  * `os.setPriority(0, …)` (setpriority(PRIO_PROCESS, 0, …)) sets the calling
