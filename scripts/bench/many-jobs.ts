@@ -12,6 +12,7 @@ import type { GenerateUrlResponse, JobListResponse, RequestProcessResponse } fro
 import { metricSample } from '../../tests/helpers/prometheus.js';
 import { nodeFlagsFor } from '@ecg/service-kit/node-flags';
 import { REPO_ROOT, systemEnv } from '../../tests/helpers/stack.js';
+import { DEFAULT_BACKEND_NICE } from '../../apps/backend/src/process-priority.js';
 import { testModelPath } from '../../apps/ml/test/helpers/test-model.js';
 import { JFK_WAV } from '../../apps/ml/test/helpers/fixtures.js';
 
@@ -52,6 +53,8 @@ export async function main(jobs = 200): Promise<ManyJobsFigures> {
     WHISPER_TEMPERATURE_FALLBACK: 'false',
     RATE_LIMIT_PER_MINUTE: '100000000',
     LOG_LEVEL: 'warn',
+    // The product's priority for the backend, not the test suite's 0 (stack.ts).
+    BACKEND_NICE: String(DEFAULT_BACKEND_NICE),
   }, (u) => ({ BACKEND_URL: u.backendUrl, ML_URL: u.mlUrl }));
   const start = (service: 'backend' | 'ml') =>
     spawn(process.execPath, [...nodeFlagsFor(service), '--import', 'tsx', `apps/${service}/src/main.ts`], { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -85,6 +85,10 @@ export async function systemEnv(
     DISPATCH_INTERVAL_MS: '200',
     // Tests poll the ML service's status every 50 ms, past its per-client limit; keep them unlimited.
     ML_STATUS_RATE_LIMIT_PER_MINUTE: '1000000',
+    // The suite runs test files side by side on 2 cores, whisper.cpp in many of them: a backend at the
+    // product's nice 10 would answer other files' browsers and polls late. Benchmarks set the default
+    // back (DEFAULT_BACKEND_NICE); apps/backend/test/process-priority.test.ts checks the default itself.
+    BACKEND_NICE: '0',
     ...ownEnv({ dataDir, backendUrl, mlUrl }),
     ...extraEnv,
   };

@@ -5,6 +5,7 @@ import { parseOriginList } from '@ecg/net-policy';
 import { resolveSecret, type GeneratedSecret } from '@ecg/signing';
 import { Email, NewPassword } from '@ecg/contracts';
 import { isLoopbackBind } from './security/bind-address.js';
+import { DEFAULT_BACKEND_NICE } from './process-priority.js';
 import type { StorageConfig } from './storage/create-storage.js';
 
 const GIB = 1024 ** 3;
@@ -56,6 +57,8 @@ const EnvSchema = z.object({
   CALLBACK_RATE_LIMIT_PER_MINUTE: intFrom(600, 1),
   // all: one backend does everything; api: HTTP only (queues work, runs none); worker: dispatch and renders, /health only.
   BACKEND_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  // 10: the backend yields to whisper.cpp on a shared machine (process-priority.ts says why); 0 keeps it as started.
+  BACKEND_NICE: z.coerce.number().int().min(0).max(19).default(DEFAULT_BACKEND_NICE),
   // pg-boss's own schema in the same database (PGlite or DATABASE_URL).
   QUEUE_SCHEMA: z.string().trim().regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _').default('pgboss'),
   // How often some backend fails claims that ran out (a backend died mid-delivery or mid-render) so they are retried.
@@ -136,6 +139,8 @@ export interface BackendConfig {
   callbackRateLimitPerMinute: number;
   /** BACKEND_ROLE: which of the HTTP API and the background work (dispatch, renders, sweeps) this process runs. */
   role: BackendRole;
+  /** BACKEND_NICE: the nice value the process lowers itself to at start (0: unchanged). */
+  nice: number;
   queue: QueueConfig;
   dispatchIntervalMs: number;
   dispatchMaxBackoffMs: number;
@@ -317,6 +322,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, secrets: SecretResolver = res
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     callbackRateLimitPerMinute: e.CALLBACK_RATE_LIMIT_PER_MINUTE,
     role: e.BACKEND_ROLE,
+    nice: e.BACKEND_NICE,
     queue: { schema: e.QUEUE_SCHEMA, maintenanceIntervalSeconds: e.QUEUE_MAINTENANCE_SECONDS },
     dispatchIntervalMs: e.DISPATCH_INTERVAL_MS,
     mlRequestTimeoutMs: e.ML_REQUEST_TIMEOUT_SECONDS * 1000,

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type BackendConfig } from './config.js';
 import { buildApp, startBackgroundWork } from './app.js';
 import { createDb } from './db/create-db.js';
 import { createStorage } from './storage/create-storage.js';
+import { lowerProcessPriority } from './process-priority.js';
 
 // Long enough to finish in-flight requests; short enough for an orchestrator's kill timeout.
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // First, so the threads the database and storage start inherit it.
+  const loweredThreads = lowerProcessPriority(config.nice);
 
   const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const storage = createStorage(config.storage);
@@ -30,7 +33,7 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   startBackgroundWork(app, config.role);
   app.log.info(
-    { role: config.role, publicUrl: config.publicUrl, database: db.driver, storage: storage.driver, mlUrl: config.mlUrl },
+    { role: config.role, nice: config.nice, loweredThreads, publicUrl: config.publicUrl, database: db.driver, storage: storage.driver, mlUrl: config.mlUrl },
     'backend ready',
   );
 }

@@ -24,6 +24,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ML_NODE_FLAGS, SERVICE_NODE_FLAGS } from '@ecg/service-kit/node-flags';
 import { startStack, type Stack } from '../../../tests/helpers/stack.js';
+import { DEFAULT_BACKEND_NICE } from '../../backend/src/process-priority.js';
 import { JFK_WAV, requireWhisperCli } from '../test/helpers/fixtures.js';
 import { testModelPath } from '../test/helpers/test-model.js';
 import { concatWav } from '../test/helpers/media.js';
@@ -132,7 +133,7 @@ async function watchWhisper(ml: number, backend: number, signal: AbortSignal): P
 
 async function measure(label: string, mlFlags: readonly string[], wav: string, model: string, jobs: number): Promise<FlagFigures> {
   const stack = await startStack(
-    { WHISPER_MODEL: model, WHISPER_TEMPERATURE_FALLBACK: 'false', WHISPER_BEAM_SIZE: '1', WHISPER_THREADS: '2', WHISPER_VAD: 'off', DISPATCH_INTERVAL_MS: '1000', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000' },
+    { WHISPER_MODEL: model, WHISPER_TEMPERATURE_FALLBACK: 'false', WHISPER_BEAM_SIZE: '1', WHISPER_THREADS: '2', WHISPER_VAD: 'off', BACKEND_NICE: String(DEFAULT_BACKEND_NICE), DISPATCH_INTERVAL_MS: '1000', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000' },
     { nodeFlags: { ml: mlFlags } },
   );
   try {

@@ -74,6 +74,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GenerateUrlResponse, JobCompletedResponse, JobSummary, MlStatusResponse, RequestProcessResponse } from '@ecg/contracts';
 import { startStack, type Stack } from '../../../tests/helpers/stack.js';
+import { DEFAULT_BACKEND_NICE } from '../../backend/src/process-priority.js';
 import { JFK_WAV, VAD_MODEL, requireWhisperCli } from '../test/helpers/fixtures.js';
 import { testModelPath } from '../test/helpers/test-model.js';
 import { concatWav, ffmpeg } from '../test/helpers/media.js';
@@ -254,6 +255,8 @@ async function measure(label: string, wav: string, audioSeconds: number, vad: bo
     WHISPER_TEMPERATURE_FALLBACK: 'false',
     WHISPER_BEAM_SIZE: '1',
     WHISPER_THREADS: String(THREADS),
+    // The product's priority for the backend, not the test suite's 0 (stack.ts).
+    BACKEND_NICE: String(DEFAULT_BACKEND_NICE),
     WHISPER_VAD: vad ? 'on' : 'off',
     WHISPER_VAD_MODEL: VAD_MODEL,
     // The product's defaults, not the test helper's faster dispatch: the whole job as a user gets it.
