@@ -20,6 +20,7 @@ import pg from 'pg';
 import { GenerateUrlResponse, JobResultResponse, RequestProcessResponse } from '@ecg/contracts';
 import { startFailoverProxy, type FailoverProxy } from '../helpers/failover-proxy.js';
 import { muxAudioIntoMp4, repeatAudio } from '../helpers/media.js';
+import { readProcStat } from '../helpers/proc-stat.js';
 import { freePort, REPO_ROOT } from '../helpers/stack.js';
 import { S3RVER_CREDENTIALS, startS3rver, type RunningS3rver } from '../../apps/backend/test/helpers/s3rver.js';
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from '../../apps/ml/test/support/redis.js';
@@ -140,10 +141,8 @@ function transcribingIn(pgid: number, jobIds: readonly string[]): string[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const [, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (comm !== 'whisper-cli' || Number(pgrp) !== pgid) continue;
+      const stat = readProcStat(`/proc/${entry}/stat`);
+      if (stat?.comm !== 'whisper-cli' || stat.pgrp !== pgid) continue;
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
       found.push(...jobIds.filter((id) => cmdline.includes(id)));
     } catch {

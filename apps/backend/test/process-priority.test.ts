@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_BACKEND_NICE, lowerProcessPriority, type PriorityDeps } from '../src/process-priority.js';
 import { loadConfig } from '../src/config.js';
+import { readProcStat } from '../../../tests/helpers/proc-stat.js';
 import { freePort, TEST_SECRETS, waitFor } from './helpers/test-backend.js';
 
 /** A fake of the OS's priority calls (unit tests only): a table of ids to nice values, with every set recorded. */
@@ -26,11 +27,7 @@ function fakeOs(platform: NodeJS.Platform, nice: Record<number, number>): Priori
 
 /** The nice value of every thread of a running process (Linux, /proc). */
 function threadNice(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).map((tid) => {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    // proc(5) field 19 (nice) is 16 once the name is cut off.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-  });
+  return readdirSync(`/proc/${pid}/task`).flatMap((tid) => readProcStat(`/proc/${pid}/task/${tid}/stat`)?.nice ?? []);
 }
 
 describe('the backend’s process priority (BACKEND_NICE)', () => {

@@ -23,15 +23,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ML_NODE_FLAGS, SERVICE_NODE_FLAGS } from '@ecg/service-kit/node-flags';
+import { readProcStat } from '../../../tests/helpers/proc-stat.js';
 import { startStack, type Stack } from '../../../tests/helpers/stack.js';
 import { DEFAULT_BACKEND_NICE } from '../../backend/src/process-priority.js';
 import { JFK_WAV, requireWhisperCli } from '../test/helpers/fixtures.js';
 import { testModelPath } from '../test/helpers/test-model.js';
 import { concatWav } from '../test/helpers/media.js';
 import { runService } from './whole-job-ratio.js';
-
-// Linux's USER_HZ, the unit of /proc's CPU times (100 on every mainstream build).
-const CLOCK_TICKS = 100;
 
 export interface JobCpu {
   whisperSeconds: number;
@@ -65,14 +63,13 @@ function childrenOf(pid: number): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    const stat = read(`/proc/${name}/stat`);
-    if (stat && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(name));
+    if (readProcStat(`/proc/${name}/stat`)?.ppid === pid) out.push(Number(name));
   }
   return out;
 }
 
 function comm(pid: number): string {
-  return (read(`/proc/${pid}/comm`) ?? '').trim();
+  return readProcStat(`/proc/${pid}/stat`)?.comm ?? '';
 }
 
 /** The node process that runs `entry` under the stack's tsx relay for it. */
@@ -98,11 +95,8 @@ function threadCpu(pid: number): Map<number, { cpu: number; nice: number }> {
     return out;
   }
   for (const tid of tids) {
-    const stat = read(`/proc/${pid}/task/${tid}/stat`);
-    if (!stat) continue;
-    // proc(5) fields 14, 15 (utime, stime) and 19 (nice) are 11, 12 and 16 once the name is cut off.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    out.set(Number(tid), { cpu: (Number(f[11]) + Number(f[12])) / CLOCK_TICKS, nice: Number(f[16]) });
+    const s = readProcStat(`/proc/${pid}/task/${tid}/stat`);
+    if (s) out.set(Number(tid), { cpu: s.userSeconds + s.systemSeconds, nice: s.nice });
   }
   return out;
 }
@@ -177,8 +171,8 @@ export function report(figures: FlagFigures[]): string[] {
   const range = (xs: number[]) => `${f2(Math.min(...xs))}-${f2(Math.max(...xs))} (median ${f2(median(xs))})`;
   return figures.flatMap((f) => [
     `${f.label} (${f.flags.join(' ')}): CPU-s per job while whisper-cli ran (${range(f.jobs.map((j) => j.whisperSeconds))} s)`,
-    `  nice 0, ML main thread ${range(f.jobs.map((j) => j.mlMain))}, ML helper threads ${range(f.jobs.map((j) => j.mlHelpers))}, backend ${range(f.jobs.map((j) => j.backend))}`,
-    `  nice 19, the diarizer ${range(f.jobs.map((j) => j.mlLowPriority))}`,
+    `  ML at nice 0: main thread ${range(f.jobs.map((j) => j.mlMain))}, helper threads ${range(f.jobs.map((j) => j.mlHelpers))}; ML at nice 19: the diarizer ${range(f.jobs.map((j) => j.mlLowPriority))}`,
+    `  backend (all threads, at BACKEND_NICE ${DEFAULT_BACKEND_NICE}) ${range(f.jobs.map((j) => j.backend))}`,
   ]);
 }
 

@@ -73,6 +73,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GenerateUrlResponse, JobCompletedResponse, JobSummary, MlStatusResponse, RequestProcessResponse } from '@ecg/contracts';
+import { readProcStat } from '../../../tests/helpers/proc-stat.js';
 import { startStack, type Stack } from '../../../tests/helpers/stack.js';
 import { DEFAULT_BACKEND_NICE } from '../../backend/src/process-priority.js';
 import { JFK_WAV, VAD_MODEL, requireWhisperCli } from '../test/helpers/fixtures.js';
@@ -104,19 +105,11 @@ export interface InputFigures {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-// Linux's USER_HZ, the unit of /proc/<pid>/stat's CPU times (100 on every mainstream build).
-const CLOCK_TICKS = 100;
-
 /** utime + stime (+ cutime + cstime: children already waited for) of one process, in seconds; 0 when it is gone. */
 function cpuOf(pid: number | 'self', withChildren: boolean): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-    // Fields 14-17 of proc(5) (utime stime cutime cstime) are 11-14 once the name is cut off.
-    return (f[11]! + f[12]! + (withChildren ? f[13]! + f[14]! : 0)) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
+  const s = readProcStat(`/proc/${pid}/stat`);
+  if (!s) return 0;
+  return s.userSeconds + s.systemSeconds + (withChildren ? s.childrenUserSeconds + s.childrenSystemSeconds : 0);
 }
 
 /**
