@@ -198,12 +198,13 @@ describe('delivery outbox: a backend that comes back', () => {
 });
 
 describe('progress deliveries', () => {
-  it('sends at once on a stage change, throttles within a stage, and keeps one in flight', async () => {
+  it('sends a new stage once it has lasted settleMs, throttles within a stage, and stops at close', async () => {
     const sent: string[] = [];
     let now = 0;
     const p = new ProgressDelivery({
       jobId: 'j',
       minIntervalMs: 1000,
+      settleMs: 0,
       now: () => now,
       send: async (body) => void sent.push(body),
     });
@@ -212,7 +213,7 @@ describe('progress deliveries', () => {
     p.report('downloading', 2, 'b'); // within the interval: held
     await new Promise((r) => setImmediate(r));
     assert.equal(sent.length, 1);
-    p.report('extracting', 10, 'c'); // new stage: sent at once
+    p.report('extracting', 10, 'c'); // new stage, settled (settleMs 0): sent at once, whatever the interval
     await new Promise((r) => setImmediate(r));
     assert.equal(sent.length, 2);
     const last = JSON.parse(sent[1]!) as Record<string, unknown>;
@@ -225,5 +226,33 @@ describe('progress deliveries', () => {
     p.report('transcribing', 30, 'after close');
     await new Promise((r) => setImmediate(r));
     assert.equal(sent.length, 3);
+  });
+
+  it('never posts a stage that ended within settleMs, and posts one that lasted when its time comes', async () => {
+    const sent: { stage: string; progress: number }[] = [];
+    let now = 0;
+    const p = new ProgressDelivery({
+      jobId: 'j',
+      minIntervalMs: 1000,
+      settleMs: 40,
+      now: () => now,
+      send: async (body) => void sent.push(JSON.parse(body) as { stage: string; progress: number }),
+    });
+    p.report('downloading', 1, 'a');
+    now = 10;
+    p.report('extracting', 10, 'b'); // downloading lasted 10 ms: superseded, never sent
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(sent, []);
+    now = 30;
+    p.report('transcribing', 20, 'c'); // extracting lasted 20 ms
+    // The timer set for transcribing (due at 70 on the test's clock, 40 ms of real time from now) sends it.
+    now = 70;
+    await until(() => sent.length > 0);
+    assert.deepEqual(sent, [{ job_id: 'j', status: 'processing', stage: 'transcribing', progress: 20, message: 'c' }]);
+    now = 80;
+    p.report('analyzing', 85, 'd'); // the last stages of a job: pending when the job ends
+    await p.close();
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(sent.length, 1, 'close() drops a stage that has not lasted settleMs');
   });
 });

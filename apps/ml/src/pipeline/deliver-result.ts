@@ -4,6 +4,9 @@ import { withoutControlChars } from '../text/strip-control-chars.js';
 
 export const RESULT_CALLBACK_PATH = '/api/upload-video/result';
 
+/** How long a stage must last before it is posted: a quarter of the page's 1 s poll (ProgressDelivery says why). */
+export const DEFAULT_STAGE_SETTLE_MS = 250;
+
 /** The delivery URL for a base URL (BACKEND_URL or an allow-listed fastapi_base_url). */
 export function callbackUrl(baseUrl: string): string {
   return `${baseUrl.replace(/\/+$/, '')}${RESULT_CALLBACK_PATH}`;
@@ -91,44 +94,63 @@ export async function postSignedJson(
 
 /**
  * Best-effort progress deliveries, so the backend's own status of the job
- * stays live: at most one every `minIntervalMs` plus one at each stage change,
- * never more than one in flight, never awaited by the pipeline. A lost one
- * does not matter, the next one or the final delivery supersedes it.
+ * stays live: at most one every `minIntervalMs` within a stage, and one for
+ * each stage that lasts `settleMs`, sent once it has; never more than one in
+ * flight, never awaited by the pipeline. A lost one does not matter, the next
+ * one or the final delivery supersedes it.
+ *
+ * Why a stage must last before it is posted: most stages of a short job are
+ * over in tens of milliseconds (downloading a local file, a ready WAV's
+ * extract, analysis, finalizing), and a person's page polls once a second
+ * (apps/web useJobLifecycle), so their posts were never seen, yet each cost
+ * the backend 5-7 ms of CPU at the moment the job needed it most: serving the
+ * download that follows the first one, and taking the result that follows the
+ * last ones, which close() also had to wait for.
  */
 export class ProgressDelivery {
   readonly #send: (rawBody: string) => Promise<unknown>;
   readonly #jobId: string;
   readonly #minIntervalMs: number;
+  readonly #settleMs: number;
   readonly #now: () => number;
   #lastSentAt = -Infinity;
-  #lastStage: JobStage | null = null;
+  #sentStage: JobStage | null = null;
+  #stage: JobStage | null = null;
+  #stageSince = 0;
   #inFlight: Promise<void> | null = null;
   #pending: { stage: JobStage; progress: number; message: string } | null = null;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
 
-  constructor(opts: { jobId: string; send: (rawBody: string) => Promise<unknown>; minIntervalMs?: number; now?: () => number }) {
+  constructor(opts: { jobId: string; send: (rawBody: string) => Promise<unknown>; minIntervalMs?: number; settleMs?: number; now?: () => number }) {
     this.#jobId = opts.jobId;
     this.#send = opts.send;
     this.#minIntervalMs = opts.minIntervalMs ?? 2000;
+    this.#settleMs = opts.settleMs ?? DEFAULT_STAGE_SETTLE_MS;
     this.#now = opts.now ?? Date.now;
   }
 
   report(stage: JobStage, progress: number, message: string): void {
     if (this.#closed) return;
-    const stageChanged = stage !== this.#lastStage;
+    if (stage !== this.#stage) {
+      this.#stage = stage;
+      this.#stageSince = this.#now();
+    }
     this.#pending = { stage, progress, message };
-    if (stageChanged) this.#lastStage = stage;
-    this.#maybeSend(stageChanged);
+    this.#maybeSend();
   }
 
-  #maybeSend(urgent: boolean): void {
+  #maybeSend(): void {
     if (this.#closed || !this.#pending || this.#inFlight) return;
-    const wait = this.#lastSentAt + this.#minIntervalMs - this.#now();
-    if (!urgent && wait > 0) {
-      this.#timer ??= setTimeout(() => {
+    // A new stage goes out once it has lasted settleMs, whenever the last post was; within a stage, the interval rules.
+    const dueAt = this.#pending.stage !== this.#sentStage ? this.#stageSince + this.#settleMs : this.#lastSentAt + this.#minIntervalMs;
+    const wait = dueAt - this.#now();
+    if (wait > 0) {
+      // Set again each time: a stage change can move the due time either way.
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => {
         this.#timer = null;
-        this.#maybeSend(false);
+        this.#maybeSend();
       }, wait);
       this.#timer.unref();
       return;
@@ -136,6 +158,7 @@ export class ProgressDelivery {
     const { stage, progress, message } = this.#pending;
     this.#pending = null;
     this.#lastSentAt = this.#now();
+    this.#sentStage = stage;
     this.#inFlight = this.#send(progressBody(this.#jobId, stage, progress, message))
       .then(
         () => undefined,
@@ -143,7 +166,7 @@ export class ProgressDelivery {
       )
       .finally(() => {
         this.#inFlight = null;
-        this.#maybeSend(false);
+        this.#maybeSend();
       });
   }
 
