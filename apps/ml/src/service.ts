@@ -102,6 +102,8 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
   const pipelineDeps = async (): Promise<PipelineDeps> => {
     const r = await readiness();
     if (!r.ready) throw new ServiceError('MODEL_UNAVAILABLE', `no model is loaded: ${r.reason}`);
+    // Beside whisper.cpp only where it cannot slow it down: at the lowest priority, or on a core whisper.cpp leaves free.
+    const besideWhisper = diarizer !== null && (diarizer.runsAtLowPriority() || availableParallelism() > config.threads);
     return {
       tmpRoot,
       tools: r.tools,
@@ -121,9 +123,16 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
         enabled: config.diarization,
         vadBinaryPath: r.vadBinaryPath,
         ...(diarizer ? { diarize: diarizer.diarize } : {}),
-        // Beside whisper.cpp only where it cannot slow it down: at the lowest priority, or on a core whisper.cpp leaves free.
-        besideTranscription: diarizer !== null && (diarizer.runsAtLowPriority() || availableParallelism() > config.threads),
+        besideTranscription: besideWhisper,
       },
+      // The pitch track only on a core whisper.cpp leaves free: at nice 19 beside whisper.cpp it cost
+      // more than the ~0.03 s it saves after it. Two stacks alternating on the 2-core machine
+      // (2026-12-02, -t 2, 8-10 pairs each): the whole system used 0.15-0.28 CPU-s more per job with it,
+      // for 0.04 CPU-s of YIN (each slice it gets stalls a whisper.cpp thread while the other spins at
+      // the barrier); the diarizer beside whisper.cpp measured the same way cost nothing (7.26 against
+      // 7.25 CPU-s with VAD, 11.83 against 12.14 without). Wall times moved 2-5% either way between
+      // runs, in both directions, so they decided nothing.
+      ...(diarizer && availableParallelism() > config.threads ? { trackPitchBeside: diarizer.trackPitch } : {}),
       resolveHost: opts.resolveHost,
     };
   };

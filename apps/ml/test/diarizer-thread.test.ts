@@ -1,6 +1,6 @@
 /**
  * The diarizer on its own worker thread (diarizer-thread.ts): the same
- * answer as in-process, its error codes carried across, a cancel that
+ * answer as in-process (the analysis pitch track's too), its error codes carried across, a cancel that
  * reaches it, a thread that dies failing its requests instead of
  * leaving them waiting, and (Linux) a thread at the lowest priority while
  * the rest of the service keeps its own.
@@ -12,6 +12,7 @@ import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isServiceError } from '@ecg/service-kit';
+import { trackPitch } from '../src/analysis/pitch-track.js';
 import { diarize } from '../src/diarization/diarize.js';
 import { createDiarizerThread, type DiarizerThread } from '../src/diarization/diarizer-thread.js';
 import { lowerThisThreadPriority } from '../src/diarization/lower-thread-priority.js';
@@ -38,6 +39,14 @@ describe('the diarizer thread', () => {
     const [here, a, b] = await Promise.all([diarize({ wavPath: long }), thread.diarize({ wavPath: long }), thread.diarize({ wavPath: JFK_WAV, numSpeakers: 2 })]);
     assert.deepEqual(a, here);
     assert.equal(b.speakers.length, 2, 'each request keeps its own options');
+  });
+
+  it('measures the analysis pitch track as in-process, beside a diarization', async () => {
+    const regions = [{ start: 0.3, end: 2.15 }];
+    const [here, there] = await Promise.all([trackPitch({ wavPath: long, regions }), thread.trackPitch({ wavPath: long, regions }), thread.diarize({ wavPath: long })]);
+    assert.deepEqual(there, here);
+    assert.ok(there.computed.includes(1) && there.computed.includes(0), 'the regions were carried across');
+    await assert.rejects(thread.trackPitch({ wavPath: long, signal: AbortSignal.abort() }), (err) => isServiceError(err) && err.code === 'CANCELLED');
   });
 
   it('carries the error code across', async () => {

@@ -2,8 +2,9 @@
  * The diarizer beside transcription (run-job.ts, besideTranscription): it
  * starts while whisper.cpp still works, as soon as its input is known, with
  * the speech regions of whisper.cpp's own VAD pass when VAD is on, and a
- * transcription that fails stops it. The engine and the diarizer are the
- * real ones, wrapped only to record when they start and end.
+ * transcription that fails stops it; the analysis pitch track likewise. The
+ * engine, the diarizer and the pitch track are the real ones, wrapped only to
+ * record when they start and end (and the track, to mark its frames).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isServiceError } from '@ecg/service-kit';
+import { trackPitch } from '../src/analysis/pitch-track.js';
 import { diarize, type DiarizeInput } from '../src/diarization/diarize.js';
 import { EngineError } from '../src/engine/engine.js';
 import { runJob, type PipelineDeps } from '../src/pipeline/run-job.js';
@@ -111,6 +113,29 @@ describe('the diarizer beside transcription', () => {
       await run(depsFor(seen, { beside: false, vad }));
       assert.ok(seen.diarizeStarted! > seen.transcribed!, `started after the transcript (VAD ${vad ? 'on' : 'off'})`);
       assert.equal(seen.regionsTold, undefined, 'and nobody asked for the regions early');
+    }
+  });
+
+  it('measures the analysis pitch track beside it too, with the same regions, and the analysis uses that track', async () => {
+    for (const vad of [false, true]) {
+      const seen: Seen = {};
+      let pitchStarted = 0;
+      let pitchRegions: readonly { start: number; end: number }[] | undefined;
+      const deps: PipelineDeps = {
+        ...depsFor(seen, { beside: true, vad }),
+        // The real track with every measured frame set to 123 Hz, so the result shows whether the analysis took it.
+        trackPitchBeside: async (input) => {
+          pitchStarted = performance.now();
+          pitchRegions = input.regions;
+          const track = await trackPitch(input);
+          return { ...track, f0: track.f0.map((f, k) => (track.computed[k] ? 123 : f)) };
+        },
+      };
+      const out = await run(deps);
+      assert.ok(pitchStarted > 0 && pitchStarted < seen.transcribed!, `started before the transcript was there (VAD ${vad ? 'on' : 'off'})`);
+      assert.deepEqual(pitchRegions, vad ? seen.regionsTold : undefined, 'with whisper.cpp’s regions when VAD is on, every frame when off');
+      const pitches = out.result.segments.flatMap((s) => (s.words ?? []).map((w) => w.pitch_hz));
+      assert.ok(pitches.includes(123), `the analysis read the track: ${pitches.join(',')}`);
     }
   });
 

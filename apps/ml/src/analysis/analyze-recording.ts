@@ -1,6 +1,7 @@
 import type { AnalyzedTranscriptResult, RecordingAnalysis, TranscriptResult } from '@ecg/contracts';
 import { ServiceError } from '@ecg/service-kit';
 import { DB_FLOOR } from './loudness.js';
+import type { PitchTrack } from './pitch-track.js';
 import type { PitchTracker } from './pitch-yin.js';
 import { openWav } from './read-wav.js';
 import { RecordingMeasurer, type SampleSpan } from './recording-measurer.js';
@@ -116,13 +117,15 @@ export async function analyzeRecording(input: {
   result: TranscriptResult;
   thresholds?: EmphasisThresholdsInput;
   blockSeconds?: number;
+  /** F0 measured already, while whisper.cpp transcribed (pitch-track.ts); frames it lacks are measured here. */
+  pitch?: PitchTrack;
 }): Promise<AnalysisOutput> {
   const thresholds = input.thresholds ?? DEFAULT_EMPHASIS_THRESHOLDS;
   checkThresholds(thresholds);
   const reader = await openWav(input.wavPath);
   try {
     const { sampleRate, totalSamples: total } = reader;
-    const measurer = new RecordingMeasurer(sampleRate, total, wordSpans(input.result, sampleRate, total));
+    const measurer = new RecordingMeasurer(sampleRate, total, wordSpans(input.result, sampleRate, total), {}, input.pitch);
     const block = blockLength(measurer, sampleRate, input.blockSeconds ?? DEFAULT_BLOCK_SECONDS);
     const buf = new Float32Array(measurer.bufferLength(block));
     for (let first = 0; first < total; first += block) {

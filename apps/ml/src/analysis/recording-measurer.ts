@@ -1,5 +1,6 @@
 import { DB_FLOOR, amplitudeToDb, rmsDbFromSum } from './loudness.js';
 import { createPitchTracker, medianVoiced, type PitchTracker, type YinOptions } from './pitch-yin.js';
+import type { PitchTrack } from './pitch-track.js';
 import { WaveformAccumulator, type WaveformJson } from './waveform.js';
 
 /** A word's measured span in samples, [start, end). */
@@ -50,6 +51,8 @@ export class RecordingMeasurer {
     readonly totalSamples: number,
     private readonly spans: readonly SampleSpan[],
     yinOptions: Partial<YinOptions> = {},
+    /** F0 measured already (pitch-track.ts): its frames are taken as they are, not measured again. */
+    known?: PitchTrack,
   ) {
     this.pitch = createPitchTracker(sampleRate, yinOptions);
     this.context = this.pitch.reachBefore;
@@ -69,6 +72,14 @@ export class RecordingMeasurer {
     // Pitch is only computed where a word will read it: silence between sentences costs nothing.
     for (const s of spans) {
       for (let k = Math.ceil(s.start / hop); k < frames && k * hop < s.end; k++) this.needed[k] = 1;
+    }
+    if (known && matches(known, this.pitch, frames)) {
+      for (let k = 0; k < frames; k++) {
+        if (this.needed[k] && known.computed[k]) {
+          this.f0[k] = known.f0[k]!;
+          this.needed[k] = 0;
+        }
+      }
     }
   }
 
@@ -145,6 +156,14 @@ export class RecordingMeasurer {
   waveformJson(): WaveformJson {
     return this.waveform.toJson();
   }
+}
+
+/** Whether a pitch track was measured on this recording's frames with this tracker's settings. */
+function matches(track: PitchTrack, pitch: PitchTracker, frames: number): boolean {
+  if (track.sampleRate !== pitch.sampleRate || track.hop !== pitch.hop || track.f0.length !== frames || track.computed.length !== frames) return false;
+  const mine = pitch.options as unknown as Record<string, unknown>;
+  const theirs = track.options as unknown as Record<string, unknown>;
+  return Object.keys(mine).every((key) => mine[key] === theirs[key]);
 }
 
 function lcm(a: number, b: number): number {

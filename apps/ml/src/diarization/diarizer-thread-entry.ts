@@ -1,11 +1,12 @@
 /**
  * The worker thread behind diarizer-thread.ts: runs the built-in diarizer
- * for each request it is posted, several at once if need be (diarize yields
+ * (or the analysis's pitch track, pitch-track.ts) for each request it is posted, several at once if need be (diarize yields
  * between its 20 s pieces), and aborts one when told to. It runs at the
  * lowest priority where the thread alone can be lowered (Linux).
  */
 import { parentPort } from 'node:worker_threads';
 import { isServiceError } from '@ecg/service-kit';
+import { trackPitch } from '../analysis/pitch-track.js';
 import { diarize } from './diarize.js';
 import { lowerThisThreadPriority } from './lower-thread-priority.js';
 import type { ThreadReply, ThreadRequest } from './diarizer-thread.js';
@@ -23,7 +24,8 @@ port.on('message', (msg: ThreadRequest) => {
   }
   const abort = new AbortController();
   running.set(msg.id, abort);
-  diarize({ ...msg.input, signal: abort.signal }).then(
+  const work = msg.kind === 'pitch' ? trackPitch({ ...msg.input, signal: abort.signal }) : diarize({ ...msg.input, signal: abort.signal });
+  work.then(
     (result) => port.postMessage({ id: msg.id, ok: true, result } satisfies ThreadReply),
     (err: unknown) =>
       port.postMessage({

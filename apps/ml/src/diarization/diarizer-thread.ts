@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Diarization, ErrorCode } from '@ecg/contracts';
 import { ServiceError } from '@ecg/service-kit';
+import type { PitchTrack, PitchTrackInput } from '../analysis/pitch-track.js';
 import type { DiarizeInput } from './diarize.js';
 
 /**
@@ -16,6 +17,10 @@ import type { DiarizeInput } from './diarize.js';
  * bench job on 2 cores it then finished inside the transcription, 0.1-0.2 s
  * after its start, and the stage after whisper.cpp shrank to the analysis.
  *
+ * The same thread measures the audio analysis's pitch track beside
+ * whisper.cpp (pitch-track.ts): it needs only the WAV and the speech regions,
+ * like the diarizer, and the low priority is what lets it run then.
+ *
  * The thread is started once and kept (starting one costs a module load,
  * ~0.2 s under tsx), so call `warm()` when the service starts. A thread that
  * dies (a native crash, out of memory) fails the requests it had with
@@ -23,6 +28,7 @@ import type { DiarizeInput } from './diarize.js';
  */
 export interface DiarizerThread {
   diarize(input: DiarizeInput): Promise<Diarization>;
+  trackPitch(input: PitchTrackInput): Promise<PitchTrack>;
   /** Starts the thread and loads the diarizer now rather than at the first request. */
   warm(): Promise<void>;
   /**
@@ -35,14 +41,17 @@ export interface DiarizerThread {
 }
 
 /** What crosses to the thread: the input without its AbortSignal (which cannot be posted). */
-export type ThreadRequest = { kind: 'diarize'; id: number; input: Omit<DiarizeInput, 'signal'> } | { kind: 'cancel'; id: number };
+export type ThreadRequest =
+  | { kind: 'diarize'; id: number; input: Omit<DiarizeInput, 'signal'> }
+  | { kind: 'pitch'; id: number; input: Omit<PitchTrackInput, 'signal'> }
+  | { kind: 'cancel'; id: number };
 export type ThreadReply =
   | { kind: 'ready'; lowPriority: boolean }
-  | { id: number; ok: true; result: Diarization }
+  | { id: number; ok: true; result: Diarization | PitchTrack }
   | { id: number; ok: false; error: { code: ErrorCode | null; message: string; details?: unknown } };
 
 interface Pending {
-  resolve: (d: Diarization) => void;
+  resolve: (result: Diarization | PitchTrack) => void;
   reject: (err: Error) => void;
 }
 
@@ -97,23 +106,32 @@ export function createDiarizerThread(entry: URL = new URL('./diarizer-thread-boo
     return w;
   }
 
+  /** Posts one request; its AbortSignal becomes a cancel message. */
+  function call(request: Extract<ThreadRequest, { kind: 'diarize' | 'pitch' }>, signal: AbortSignal | undefined, what: string): Promise<Diarization | PitchTrack> {
+    if (signal?.aborted) return Promise.reject(new ServiceError('CANCELLED', `${what} cancelled`));
+    const w = start();
+    const { id } = request;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => w.postMessage({ kind: 'cancel', id } satisfies ThreadRequest);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      w.ref();
+      pending.set(id, {
+        resolve: (result) => (done(), resolve(result)),
+        reject: (e) => (done(), reject(e)),
+      });
+      w.postMessage(request);
+    });
+  }
+
   return {
     diarize(input) {
       const { signal, ...rest } = input;
-      if (signal?.aborted) return Promise.reject(new ServiceError('CANCELLED', 'diarization cancelled'));
-      const w = start();
-      const id = nextId++;
-      return new Promise<Diarization>((resolve, reject) => {
-        const onAbort = () => w.postMessage({ kind: 'cancel', id } satisfies ThreadRequest);
-        signal?.addEventListener('abort', onAbort, { once: true });
-        const done = () => signal?.removeEventListener('abort', onAbort);
-        w.ref();
-        pending.set(id, {
-          resolve: (d) => (done(), resolve(d)),
-          reject: (e) => (done(), reject(e)),
-        });
-        w.postMessage({ kind: 'diarize', id, input: rest } satisfies ThreadRequest);
-      });
+      return call({ kind: 'diarize', id: nextId++, input: rest }, signal, 'diarization') as Promise<Diarization>;
+    },
+    trackPitch(input) {
+      const { signal, ...rest } = input;
+      return call({ kind: 'pitch', id: nextId++, input: rest }, signal, 'pitch tracking') as Promise<PitchTrack>;
     },
     async warm() {
       start();

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diarization, JobStage, SpeakerCountOptions, ThumbnailSprite, TranscribeOptions, TranscriptResult, TranscriptSegment, WaveformJson } from '@ecg/contracts';
 import { analyzeRecording, type EmphasisThresholdsInput } from '../analysis/analyze-recording.js';
+import type { PitchTrack, PitchTrackInput } from '../analysis/pitch-track.js';
 import { assignSpeakers } from '../diarization/assign-speakers.js';
 import { diarize, type DiarizeInput } from '../diarization/diarize.js';
 import { EngineError, type TranscribeRequest, type TranscriptionEngine } from '../engine/engine.js';
@@ -56,6 +57,14 @@ export interface PipelineDeps {
      */
     besideTranscription?: boolean;
   };
+  /**
+   * Measures the analysis's pitch track while whisper.cpp transcribes
+   * (pitch-track.ts), started as soon as the speech regions are known, like
+   * the diarizer; only for a runner on a core whisper.cpp leaves free
+   * (service.ts says why not merely at low priority). Unset: the analysis
+   * measures pitch after the transcript.
+   */
+  trackPitchBeside?: (input: PitchTrackInput) => Promise<PitchTrack>;
   resolveHost?: ResolveHost;
 }
 
@@ -179,8 +188,18 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
       diarizer.running.catch(() => {});
     };
     const early = deps.diarization.enabled && deps.diarization.besideTranscription === true;
+    const pitch: { running?: Promise<PitchTrack | undefined> } = {};
+    const startPitch = (regions: readonly { start: number; end: number }[] | undefined) => {
+      if (pitch.running || !deps.trackPitchBeside) return;
+      // A failed or cancelled track only means the analysis measures every frame itself.
+      pitch.running = deps.trackPitchBeside({ wavPath: audioPath, ...(regions ? { regions } : {}), signal: diarizerSignal }).catch(() => undefined);
+    };
+    const beside = (regions: readonly { start: number; end: number }[] | undefined) => {
+      if (early) startDiarizer(regions);
+      startPitch(regions);
+    };
     // Without whisper.cpp's VAD the diarizer finds speech itself, so nothing need be waited for.
-    if (early && !deps.vadModelPath) startDiarizer(undefined);
+    if (!deps.vadModelPath) beside(undefined);
     const engine = deps.createEngine(dir);
     const timeout = AbortSignal.timeout(deps.transcribeTimeoutMs);
     let segmentId = 0;
@@ -197,11 +216,12 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
         signal: AbortSignal.any([signal, timeout]),
         onProgress: (p) => hooks.onProgress('transcribing', p / 100, 'transcribing'),
         onSegment: (s) => hooks.onSegment?.({ id: segmentId++, start: s.start, end: s.end, text: s.text.trim() }),
-        ...(early ? { onSpeechRegions: (regions: Array<{ start: number; end: number }>) => startDiarizer(regions) } : {}),
+        ...(early || deps.trackPitchBeside ? { onSpeechRegions: (regions: Array<{ start: number; end: number }>) => beside(regions) } : {}),
       });
     } catch (err) {
       stopDiarizer.abort();
       await diarizer.running?.catch(() => {}); // its own outcome does not matter now; it must not outlive the dir
+      await pitch.running;
       if (timeout.aborted && !signal.aborted) {
         throw new ServiceError('PROCESSING_TIMEOUT', `transcription did not finish within ${Math.round(deps.transcribeTimeoutMs / 1000)} s (TRANSCRIBE_TIMEOUT_SECONDS)`);
       }
@@ -226,6 +246,8 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
     // removes the dir. They run side by side: the diarizer on its own thread
     // (diarizer-thread.ts), started already if it could run beside whisper.cpp,
     // the analysis here, each on one of the cores whisper.cpp has just freed.
+    // The analysis takes the pitch track measured beside whisper.cpp when there
+    // is one, and measures only what it lacks.
     hooks.onProgress('analyzing', 0, deps.diarization.enabled ? 'measuring how each word was said and finding who speaks when' : 'measuring how each word was said');
     t = performance.now();
     if (deps.diarization.enabled) startDiarizer(transcript.speechRegions);
@@ -233,7 +255,7 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
     const [analysis, diarization] = await Promise.allSettled([
       timed(async () => {
         signal.throwIfAborted();
-        return analyzeOrWarn(audioPath, assembled, deps.emphasisThresholds, signal, hooks);
+        return analyzeOrWarn(audioPath, assembled, deps.emphasisThresholds, await pitch.running, signal, hooks);
       }),
       diarizer.running ?? null,
     ]);
@@ -288,11 +310,12 @@ async function analyzeOrWarn(
   wavPath: string,
   result: TranscriptResult,
   thresholds: EmphasisThresholdsInput,
+  pitch: PitchTrack | undefined,
   signal: AbortSignal,
   hooks: JobHooks,
 ): Promise<JobOutput> {
   try {
-    return await analyzeRecording({ wavPath, result, thresholds });
+    return await analyzeRecording({ wavPath, result, thresholds, ...(pitch ? { pitch } : {}) });
   } catch (err) {
     if (signal.aborted) throw err;
     if (isServiceError(err) && err.code === 'AUDIO_EXTRACTION_ERROR') throw err;
