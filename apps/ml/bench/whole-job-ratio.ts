@@ -66,6 +66,20 @@
  * capped 1.057 (1.158), and 9 runs 1.026 (1.071), 0.461, capped 1.030
  * (1.129), analyze_and_diarize 0.04-0.05 s (the analysis alone). The
  * references alone spread 3.2-3.9 s and 2.6-3.6 s (capped) within a run.
+ *
+ * 2026-12-02, 2-core machine, with timestamps logged at each step of six warm
+ * jobs each way: before whisper-cli starts, 65-100 ms (request-process 5-20,
+ * the dispatcher's tick 10-30 before it posts, the ML service's accept 5-25,
+ * the download 25-60, of which ~10 ms is Node's own loopback floor for 2 MB);
+ * after it exits, 100-260 ms (its JSON 5-25, the analysis 60-100, the
+ * outbox 10-50, the backend taking the result 20-150). Progress posts now
+ * wait until a stage has lasted 250 ms (deliver-result.ts), which took the
+ * backend's posts out of the download and the delivery. The analysis's pitch
+ * track measured beside whisper.cpp took the analysis to 0.02-0.06 s, but at
+ * nice 19 on 2 cores it cost whisper.cpp more than that (service.ts), so it
+ * runs there only where a core is free, not here. Nine runs after that:
+ * speech 1.033 (1.046), transcribe stage 1.017; pauses + VAD capped 1.083
+ * (1.082), with the transcribe stage ~1.03 and 0.12-0.26 s outside it.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
