@@ -123,11 +123,16 @@ describe('dispatcher: delivering jobs to the ML service', () => {
 
   it('keeps retrying while the ML service answers 503 busy, and delivers once it accepts', async () => {
     await standIn();
-    let busy = 3;
-    ml!.onProcess = (req) =>
-      busy-- > 0
+    // Counted per job: a delivery of an earlier test's job landing now must not use up this job's busy answers.
+    const busyLeft = new Map<string, number>();
+    ml!.onProcess = (req) => {
+      const id = jobIdOf(req);
+      const left = busyLeft.get(id) ?? 3;
+      busyLeft.set(id, left - 1);
+      return left > 0
         ? { status: 503, body: { error: { code: 'MODEL_UNAVAILABLE', message: 'loading' } } }
-        : { status: 202, body: { job_id: jobIdOf(req), status: 'processing', stage: 'downloading' } };
+        : { status: 202, body: { job_id: id, status: 'processing', stage: 'downloading' } };
+    };
     b.app.dispatcher.start();
     const jobId = await requestProcess(b, 'busy.mp4');
     const j = await until('accepted', jobs, jobId, (x) => x.status === 'processing');
