@@ -102,8 +102,6 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
   const pipelineDeps = async (): Promise<PipelineDeps> => {
     const r = await readiness();
     if (!r.ready) throw new ServiceError('MODEL_UNAVAILABLE', `no model is loaded: ${r.reason}`);
-    // Beside whisper.cpp only where it cannot slow it down: at the lowest priority, or on a core whisper.cpp leaves free.
-    const besideWhisper = diarizer !== null && (diarizer.runsAtLowPriority() || availableParallelism() > config.threads);
     return {
       tmpRoot,
       tools: r.tools,
@@ -123,7 +121,8 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
         enabled: config.diarization,
         vadBinaryPath: r.vadBinaryPath,
         ...(diarizer ? { diarize: diarizer.diarize } : {}),
-        besideTranscription: besideWhisper,
+        // Beside whisper.cpp only where it cannot slow it down: at the lowest priority, or on a core whisper.cpp leaves free.
+        besideTranscription: diarizer !== null && (diarizer.runsAtLowPriority() || availableParallelism() > config.threads),
       },
       // The pitch track only on a core whisper.cpp leaves free: at nice 19 beside whisper.cpp it cost
       // more than the ~0.03 s it saves after it. Two stacks alternating on the 2-core machine

@@ -1,7 +1,8 @@
 /**
  * The worker thread behind diarizer-thread.ts: runs the built-in diarizer
- * (or the analysis's pitch track, pitch-track.ts) for each request it is posted, several at once if need be (diarize yields
- * between its 20 s pieces), and aborts one when told to. It runs at the
+ * (or the analysis's pitch track, pitch-track.ts) for each request it is
+ * posted, several at once if need be (both yield between their pieces), and
+ * aborts one when told to. It runs at the
  * lowest priority where the thread alone can be lowered (Linux).
  */
 import { parentPort } from 'node:worker_threads';

@@ -17,9 +17,10 @@ import type { DiarizeInput } from './diarize.js';
  * bench job on 2 cores it then finished inside the transcription, 0.1-0.2 s
  * after its start, and the stage after whisper.cpp shrank to the analysis.
  *
- * The same thread measures the audio analysis's pitch track beside
- * whisper.cpp (pitch-track.ts): it needs only the WAV and the speech regions,
- * like the diarizer, and the low priority is what lets it run then.
+ * The same thread can measure the audio analysis's pitch track beside
+ * whisper.cpp (pitch-track.ts): like the diarizer it needs only the WAV and
+ * the speech regions. Low priority is not enough for that one, though; the
+ * service asks for it only where a core is free (service.ts says why).
  *
  * The thread is started once and kept (starting one costs a module load,
  * ~0.2 s under tsx), so call `warm()` when the service starts. A thread that

@@ -120,6 +120,7 @@ export class ProgressDelivery {
   #inFlight: Promise<void> | null = null;
   #pending: { stage: JobStage; progress: number; message: string } | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #timerAt = 0;
   #closed = false;
 
   constructor(opts: { jobId: string; send: (rawBody: string) => Promise<unknown>; minIntervalMs?: number; settleMs?: number; now?: () => number }) {
@@ -146,8 +147,10 @@ export class ProgressDelivery {
     const dueAt = this.#pending.stage !== this.#sentStage ? this.#stageSince + this.#settleMs : this.#lastSentAt + this.#minIntervalMs;
     const wait = dueAt - this.#now();
     if (wait > 0) {
-      // Set again each time: a stage change can move the due time either way.
+      // Reports come with every download chunk and engine percent; the timer is set again only when a stage change moved the due time.
+      if (this.#timer && this.#timerAt === dueAt) return;
       if (this.#timer) clearTimeout(this.#timer);
+      this.#timerAt = dueAt;
       this.#timer = setTimeout(() => {
         this.#timer = null;
         this.#maybeSend();
