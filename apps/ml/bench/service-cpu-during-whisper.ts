@@ -10,6 +10,10 @@
  * 2-core development machine (2026-12-02). So the figures are split by
  * priority.
  *
+ * whisper-cli starts with the job and loads its model while the audio is
+ * downloaded (run-job.ts), so since 2026-12-02 the window includes the
+ * download, and the backend's CPU in it the serving of the file.
+ *
  * CPU seconds are the kernel's per-thread counts (/proc/<pid>/task/<tid>/stat,
  * 10 ms ticks), so they hold still under load where wall time does not. The
  * job is the whole-job bench's 66 s of continuous speech with the product's

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWhisperCliEngine, whisperCliEnv } from '../src/engine/whisper-cli-engine.js';
@@ -35,6 +35,14 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 const base = { language: 'en', threads: 2, temperatureFallback: false };
 const isEngineError = (code: string) => (err: unknown) => err instanceof EngineError && err.code === code;
+/** Polls `ok` every 10 ms, failing after 10 s. */
+async function waitFor(ok: () => boolean): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (!ok()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 const processExists = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -178,6 +186,57 @@ test('a cancelled transcription rejects CANCELLED promptly and its process is go
   await assert.rejects(running, isEngineError('CANCELLED'));
   assert.equal(processExists(pid), false, `whisper-cli (pid ${pid}) is gone`);
   assert.deepEqual(readdirSync(engineTmp), [], 'temporary files are removed');
+});
+
+test('with audioReady, whisper-cli starts before the audio exists and transcribes it as it would the file', async () => {
+  const engine = createWhisperCliEngine({ binaryPath: bin, tmpDir: engineTmp, beamSize: 1 });
+  const fromFile = await engine.transcribe({ ...base, audioPath: JFK_WAV, modelPath: micro, vadModelPath: VAD_MODEL });
+
+  const later = join(work, 'later.wav');
+  let pid = 0;
+  let give: () => void = () => {};
+  const audioReady = new Promise<void>((r) => (give = r));
+  const early = createWhisperCliEngine({ binaryPath: bin, tmpDir: engineTmp, beamSize: 1, onSpawn: (p) => (pid = p) });
+  const progress: number[] = [];
+  const running = early.transcribe({ ...base, audioPath: later, audioReady, modelPath: micro, vadModelPath: VAD_MODEL, onProgress: (p) => progress.push(p) });
+  await waitFor(() => pid > 0);
+  // The child runs (loading its model) while the file it will transcribe is not there yet.
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok(processExists(pid), 'whisper-cli waits for its audio');
+  writeFileSync(later, readFileSync(JFK_WAV));
+  give();
+  const fromStdin = await running;
+  assert.deepEqual(fromStdin.segments, fromFile.segments, 'the same segments, tokens and times');
+  assert.deepEqual(fromStdin.speechRegions, fromFile.speechRegions);
+  assert.equal(fromStdin.language, fromFile.language);
+  assert.equal(progress.at(-1), 100);
+  assert.ok(fromStdin.seconds < 60);
+  assert.deepEqual(readdirSync(engineTmp), [], 'temporary files are removed');
+});
+
+test('an audioReady that rejects stops the waiting whisper-cli: CANCELLED, its process gone', async () => {
+  let pid = 0;
+  let refuse: (err: Error) => void = () => {};
+  const audioReady = new Promise<void>((_r, reject) => (refuse = reject));
+  const engine = createWhisperCliEngine({ binaryPath: bin, tmpDir: engineTmp, beamSize: 1, onSpawn: (p) => (pid = p) });
+  const running = engine.transcribe({ ...base, audioPath: join(work, 'never.wav'), audioReady, modelPath: micro });
+  await waitFor(() => pid > 0);
+  refuse(new Error('the download failed'));
+  await assert.rejects(running, isEngineError('CANCELLED'));
+  assert.equal(processExists(pid), false, `whisper-cli (pid ${pid}) is gone`);
+  assert.deepEqual(readdirSync(engineTmp), []);
+});
+
+test('a model whisper-cli cannot load fails at once, without waiting for an audio that is not ready', async () => {
+  const engine = createWhisperCliEngine({ binaryPath: bin, tmpDir: engineTmp, beamSize: 1 });
+  const bad = join(work, 'ggml-broken.bin');
+  writeFileSync(bad, Buffer.alloc(4096, 7));
+  const never = new Promise<void>(() => {});
+  await assert.rejects(engine.transcribe({ ...base, audioPath: join(work, 'never.wav'), audioReady: never, modelPath: bad }), (err: unknown) => {
+    assert.ok(err instanceof EngineError && err.code === 'TRANSCRIPTION_ERROR');
+    assert.match(err.message, /exited with code|killed by/);
+    return true;
+  });
 });
 
 test('an already-aborted signal never starts whisper-cli', async () => {

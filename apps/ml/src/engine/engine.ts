@@ -21,6 +21,13 @@ export interface TranscriptionEngine {
 export interface TranscribeRequest {
   /** 16 kHz mono 16-bit PCM WAV. */
   audioPath: string;
+  /**
+   * Set when the WAV at `audioPath` is still being made (downloaded,
+   * extracted) as the engine starts: the engine gets ready meanwhile (loads
+   * the model) and reads the file once this resolves. When it rejects, the
+   * engine stops and rejects with CANCELLED; the caller has its own reason.
+   */
+  audioReady?: Promise<void>;
   modelPath: string;
   /** "auto" or a Whisper language code. */
   language: string;
@@ -64,7 +71,7 @@ export interface EngineSegment {
 export interface EngineTranscript {
   language: string;
   segments: EngineSegment[];
-  /** Wall seconds spent inside the engine. */
+  /** Wall seconds spent inside the engine once it had the audio. */
   seconds: number;
   /**
    * With VAD on: the speech regions (seconds of the file) the Silero VAD found,

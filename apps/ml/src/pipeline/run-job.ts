@@ -5,7 +5,7 @@ import { analyzeRecording, type EmphasisThresholdsInput } from '../analysis/anal
 import type { PitchTrack, PitchTrackInput } from '../analysis/pitch-track.js';
 import { assignSpeakers } from '../diarization/assign-speakers.js';
 import { diarize, type DiarizeInput } from '../diarization/diarize.js';
-import { EngineError, type TranscribeRequest, type TranscriptionEngine } from '../engine/engine.js';
+import { EngineError, type EngineTranscript, type TranscribeRequest, type TranscriptionEngine } from '../engine/engine.js';
 import { isServiceError, ServiceError } from '@ecg/service-kit';
 import { analyzeVideo, type VideoAnalysisOutput } from '../video/analyze-video.js';
 import { assembleResult, withVideo, withWarning } from './assemble-result.js';
@@ -102,7 +102,10 @@ export interface JobOutput {
  * One job, start to result: download → probe → extract 16 kHz audio →
  * analyse the picture (shot changes, thumbnails; videos only) →
  * transcribe → assemble → analyse (loudness, pitch, emphasis, waveform) →
- * diarize (who spoke when). Every failure leaves as an ServiceError with the code a
+ * diarize (who spoke when). whisper-cli itself starts with the job and
+ * loads its model while the audio is downloaded and extracted (the load is
+ * ~80 ms of a job with the tiny model, seconds with the large ones), and is
+ * handed the WAV once it is ready. Every failure leaves as an ServiceError with the code a
  * person can act on (an abort as CANCELLED; the caller reads `signal.reason`
  * to tell a cancel from a shutdown). Whatever happens, the job's temporary
  * directory (video, WAV, engine scratch files) is gone when this settles.
@@ -115,7 +118,58 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
   const timing: Record<string, number> = {};
   const started = performance.now();
   const lap = (name: string, since: number) => (timing[`${name}_seconds`] = round((performance.now() - since) / 1000));
+  // whisper.cpp starts at once and loads its model while the audio is downloaded and extracted
+  // (engine.ts, audioReady): the audio is handed over when it is ready, or the engine stopped.
+  const audioPath = join(dir, 'audio.wav');
+  let handOver: { resolve: () => void; reject: (reason: unknown) => void } = { resolve: () => {}, reject: () => {} };
+  const audioReady = new Promise<void>((resolve, reject) => (handOver = { resolve, reject }));
+  audioReady.catch(() => {}); // a rejection is the engine's to hear, and it may not have started listening yet
+  const stopEngine = new AbortController();
+  // TRANSCRIBE_TIMEOUT_SECONDS counts from the hand-over, not from the download.
+  const transcribeTimeout = new AbortController();
+  let timeoutTimer: NodeJS.Timeout | undefined;
+  let transcription: Promise<EngineTranscript> | undefined;
   try {
+    // The diarizer reads only the WAV and the speech regions, not the words, so it may start before
+    // the transcript is there (besideTranscription); a failed transcription stops it.
+    const stopDiarizer = new AbortController();
+    const diarizerSignal = AbortSignal.any([signal, stopDiarizer.signal]);
+    const diarizer: { running?: Promise<{ value: DiarizeOutcome; seconds: number }> } = {};
+    const startDiarizer = (speechRegions: readonly { start: number; end: number }[] | undefined) => {
+      if (diarizer.running) return;
+      diarizer.running = timed(() => diarizeOrWarn(audioPath, job.speakers ?? {}, speechRegions, deps, diarizerSignal, hooks));
+      // A cancel can reject it while the engine still runs, before anything awaits it; it is awaited below.
+      diarizer.running.catch(() => {});
+    };
+    const early = deps.diarization.enabled && deps.diarization.besideTranscription === true;
+    const pitch: { running?: Promise<PitchTrack | undefined> } = {};
+    const startPitch = (regions: readonly { start: number; end: number }[] | undefined) => {
+      if (pitch.running || !deps.trackPitchBeside) return;
+      // A failed or cancelled track only means the analysis measures every frame itself.
+      pitch.running = deps.trackPitchBeside({ wavPath: audioPath, ...(regions ? { regions } : {}), signal: diarizerSignal }).catch(() => undefined);
+    };
+    const beside = (regions: readonly { start: number; end: number }[] | undefined) => {
+      if (early) startDiarizer(regions);
+      startPitch(regions);
+    };
+    const engine = deps.createEngine(dir);
+    let segmentId = 0;
+    transcription = engine.transcribe({
+      audioPath,
+      audioReady,
+      modelPath: deps.model.path,
+      language: job.language,
+      threads: deps.threads,
+      temperatureFallback: deps.temperatureFallback,
+      vadModelPath: deps.vadModelPath,
+      ...decodeOptions(job.decode),
+      signal: AbortSignal.any([signal, stopEngine.signal, transcribeTimeout.signal]),
+      onProgress: (p) => hooks.onProgress('transcribing', p / 100, 'transcribing'),
+      onSegment: (s) => hooks.onSegment?.({ id: segmentId++, start: s.start, end: s.end, text: s.text.trim() }),
+      ...(early || deps.trackPitchBeside ? { onSpeechRegions: (regions: Array<{ start: number; end: number }>) => beside(regions) } : {}),
+    });
+    // Awaited below, or in `finally` when the job ends before the audio is ready.
+    transcription.catch(() => {});
     hooks.onProgress('downloading', 0, 'downloading the video');
     let t = performance.now();
     const inputPath = join(dir, 'input'); // no extension: ffmpeg must judge the bytes, not the name
@@ -142,7 +196,6 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
 
     hooks.onProgress('extracting', 0, 'reading the media');
     t = performance.now();
-    const audioPath = join(dir, 'audio.wav');
     const ready = await readyWav(inputPath);
     let info: MediaInfo;
     let seconds: number;
@@ -176,53 +229,18 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
 
     hooks.onProgress('transcribing', 0, 'transcribing');
     t = performance.now();
-    // The diarizer reads only the WAV and the speech regions, not the words, so it may start before
-    // the transcript is there (besideTranscription); a failed transcription stops it.
-    const stopDiarizer = new AbortController();
-    const diarizerSignal = AbortSignal.any([signal, stopDiarizer.signal]);
-    const diarizer: { running?: Promise<{ value: DiarizeOutcome; seconds: number }> } = {};
-    const startDiarizer = (speechRegions: readonly { start: number; end: number }[] | undefined) => {
-      if (diarizer.running) return;
-      diarizer.running = timed(() => diarizeOrWarn(audioPath, job.speakers ?? {}, speechRegions, deps, diarizerSignal, hooks));
-      // A cancel can reject it while the engine still runs, before anything awaits it; it is awaited below.
-      diarizer.running.catch(() => {});
-    };
-    const early = deps.diarization.enabled && deps.diarization.besideTranscription === true;
-    const pitch: { running?: Promise<PitchTrack | undefined> } = {};
-    const startPitch = (regions: readonly { start: number; end: number }[] | undefined) => {
-      if (pitch.running || !deps.trackPitchBeside) return;
-      // A failed or cancelled track only means the analysis measures every frame itself.
-      pitch.running = deps.trackPitchBeside({ wavPath: audioPath, ...(regions ? { regions } : {}), signal: diarizerSignal }).catch(() => undefined);
-    };
-    const beside = (regions: readonly { start: number; end: number }[] | undefined) => {
-      if (early) startDiarizer(regions);
-      startPitch(regions);
-    };
+    handOver.resolve();
+    timeoutTimer = setTimeout(() => transcribeTimeout.abort(), deps.transcribeTimeoutMs);
     // Without whisper.cpp's VAD the diarizer finds speech itself, so nothing need be waited for.
     if (!deps.vadModelPath) beside(undefined);
-    const engine = deps.createEngine(dir);
-    const timeout = AbortSignal.timeout(deps.transcribeTimeoutMs);
-    let segmentId = 0;
     let transcript;
     try {
-      transcript = await engine.transcribe({
-        audioPath,
-        modelPath: deps.model.path,
-        language: job.language,
-        threads: deps.threads,
-        temperatureFallback: deps.temperatureFallback,
-        vadModelPath: deps.vadModelPath,
-        ...decodeOptions(job.decode),
-        signal: AbortSignal.any([signal, timeout]),
-        onProgress: (p) => hooks.onProgress('transcribing', p / 100, 'transcribing'),
-        onSegment: (s) => hooks.onSegment?.({ id: segmentId++, start: s.start, end: s.end, text: s.text.trim() }),
-        ...(early || deps.trackPitchBeside ? { onSpeechRegions: (regions: Array<{ start: number; end: number }>) => beside(regions) } : {}),
-      });
+      transcript = await transcription;
     } catch (err) {
       stopDiarizer.abort();
       await diarizer.running?.catch(() => {}); // its own outcome does not matter now; it must not outlive the dir
       await pitch.running;
-      if (timeout.aborted && !signal.aborted) {
+      if (transcribeTimeout.signal.aborted && !signal.aborted) {
         throw new ServiceError('PROCESSING_TIMEOUT', `transcription did not finish within ${Math.round(deps.transcribeTimeoutMs / 1000)} s (TRANSCRIBE_TIMEOUT_SECONDS)`);
       }
       throw err;
@@ -280,6 +298,11 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
   } catch (err) {
     throw toMlError(err, signal);
   } finally {
+    clearTimeout(timeoutTimer);
+    // A job that ended before its audio was ready stops the engine, which must not outlive the dir.
+    handOver.reject(new Error('the job ended before its audio was ready'));
+    stopEngine.abort();
+    await transcription?.catch(() => {});
     await rm(dir, { recursive: true, force: true });
   }
 }
