@@ -80,6 +80,22 @@
  * runs there only where a core is free, not here. Nine runs after that:
  * speech 1.033 (1.046), transcribe stage 1.017; pauses + VAD capped 1.083
  * (1.082), with the transcribe stage ~1.03 and 0.12-0.26 s outside it.
+ *
+ * Later that day, on another 2-core machine (whisper-cli ~6 s on the speech
+ * input, ~4 s held to -t on the pauses): whisper-cli now starts with the job
+ * and loads its model (~80 ms here) while the audio is downloaded
+ * (run-job.ts), so the transcribe stage counts from the hand-over of the
+ * audio, without the load. On 2 cores that bought nothing measurable: the
+ * load took the core the download and the backend serving it had used. Two
+ * stacks alternating jobs, before and after, 12 pairs each: speech medians
+ * 6.54 / 6.53 s (each pair's ratio 1.025), pauses + VAD 4.41 / 4.50 s (0.995),
+ * CPU 12.54 / 12.53 and 8.40 / 8.69 CPU-s. Timestamps at each step (as
+ * above) put the rest outside whisper-cli at 180-280 ms a job: the analysis
+ * 55-130 ms (40-60 ms in a warm process of its own), the backend taking the
+ * result 30-45 ms (the zod validation of the 110 KB body 10-35 ms of it,
+ * 5-7 ms warm alone), request-process to the ML service's accept 25-50 ms,
+ * the download 20-90 ms. The whole-job figures of that machine are in the
+ * closing note of the day.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
