@@ -94,8 +94,13 @@
  * 55-130 ms (40-60 ms in a warm process of its own), the backend taking the
  * result 30-45 ms (the zod validation of the 110 KB body 10-35 ms of it,
  * 5-7 ms warm alone), request-process to the ML service's accept 25-50 ms,
- * the download 20-90 ms. The whole-job figures of that machine are in the
- * closing note of the day.
+ * the download 20-90 ms. Nine runs of this bench there: speech 1.102
+ * (each run's own ratio: median 1.088; the transcribe stage alone, load
+ * excluded, 1.049 of whisper-cli with its load), pauses + VAD 0.604, capped
+ * 1.053 (1.037). While whisper-cli ran, the other work took 0.26 CPU-s a job
+ * (service-cpu-during-whisper.ts: diarizer 0.11 at nice 19, backend 0.10,
+ * ML main 0.04, helpers 0.01), which on cores whisper.cpp fills costs about
+ * 0.7 s of its wall time per CPU-second (node-flags.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';

@@ -12,6 +12,7 @@ import { EngineError, type EngineSegment } from '../src/engine/engine.js';
 import { assembleResult } from '../src/pipeline/assemble-result.js';
 import { JFK_WAV, VAD_MODEL, requireWhisperCli } from './helpers/fixtures.js';
 import { testModelPath } from './helpers/test-model.js';
+import { processExists } from './helpers/process-exists.js';
 import { appendSilence, concatWav, silenceWav } from './helpers/media.js';
 
 // The real whisper-cli (built by postinstall) on random-weight models with real
@@ -43,15 +44,6 @@ async function waitFor(ok: () => boolean): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
-const processExists = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 test('whisper-cli transcribes jfk.wav with live progress to 100 and segments inside the audio', async () => {
   const engine = createWhisperCliEngine({ binaryPath: bin, tmpDir: engineTmp, beamSize: 1 });
   const progress: number[] = [];

@@ -18,16 +18,8 @@ import { isServiceError } from '@ecg/service-kit';
 import { createWhisperCliEngine } from '../src/engine/whisper-cli-engine.js';
 import { runJob, type PipelineDeps } from '../src/pipeline/run-job.js';
 import { JFK_WAV, requireWhisperCli } from './helpers/fixtures.js';
+import { processExists } from './helpers/process-exists.js';
 import { testPipelineDeps } from './support/pipeline-deps.js';
-
-const processExists = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('whisper.cpp starting with the job', () => {
   let work: string;
