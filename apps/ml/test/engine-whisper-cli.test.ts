@@ -13,6 +13,7 @@ import { assembleResult } from '../src/pipeline/assemble-result.js';
 import { JFK_WAV, VAD_MODEL, requireWhisperCli } from './helpers/fixtures.js';
 import { testModelPath } from './helpers/test-model.js';
 import { processExists } from './helpers/process-exists.js';
+import { until } from './support/fake-runner.js';
 import { appendSilence, concatWav, silenceWav } from './helpers/media.js';
 
 // The real whisper-cli (built by postinstall) on random-weight models with real
@@ -36,14 +37,6 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 const base = { language: 'en', threads: 2, temperatureFallback: false };
 const isEngineError = (code: string) => (err: unknown) => err instanceof EngineError && err.code === code;
-/** Polls `ok` every 10 ms, failing after 10 s. */
-async function waitFor(ok: () => boolean): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (!ok()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 test('whisper-cli transcribes jfk.wav with live progress to 100 and segments inside the audio', async () => {
   const engine = createWhisperCliEngine({ binaryPath: bin, tmpDir: engineTmp, beamSize: 1 });
   const progress: number[] = [];
@@ -191,7 +184,7 @@ test('with audioReady, whisper-cli starts before the audio exists and transcribe
   const early = createWhisperCliEngine({ binaryPath: bin, tmpDir: engineTmp, beamSize: 1, onSpawn: (p) => (pid = p) });
   const progress: number[] = [];
   const running = early.transcribe({ ...base, audioPath: later, audioReady, modelPath: micro, vadModelPath: VAD_MODEL, onProgress: (p) => progress.push(p) });
-  await waitFor(() => pid > 0);
+  await until(() => pid > 0);
   // The child runs (loading its model) while the file it will transcribe is not there yet.
   await new Promise((r) => setTimeout(r, 300));
   assert.ok(processExists(pid), 'whisper-cli waits for its audio');
@@ -212,7 +205,7 @@ test('an audioReady that rejects stops the waiting whisper-cli: CANCELLED, its p
   const audioReady = new Promise<void>((_r, reject) => (refuse = reject));
   const engine = createWhisperCliEngine({ binaryPath: bin, tmpDir: engineTmp, beamSize: 1, onSpawn: (p) => (pid = p) });
   const running = engine.transcribe({ ...base, audioPath: join(work, 'never.wav'), audioReady, modelPath: micro });
-  await waitFor(() => pid > 0);
+  await until(() => pid > 0);
   refuse(new Error('the download failed'));
   await assert.rejects(running, isEngineError('CANCELLED'));
   assert.equal(processExists(pid), false, `whisper-cli (pid ${pid}) is gone`);

@@ -299,7 +299,8 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
     throw toMlError(err, signal);
   } finally {
     clearTimeout(timeoutTimer);
-    // A job that ended before its audio was ready stops the engine, which must not outlive the dir.
+    // A job that ended before its audio was ready stops the engine, which must not outlive the dir:
+    // the rejection stops a waiting whisper-cli, the abort any engine that only hears its signal.
     handOver.reject(new Error('the job ended before its audio was ready'));
     stopEngine.abort();
     await transcription?.catch(() => {});
