@@ -48,8 +48,10 @@ describe('background loops on an idle PGlite backend', () => {
     const db = b.db;
     const query = db.query.bind(db);
     const peek = db.peek.bind(db);
+    const quiet = db.quiet.bind(db);
     db.query = ((sql: string, params?: readonly unknown[]) => ((statements += 1), query(sql, params))) as typeof db.query;
     db.peek = ((sql: string, params?: readonly unknown[]) => ((statements += 1), peek(sql, params))) as typeof db.peek;
+    db.quiet = ((sql: string, params?: readonly unknown[]) => ((statements += 1), quiet(sql, params))) as typeof db.quiet;
   });
   after(async () => {
     await b?.destroy();

@@ -185,3 +185,38 @@ for (const { driver, open } of TEST_DATABASES) {
     });
   });
 }
+
+// Only PGlite counts changes (db.ts): its background loops skip their probes while the count stands still.
+describe('job repository on pglite: the writes that wake the background loops', () => {
+  let t: TestDatabase;
+  let jobs: JobRepository;
+  useMigratedDatabase(TEST_DATABASES.find((d) => d.driver === 'pglite')!.open, {
+    clear: ['jobs'],
+    onOpen: (opened) => {
+      t = opened;
+      jobs = new JobRepository(t.db);
+    },
+  });
+
+  it('counts a progress report as a change when it starts a queued job, not while the job runs', async () => {
+    const changes = () => t.db.changes!();
+    const { job } = await jobs.createOrGetLive(key());
+    const queued = changes();
+    await jobs.recordProgress(job.id, { progress: 5, stage: 'downloading', message: 'downloading' });
+    assert.equal(changes(), queued + 1, 'a job that became processing is news to the stale check');
+    assert.equal((await jobs.get(job.id))?.status, 'processing');
+
+    const running = changes();
+    const on = await jobs.recordProgress(job.id, { progress: 40, stage: 'transcribing', message: 'at 40' });
+    await jobs.touch(job.id);
+    assert.equal(changes(), running, "a running job's reports only move its liveness time on");
+    assert.equal(on?.progress, 40);
+    const got = await jobs.get(job.id);
+    assert.equal(got?.stage, 'transcribing');
+    assert.equal(got?.message, 'at 40');
+
+    await jobs.complete(job.id, RESULT, null);
+    assert.equal(changes(), running + 1);
+    assert.equal(await jobs.recordProgress(job.id, { progress: 50 }), null, 'a finished job takes no report');
+  });
+});

@@ -22,6 +22,16 @@ export interface Db {
    */
   peek<Row extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /**
+   * A write that can make no background work due sooner than it was (a
+   * progress report that moves a processing job's liveness time on): run like
+   * `query` but, like `peek`, not counted by `changes`. A running job reports
+   * every few seconds, and each counted write made every background loop
+   * probe the database again: on PGlite, 13 probes of 5-16 ms each in the
+   * 5 s a 66 s job spends in whisper.cpp (2026-12-02, 2-core machine), CPU
+   * taken from whisper.cpp.
+   */
+  quiet<Row extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /**
    * Only where this process is the database's only client (embedded PGlite:
    * one connection, inside this process): how many statements and
    * transactions other than `peek`s have completed on it. While the count

@@ -41,6 +41,9 @@ export async function createPgliteDb(dataDir: string): Promise<Db> {
     peek<Row extends object>(sql: string, params: readonly unknown[] = []) {
       return run<Row>(pg, sql, params);
     },
+    quiet<Row extends object>(sql: string, params: readonly unknown[] = []) {
+      return run<Row>(pg, sql, params);
+    },
     changes: () => changes,
     transaction<T>(fn: (tx: Queryable) => Promise<T>) {
       return counted(

@@ -35,6 +35,9 @@ export function createPostgresDb(opts: PostgresDbOptions): Db {
     async peek<Row extends object>(sql: string, params: readonly unknown[] = []) {
       return rowsOf<Row>(await pool.query(sql, [...params]));
     },
+    async quiet<Row extends object>(sql: string, params: readonly unknown[] = []) {
+      return rowsOf<Row>(await pool.query(sql, [...params]));
+    },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
       const client = await pool.connect();
       try {

@@ -157,6 +157,16 @@ export const isJobId = isUuid;
 
 const LIVE = `status IN ('queued', 'processing')`;
 
+/** A progress report's changes; its WHERE says which jobs it may touch. Progress never goes backwards (recordProgress). */
+const PROGRESS_UPDATE = `UPDATE jobs SET
+        status = 'processing',
+        stage = CASE WHEN COALESCE($2::double precision, progress) >= progress THEN COALESCE($3, stage) ELSE stage END,
+        message = CASE WHEN COALESCE($2::double precision, progress) >= progress THEN COALESCE($4, message) ELSE message END,
+        progress = GREATEST(progress, COALESCE($2::double precision, progress)),
+        dispatched_at = COALESCE(dispatched_at, now()),
+        last_event_at = now(),
+        updated_at = now()`;
+
 /** Not marked for deletion (job-deletion-repository.ts): a marked job is gone for every read and is never dispatched again. */
 const KEPT = 'deleting_at IS NULL';
 
@@ -380,19 +390,12 @@ export class JobRepository {
    */
   async recordProgress(id: string, update: ProgressUpdate): Promise<Job | null> {
     if (!isJobId(id)) return null;
-    const rows = await this.db.query<JobRow>(
-      `UPDATE jobs SET
-              status = 'processing',
-              stage = CASE WHEN COALESCE($2::double precision, progress) >= progress THEN COALESCE($3, stage) ELSE stage END,
-              message = CASE WHEN COALESCE($2::double precision, progress) >= progress THEN COALESCE($4, message) ELSE message END,
-              progress = GREATEST(progress, COALESCE($2::double precision, progress)),
-              dispatched_at = COALESCE(dispatched_at, now()),
-              last_event_at = now(),
-              updated_at = now()
-        WHERE id = $1 AND ${LIVE} AND ${KEPT}
-       RETURNING *`,
-      [id, update.progress ?? null, update.stage ?? null, update.message ?? null],
-    );
+    const params = [id, update.progress ?? null, update.stage ?? null, update.message ?? null];
+    // A job already processing only has its liveness time moved on, which makes no background work
+    // due sooner (db.ts, quiet); a queued one becomes processing, which the stale check must hear of.
+    const running = await this.db.quiet<JobRow>(`${PROGRESS_UPDATE} WHERE id = $1 AND status = 'processing' AND ${KEPT} RETURNING *`, params);
+    if (running[0]) return toJob(running[0]);
+    const rows = await this.db.query<JobRow>(`${PROGRESS_UPDATE} WHERE id = $1 AND ${LIVE} AND ${KEPT} RETURNING *`, params);
     return rows[0] ? toJob(rows[0]) : null;
   }
 
@@ -446,7 +449,8 @@ export class JobRepository {
 
   /** Marks a job alive (the ML service still reports it) without changing its state. */
   async touch(id: string): Promise<void> {
-    await this.db.query(`UPDATE jobs SET last_event_at = now(), updated_at = now() WHERE id = $1 AND ${LIVE}`, [id]);
+    // Quiet (db.ts): a later liveness time makes no background work due sooner.
+    await this.db.quiet(`UPDATE jobs SET last_event_at = now(), updated_at = now() WHERE id = $1 AND ${LIVE}`, [id]);
   }
 
   /**
