@@ -132,6 +132,8 @@ export async function createMlService(config: MlConfig, opts: MlServiceOptions =
       // 7.25 CPU-s with VAD, 11.83 against 12.14 without). Wall times moved 2-5% either way between
       // runs, in both directions, so they decided nothing.
       ...(diarizer && availableParallelism() > config.threads ? { trackPitchBeside: diarizer.trackPitch } : {}),
+      // After whisper.cpp its cores are free, so the thread can take half the track on any machine.
+      ...(diarizer ? { trackPitchAfter: diarizer.trackPitch } : {}),
       resolveHost: opts.resolveHost,
     };
   };

@@ -89,6 +89,57 @@ describe('pitch track beside transcription', () => {
     assert.deepEqual(out.result, none.result);
   });
 
+  it('measures only frames from fromSeconds on, reading no block before them', async () => {
+    const all = await trackPitch({ wavPath: JFK_WAV });
+    const later = await trackPitch({ wavPath: JFK_WAV, fromSeconds: 6, blockSeconds: 2 });
+    const k0 = Math.ceil((6 * 16000) / later.hop);
+    assert.equal(later.computed.subarray(0, k0).indexOf(1), -1, 'nothing before 6 s');
+    assert.equal(later.computed.subarray(k0).indexOf(0), -1, 'every frame from 6 s on');
+    for (let k = k0; k < later.f0.length; k++) assert.equal(later.f0[k], all.f0[k], `frame ${k}`);
+  });
+
+  it('gives the analysis the same result when another thread measures the later half of the track', async () => {
+    const none = await analyzeRecording({ wavPath: JFK_WAV, result: transcript(), blockSeconds: 2 });
+    const asked: number[] = [];
+    const split = await analyzeRecording({
+      wavPath: JFK_WAV,
+      result: transcript(),
+      blockSeconds: 2,
+      laterPitch: (fromSeconds) => (asked.push(fromSeconds), trackPitch({ wavPath: JFK_WAV, fromSeconds })),
+    });
+    // 11 s in blocks of 2 s: the block boundary nearest the middle is 6 s.
+    assert.deepEqual(asked, [6]);
+    assert.deepEqual(split.result, none.result);
+    assert.deepEqual(split.waveform, none.waveform);
+    // A helper that fails or has nothing leaves every frame to the analysis itself.
+    const failed = await analyzeRecording({ wavPath: JFK_WAV, result: transcript(), blockSeconds: 2, laterPitch: () => Promise.reject(new Error('thread gone')) });
+    assert.deepEqual(failed.result, none.result);
+  });
+
+  it('takes the later half from that track and measures the first half itself', async () => {
+    const none = pitches(await analyzeRecording({ wavPath: JFK_WAV, result: transcript(), blockSeconds: 2 }));
+    const got = pitches(
+      await analyzeRecording({
+        wavPath: JFK_WAV,
+        result: transcript(),
+        blockSeconds: 2,
+        // 123 Hz in every frame the helper measured: only words past the split may read it.
+        laterPitch: async (fromSeconds) => {
+          const t = await trackPitch({ wavPath: JFK_WAV, fromSeconds });
+          return { ...t, f0: t.f0.map((f, k) => (t.computed[k] ? 123 : f)) };
+        },
+      }),
+    );
+    assert.deepEqual(got.slice(0, 5), none.slice(0, 5), 'the first phrase (before 6 s) is measured by the analysis');
+    for (let i = 5; i < WORDS.length; i++) assert.equal(got[i], 123, `${WORDS[i]![0]}: from the helper's track`);
+  });
+
+  it('does not split a recording of one block', async () => {
+    let asked = 0;
+    await analyzeRecording({ wavPath: JFK_WAV, result: transcript(), laterPitch: async () => (asked++, undefined) });
+    assert.equal(asked, 0);
+  });
+
   it('stops when aborted', async () => {
     await assert.rejects(trackPitch({ wavPath: JFK_WAV, signal: AbortSignal.abort() }), { name: 'AbortError' });
   });

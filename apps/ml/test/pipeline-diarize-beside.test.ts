@@ -13,11 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isServiceError } from '@ecg/service-kit';
+import { MIN_WORD_SECONDS } from '../src/analysis/analyze-recording.js';
 import { trackPitch } from '../src/analysis/pitch-track.js';
 import { diarize, type DiarizeInput } from '../src/diarization/diarize.js';
 import { EngineError } from '../src/engine/engine.js';
 import { runJob, type PipelineDeps } from '../src/pipeline/run-job.js';
 import { JFK_WAV, VAD_MODEL, requireWhisperCli } from './helpers/fixtures.js';
+import { concatWav } from './helpers/media.js';
 import { SECRET } from './support/ml-service.js';
 import { testPipelineDeps } from './support/pipeline-deps.js';
 import { startStandIn, type StandIn } from './support/stand-in-backend.js';
@@ -136,6 +138,41 @@ describe('the diarizer beside transcription', () => {
       assert.deepEqual(pitchRegions, vad ? seen.regionsTold : undefined, 'with whisper.cpp’s regions when VAD is on, every frame when off');
       const pitches = out.result.segments.flatMap((s) => (s.words ?? []).map((w) => w.pitch_hz));
       assert.ok(pitches.includes(123), `the analysis read the track: ${pitches.join(',')}`);
+    }
+  });
+
+  it('hands the later half of the pitch track to the other thread after the transcript, once the diarizer is done', async () => {
+    // 33 s: two analysis blocks of 30 s, so there is a later half (from 30 s, the boundary nearest the middle).
+    const longWav = join(work, 'jfk-x3.wav');
+    await concatWav(JFK_WAV, 3, longWav);
+    const longUrl = standIn.serve('jfk-x3.wav', longWav);
+    const runLong = (deps: PipelineDeps) => runJob({ jobId: randomUUID(), videoUrl: longUrl, language: 'en' }, deps, { signal: new AbortController().signal, onProgress: () => {} });
+    for (const beside of [true, false]) {
+      const seen: Seen = {};
+      const asked: Array<{ at: number; fromSeconds: number | undefined; regions: unknown }> = [];
+      const deps: PipelineDeps = {
+        ...depsFor(seen, { beside, vad: false }),
+        // The real track with every measured frame set to 123 Hz, so the result shows whether the analysis took it.
+        trackPitchAfter: async (input) => {
+          asked.push({ at: performance.now(), fromSeconds: input.fromSeconds, regions: input.regions });
+          const track = await trackPitch(input);
+          return { ...track, f0: track.f0.map((f, k) => (track.computed[k] ? 123 : f)) };
+        },
+      };
+      const out = await runLong(deps);
+      if (!beside) {
+        assert.deepEqual(asked, [], 'a diarizer that starts after the transcript has the thread: nothing is handed to it');
+        continue;
+      }
+      assert.equal(asked.length, 1);
+      assert.equal(asked[0]!.fromSeconds, 30);
+      assert.equal(asked[0]!.regions, undefined, 'every frame from there on without VAD');
+      assert.ok(asked[0]!.at > seen.transcribed!, 'after the transcript');
+      const words = out.result.segments.flatMap((s) => s.words ?? []);
+      const fromTrack = words.filter((x) => x.pitch_hz === 123);
+      assert.ok(fromTrack.length > 0, `the analysis read the track: ${words.map((w) => `${w.start}-${w.end}:${w.pitch_hz}`).join(' ')}`);
+      // A word shorter than MIN_WORD_SECONDS is measured on a window that long around it.
+      for (const w of fromTrack) assert.ok(w.end + MIN_WORD_SECONDS > 30, `only words reaching past 30 s read it: ${w.word} ${w.start}-${w.end}`);
     }
   });
 

@@ -119,6 +119,15 @@ export async function analyzeRecording(input: {
   blockSeconds?: number;
   /** F0 measured already, while whisper.cpp transcribed (pitch-track.ts); frames it lacks are measured here. */
   pitch?: PitchTrack;
+  /**
+   * Measures the F0 of the recording's later part elsewhere (pitch-track.ts
+   * with `fromSeconds`, on another thread) while this one measures the part
+   * before it, which halves the YIN search on the job's critical path (most
+   * of the analysis: pitch-track.ts). Called once, with the start of the
+   * block nearest the middle; an answer of undefined (or a rejection) only
+   * means this thread measures the rest too.
+   */
+  laterPitch?: (fromSeconds: number) => Promise<PitchTrack | undefined>;
 }): Promise<AnalysisOutput> {
   const thresholds = input.thresholds ?? DEFAULT_EMPHASIS_THRESHOLDS;
   checkThresholds(thresholds);
@@ -128,7 +137,14 @@ export async function analyzeRecording(input: {
     const measurer = new RecordingMeasurer(sampleRate, total, wordSpans(input.result, sampleRate, total), {}, input.pitch);
     const block = blockLength(measurer, sampleRate, input.blockSeconds ?? DEFAULT_BLOCK_SECONDS);
     const buf = new Float32Array(measurer.bufferLength(block));
+    // Only a recording of two blocks or more is split: the later part starts on a block boundary.
+    const split = input.laterPitch && total > block ? Math.round(total / 2 / block) * block : undefined;
+    const later = split !== undefined ? input.laterPitch!(split / sampleRate).catch(() => undefined) : undefined;
     for (let first = 0; first < total; first += block) {
+      if (later && first === split) {
+        const track = await later;
+        if (track) measurer.takeTrack(track);
+      }
       await reader.readInto(first - measurer.context, buf);
       measurer.addBlock(first, Math.min(block, total - first), buf);
     }

@@ -29,6 +29,8 @@ export interface PitchTrackInput {
    * frame (YIN skips silent frames cheaply by itself).
    */
   regions?: readonly { start: number; end: number }[];
+  /** Only frames from here on (seconds): the analysis measures those before it itself, meanwhile (analyze-recording.ts, laterPitch). */
+  fromSeconds?: number;
   blockSeconds?: number;
   yinOptions?: Partial<YinOptions>;
   signal?: AbortSignal;
@@ -60,10 +62,13 @@ export async function trackPitch(input: PitchTrackInput): Promise<PitchTrack> {
     } else {
       computed.fill(1);
     }
+    if (input.fromSeconds !== undefined) computed.fill(0, 0, Math.min(frames, Math.max(0, Math.ceil((input.fromSeconds * sampleRate) / hop))));
+    const firstFrame = computed.indexOf(1);
     const block = Math.max(hop, Math.ceil(((input.blockSeconds ?? 30) * sampleRate) / hop) * hop);
     const context = pitch.reachBefore;
     const buf = new Float32Array(block + pitch.reachBefore + pitch.reachAfter);
-    for (let first = 0; first < total; first += block) {
+    // Blocks before the first frame wanted are not read at all.
+    for (let first = firstFrame < 0 ? total : Math.floor((firstFrame * hop) / block) * block; first < total; first += block) {
       input.signal?.throwIfAborted();
       const kFrom = Math.ceil(first / hop);
       const kTo = Math.min(frames, Math.ceil(Math.min(total, first + block) / hop));

@@ -73,12 +73,22 @@ export class RecordingMeasurer {
     for (const s of spans) {
       for (let k = Math.ceil(s.start / hop); k < frames && k * hop < s.end; k++) this.needed[k] = 1;
     }
-    if (known && matches(known, this.pitch, frames)) {
-      for (let k = 0; k < frames; k++) {
-        if (this.needed[k] && known.computed[k]) {
-          this.f0[k] = known.f0[k]!;
-          this.needed[k] = 0;
-        }
+    if (known) this.takeTrack(known);
+  }
+
+  /**
+   * Takes the frames `known` has as they are, so they are not measured here:
+   * only frames of blocks not added yet may be in it (the frames of blocks
+   * already added are measured). A track measured with other settings, or on
+   * another recording, is ignored: every frame is then measured here.
+   */
+  takeTrack(known: PitchTrack): void {
+    const frames = this.f0.length;
+    if (!matches(known, this.pitch, frames)) return;
+    for (let k = 0; k < frames; k++) {
+      if (this.needed[k] && known.computed[k]) {
+        this.f0[k] = known.f0[k]!;
+        this.needed[k] = 0;
       }
     }
   }

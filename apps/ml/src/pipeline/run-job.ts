@@ -65,6 +65,14 @@ export interface PipelineDeps {
    * measures pitch after the transcript.
    */
   trackPitchBeside?: (input: PitchTrackInput) => Promise<PitchTrack>;
+  /**
+   * Measures the later half of the analysis's pitch track on another thread
+   * (the diarizer's) after the transcript, while the analysis measures the
+   * first half: once whisper.cpp is done its cores are free. Asked only when
+   * no track was measured beside whisper.cpp and the diarizer is done, so
+   * that it never waits behind the diarization.
+   */
+  trackPitchAfter?: (input: PitchTrackInput) => Promise<PitchTrack>;
   resolveHost?: ResolveHost;
 }
 
@@ -134,12 +142,15 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
     // the transcript is there (besideTranscription); a failed transcription stops it.
     const stopDiarizer = new AbortController();
     const diarizerSignal = AbortSignal.any([signal, stopDiarizer.signal]);
-    const diarizer: { running?: Promise<{ value: DiarizeOutcome; seconds: number }> } = {};
+    const diarizer: { running?: Promise<{ value: DiarizeOutcome; seconds: number }>; settled?: boolean } = {};
     const startDiarizer = (speechRegions: readonly { start: number; end: number }[] | undefined) => {
       if (diarizer.running) return;
       diarizer.running = timed(() => diarizeOrWarn(audioPath, job.speakers ?? {}, speechRegions, deps, diarizerSignal, hooks));
       // A cancel can reject it while the engine still runs, before anything awaits it; it is awaited below.
-      diarizer.running.catch(() => {});
+      diarizer.running.then(
+        () => (diarizer.settled = true),
+        () => (diarizer.settled = true),
+      );
     };
     const early = deps.diarization.enabled && deps.diarization.besideTranscription === true;
     const pitch: { running?: Promise<PitchTrack | undefined> } = {};
@@ -268,12 +279,20 @@ export async function runJob(job: JobInput, deps: PipelineDeps, hooks: JobHooks)
     // is one, and measures only what it lacks.
     hooks.onProgress('analyzing', 0, deps.diarization.enabled ? 'measuring how each word was said and finding who speaks when' : 'measuring how each word was said');
     t = performance.now();
-    if (deps.diarization.enabled) startDiarizer(transcript.speechRegions);
+    // The other thread takes half the pitch track when it has nothing else to do: no track was
+    // measured beside whisper.cpp, and the diarizer finished beside it (or does not run).
+    const trackPitchAfter = deps.trackPitchAfter;
+    const speechRegions = transcript.speechRegions;
+    const laterPitch =
+      trackPitchAfter && !pitch.running && (diarizer.running ? diarizer.settled : !deps.diarization.enabled)
+        ? (fromSeconds: number) => trackPitchAfter({ wavPath: audioPath, fromSeconds, ...(speechRegions ? { regions: speechRegions } : {}), signal: diarizerSignal })
+        : undefined;
+    if (deps.diarization.enabled) startDiarizer(speechRegions);
     // Settled before anything below can throw, so a failed analysis never leaves the diarizer's promise unheard.
     const [analysis, diarization] = await Promise.allSettled([
       timed(async () => {
         signal.throwIfAborted();
-        return analyzeOrWarn(audioPath, assembled, deps.emphasisThresholds, await pitch.running, signal, hooks);
+        return analyzeOrWarn(audioPath, assembled, deps.emphasisThresholds, { track: await pitch.running, later: laterPitch }, signal, hooks);
       }),
       diarizer.running ?? null,
     ]);
@@ -334,12 +353,12 @@ async function analyzeOrWarn(
   wavPath: string,
   result: TranscriptResult,
   thresholds: EmphasisThresholdsInput,
-  pitch: PitchTrack | undefined,
+  pitch: { track: PitchTrack | undefined; later: ((fromSeconds: number) => Promise<PitchTrack>) | undefined },
   signal: AbortSignal,
   hooks: JobHooks,
 ): Promise<JobOutput> {
   try {
-    return await analyzeRecording({ wavPath, result, thresholds, ...(pitch ? { pitch } : {}) });
+    return await analyzeRecording({ wavPath, result, thresholds, ...(pitch.track ? { pitch: pitch.track } : {}), ...(pitch.later ? { laterPitch: pitch.later } : {}) });
   } catch (err) {
     if (signal.aborted) throw err;
     if (isServiceError(err) && err.code === 'AUDIO_EXTRACTION_ERROR') throw err;
