@@ -63,6 +63,15 @@ function isMissing(err: unknown): boolean {
  * Uploads write once (a key that holds an object refuses another upload);
  * derived files written by the backend itself replace their key.
  */
+/**
+ * Bytes read from disk at a time when an object is streamed out. Node's
+ * 64 KiB default made the ML service's download of a 2 MB WAV over loopback
+ * take 10-13 ms; 256 KiB takes 7 ms, 1 MiB 6.5 ms (median of 30, 2-core
+ * machine, 2026-12-02). 256 KiB keeps most of that while a stream's buffer
+ * stays small, for the many ranged reads of videos playing in editors.
+ */
+const READ_CHUNK_BYTES = 256 * 1024;
+
 export class LocalStorage implements ObjectStorage {
   readonly driver = 'local' as const;
   readonly objectsDir: string;
@@ -173,7 +182,7 @@ export class LocalStorage implements ObjectStorage {
         contentType: meta.contentType,
         etag: meta.etag,
         lastModified: info.mtime,
-        createReadStream: (range) => handle.createReadStream(range ? { start: range.start, end: range.end } : {}),
+        createReadStream: (range) => handle.createReadStream({ ...(range ? { start: range.start, end: range.end } : {}), highWaterMark: READ_CHUNK_BYTES }),
         close: () => handle.close(),
       };
     } catch (err) {
