@@ -101,6 +101,21 @@
  * (service-cpu-during-whisper.ts: diarizer 0.11 at nice 19, backend 0.10,
  * ML main 0.04, helpers 0.01), which on cores whisper.cpp fills costs about
  * 0.7 s of its wall time per CPU-second (node-flags.ts).
+ *
+ * 2026-12-02 evening, another 2-core machine (whisper-cli 4.7-5.7 s on the
+ * speech input): seven runs gave speech 1.080 (each run's own ratio 1.107,
+ * transcribe stage 1.077) and pauses + VAD capped 1.096 (1.115). Turning
+ * diarization off changed nothing measurable (two stacks alternating, 12
+ * rounds: 1.059 against 1.056), but logging every PGlite statement showed the
+ * backend running ~185 ms of queries per job while whisper-cli ran, most of
+ * them due probes woken by each progress report; those reports are now quiet
+ * writes (db.ts), leaving ~77 ms (status polls and the reports themselves).
+ * With that, half the pitch track on the diarizer's thread after whisper.cpp
+ * (run-job.ts, trackPitchAfter) and downloads read 256 KiB at a time
+ * (local-storage.ts), seven runs: speech 1.070 (1.062; transcribe stage
+ * 1.032), pauses + VAD capped 1.082 (1.066). The rest outside whisper-cli
+ * was then ~0.21 s a job: download 0.03-0.06, analysis 0.03-0.06, dispatch
+ * 15-37 ms, the backend taking the result 25-50 ms.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
