@@ -33,17 +33,15 @@ export async function createPgliteDb(dataDir: string): Promise<Db> {
   // something), never when it starts: a probe that read the count before a write ended sees it move.
   let changes = 0;
   const counted = <T>(p: Promise<T>): Promise<T> => p.finally(() => (changes += 1));
+  // A read (peek) or a write that makes nothing due sooner (quiet): neither moves `changes`.
+  const uncounted = <Row extends object>(sql: string, params: readonly unknown[] = []) => run<Row>(pg, sql, params);
   return {
     driver: 'pglite',
     query<Row extends object>(sql: string, params: readonly unknown[] = []) {
       return counted(run<Row>(pg, sql, params));
     },
-    peek<Row extends object>(sql: string, params: readonly unknown[] = []) {
-      return run<Row>(pg, sql, params);
-    },
-    quiet<Row extends object>(sql: string, params: readonly unknown[] = []) {
-      return run<Row>(pg, sql, params);
-    },
+    peek: uncounted,
+    quiet: uncounted,
     changes: () => changes,
     transaction<T>(fn: (tx: Queryable) => Promise<T>) {
       return counted(

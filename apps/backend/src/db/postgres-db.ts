@@ -26,18 +26,13 @@ export function createPostgresDb(opts: PostgresDbOptions): Db {
   // listener Node would crash the process. The next query gets a fresh client.
   pool.on('error', () => {});
   let closing: Promise<void> | undefined;
+  const query = async <Row extends object>(sql: string, params: readonly unknown[] = []) => rowsOf<Row>(await pool.query(sql, [...params]));
   return {
     driver: 'postgres',
-    async query<Row extends object>(sql: string, params: readonly unknown[] = []) {
-      return rowsOf<Row>(await pool.query(sql, [...params]));
-    },
-    // Other processes write to the server too: no `changes` count, every peek asks the server.
-    async peek<Row extends object>(sql: string, params: readonly unknown[] = []) {
-      return rowsOf<Row>(await pool.query(sql, [...params]));
-    },
-    async quiet<Row extends object>(sql: string, params: readonly unknown[] = []) {
-      return rowsOf<Row>(await pool.query(sql, [...params]));
-    },
+    query,
+    // Other processes write to the server too: no `changes` count, so peek and quiet are plain queries.
+    peek: query,
+    quiet: query,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
       const client = await pool.connect();
       try {

@@ -55,15 +55,6 @@ function isMissing(err: unknown): boolean {
 }
 
 /**
- * The default driver: objects are files under `<dataDir>/objects/<key>`, their
- * content type and ETag sit in `<dataDir>/objects-meta/<sha256(key)>.json`
- * (hashed so no key can collide with another key's metadata), and uploads are
- * written to `<dataDir>/objects-tmp` first, on the same filesystem, so the
- * final placement is atomic: a reader sees the whole object or none of it.
- * Uploads write once (a key that holds an object refuses another upload);
- * derived files written by the backend itself replace their key.
- */
-/**
  * Bytes read from disk at a time when an object is streamed out. Node's
  * 64 KiB default made the ML service's download of a 2 MB WAV over loopback
  * take 10-13 ms; 256 KiB takes 7 ms, 1 MiB 6.5 ms (median of 30, 2-core
@@ -72,6 +63,15 @@ function isMissing(err: unknown): boolean {
  */
 const READ_CHUNK_BYTES = 256 * 1024;
 
+/**
+ * The default driver: objects are files under `<dataDir>/objects/<key>`, their
+ * content type and ETag sit in `<dataDir>/objects-meta/<sha256(key)>.json`
+ * (hashed so no key can collide with another key's metadata), and uploads are
+ * written to `<dataDir>/objects-tmp` first, on the same filesystem, so the
+ * final placement is atomic: a reader sees the whole object or none of it.
+ * Uploads write once (a key that holds an object refuses another upload);
+ * derived files written by the backend itself replace their key.
+ */
 export class LocalStorage implements ObjectStorage {
   readonly driver = 'local' as const;
   readonly objectsDir: string;
