@@ -116,6 +116,14 @@
  * 1.032), pauses + VAD capped 1.082 (1.066). The rest outside whisper-cli
  * was then ~0.21 s a job: download 0.03-0.06, analysis 0.03-0.06, dispatch
  * 15-37 ms, the backend taking the result 25-50 ms.
+ *
+ * 2026-12-03, the same code on another 2-core machine (whisper-cli 5.0-6.0 s
+ * on the speech input), two seven-run benches back to back: speech 0.994
+ * (1.040; transcribe stage 1.005) and 1.084 (1.064; 1.029), pauses + VAD
+ * capped 1.016 (1.017) and 1.047 (1.062). whisper-cli's median was 5.40 s in
+ * both; the whole job moved 5.36 -> 5.85 s with the transcribe stage, while
+ * the rest outside whisper-cli stayed 0.19-0.21 s. So the spread between two
+ * stacks of the same code is as large as what is left to the target.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
