@@ -122,8 +122,12 @@
  * (1.040; transcribe stage 1.005) and 1.084 (1.064; 1.029), pauses + VAD
  * capped 1.016 (1.017) and 1.047 (1.062). whisper-cli's median was 5.40 s in
  * both; the whole job moved 5.36 -> 5.85 s with the transcribe stage, while
- * the rest outside whisper-cli stayed 0.19-0.21 s. So the spread between two
- * stacks of the same code is as large as what is left to the target.
+ * the rest outside whisper-cli stayed 0.19-0.21 s. A third run within
+ * `npm run bench` an hour later (whisper-cli 5.97 s) gave speech 1.099
+ * (1.099; 1.059) and capped 1.071 (1.073). So the spread between two stacks
+ * of the same code is as large as what is left to the target. The diarizer's
+ * wall time beside whisper.cpp tracked the transcribe stage in those runs
+ * (0.15, 0.39, 3.39 s): a lead, not yet tested by an A/B.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
